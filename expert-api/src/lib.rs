@@ -1,1 +1,7 @@
+//! expert-api: the shell around the pure domain. It owns the database (diesel
+//! over SQLite or PostgreSQL), the HTTP API (actix-web), auth and the CLI.
+//!
+//! Architecture invariant: this is the only crate that touches a database,
+//! the network or the wall clock; it calls expert-core for every rule.
 
+pub mod db;

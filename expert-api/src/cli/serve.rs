@@ -1,0 +1,107 @@
+//! `expert-api serve`: open (and migrate) the database, load or create the
+//! log signing key, then serve HTTP until interrupted.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use clap::Args;
+
+use super::DbArg;
+use crate::config::{self, Settings};
+use crate::db::open_pool;
+use crate::http::{self, AppState};
+use crate::store::tokens;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    db: DbArg,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "EXPERT_DRAW_LISTEN", default_value = config::DEFAULT_LISTEN)]
+    listen: String,
+    /// The Ed25519 key that signs checkpoints (PKCS#8 PEM, mode 0600);
+    /// created on first run.
+    #[arg(long, env = "EXPERT_DRAW_KEY_FILE", default_value = config::DEFAULT_KEY_FILE)]
+    key_file: PathBuf,
+    /// The log's origin line in checkpoints, also the key's name.
+    #[arg(long, env = "EXPERT_DRAW_LOG_ORIGIN", default_value = config::DEFAULT_LOG_ORIGIN)]
+    log_origin: String,
+    /// Policy file (TOML) with the trading centre's rules.
+    #[arg(long, env = "EXPERT_DRAW_CONFIG")]
+    config: Option<PathBuf>,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "EXPERT_DRAW_WORKERS")]
+    workers: Option<usize>,
+    /// Database connections in the pool.
+    #[arg(long, env = "EXPERT_DRAW_POOL_SIZE", default_value_t = 16)]
+    pool_size: u32,
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    init_tracing();
+    config::check_origin(&args.log_origin).map_err(anyhow::Error::msg)?;
+    let policy = config::load_policy(args.config.as_deref())?;
+    let url = args.db.url()?;
+    let pool = open_pool(&url, args.pool_size.max(1))
+        .with_context(|| format!("opening {}", url.redacted()))?;
+    let (signer, created) = draw_audit::keys::load_or_create_key_file(&args.key_file, &args.log_origin)
+        .with_context(|| format!("signing key {}", args.key_file.display()))?;
+    if created {
+        println!("created log signing key {} (mode 0600)", args.key_file.display());
+    }
+    let has_admin = {
+        let mut conn = pool.get()?;
+        tokens::has_live_admin(&mut conn, chrono::Utc::now())?
+    };
+    let state = AppState {
+        pool,
+        signer: Arc::new(signer),
+        settings: Arc::new(Settings::new(args.log_origin.clone(), policy)),
+    };
+    let vkey = state.signer.verifier_key_string();
+    let data = web::Data::new(state);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .wrap(actix_web::middleware::from_fn(http::log_request))
+            .configure(http::configure)
+    });
+    if let Some(w) = args.workers {
+        server = server.workers(w.max(1));
+    }
+    let server = server
+        .bind(&args.listen)
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addrs = server.addrs();
+    println!("expert-api {} — database {} ({})", env!("CARGO_PKG_VERSION"), url.redacted(), url.backend());
+    println!("log origin {}; verifier key {vkey}", args.log_origin);
+    for a in &addrs {
+        println!("listening on http://{a}");
+    }
+    if let Some(a) = addrs.first() {
+        println!("API docs: http://{a}/api/v1/docs/  health: http://{a}/healthz");
+    }
+    if !has_admin {
+        println!("No admin token exists yet. Create the first one with:");
+        println!("  expert-api token create --role admin --label first-admin --db {}", url.redacted());
+    }
+    use std::io::Write;
+    std::io::stdout().flush().ok();
+    actix_web::rt::System::new()
+        .block_on(server.run())
+        .context("server stopped with an error")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init()
+        .ok();
+}

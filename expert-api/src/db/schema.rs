@@ -1,0 +1,134 @@
+//! Table definitions shared by both backends; the SQL lives in
+//! `migrations/{sqlite,postgres}` and must stay column-for-column equal.
+
+diesel::table! {
+    audit_entries (seq) {
+        seq -> BigInt,
+        time -> Timestamp,
+        kind -> Text,
+        actor -> Text,
+        subject -> Nullable<Text>,
+        leaf -> Text,
+        leaf_hash -> Binary,
+    }
+}
+
+diesel::table! {
+    audit_head (id) {
+        id -> Integer,
+        size -> BigInt,
+        compact -> Binary,
+        root -> Binary,
+    }
+}
+
+diesel::table! {
+    counters (name) {
+        name -> Text,
+        value -> BigInt,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        token_hash -> Binary,
+        role -> Text,
+        region -> Nullable<Text>,
+        label -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    experts (id) {
+        id -> Text,
+        name -> Text,
+        resident_id -> Text,
+        birth_date -> Date,
+        mobile -> Text,
+        region -> Text,
+        employer_name -> Text,
+        employer_code -> Text,
+        title -> Text,
+        senior_equivalent -> Bool,
+        years_in_field -> Integer,
+        civil_servant -> Bool,
+        employer_contact -> Nullable<Text>,
+        documents -> Text,
+        specialties -> Text,
+        status -> Text,
+        status_data -> Text,
+        term_number -> Integer,
+        term_end -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    expert_specialties (expert_id, code) {
+        expert_id -> Text,
+        code -> Text,
+    }
+}
+
+diesel::table! {
+    employment_history (expert_id, position) {
+        expert_id -> Text,
+        position -> Integer,
+        employer_code -> Text,
+        employer_name -> Text,
+        from_date -> Date,
+        to_date -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    expert_leaves (expert_id, from_date) {
+        expert_id -> Text,
+        from_date -> Date,
+        to_date -> Date,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    expert_declines (expert_id, reference) {
+        expert_id -> Text,
+        declined_at -> Timestamp,
+        reference -> Text,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    bans (resident_id, since) {
+        resident_id -> Text,
+        since -> Date,
+        until -> Nullable<Date>,
+        removed -> Bool,
+        reason -> Text,
+    }
+}
+
+diesel::joinable!(expert_specialties -> experts (expert_id));
+diesel::joinable!(employment_history -> experts (expert_id));
+diesel::joinable!(expert_leaves -> experts (expert_id));
+diesel::joinable!(expert_declines -> experts (expert_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    audit_entries,
+    audit_head,
+    counters,
+    api_tokens,
+    experts,
+    expert_specialties,
+    employment_history,
+    expert_leaves,
+    expert_declines,
+    bans,
+);

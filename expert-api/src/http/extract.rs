@@ -1,0 +1,187 @@
+//! Request extractors that turn every malformed request into a precise
+//! problem+json: the caller's token, and JSON bodies with the failing field.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::error::PayloadError;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use serde::de::DeserializeOwned;
+
+use super::AppState;
+use super::problem::ApiError;
+use crate::auth::Caller;
+use crate::store::tokens::{self, Refusal};
+
+type Boxed<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+/// The largest JSON body the API accepts.
+pub const JSON_LIMIT: usize = 256 * 1024;
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Boxed<Caller>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let presented = bearer(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal(&"no application state"))?;
+            let secret = presented?;
+            let now = state.now();
+            let outcome = state
+                .db(move |conn| Ok(tokens::authenticate(conn, &secret, now)?))
+                .await?;
+            outcome.map_err(|refusal| {
+                ApiError::unauthorized(match refusal {
+                    Refusal::Unknown => "the token is not known",
+                    Refusal::Revoked => "the token has been revoked",
+                    Refusal::Expired => "the token has expired",
+                })
+            })
+        })
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <token>"))?;
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("the Authorization header is not ASCII"))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::unauthorized("use the Bearer scheme: Authorization: Bearer <token>"))?;
+    Ok(token.to_owned())
+}
+
+/// A JSON body of `T`; unknown fields, wrong types and bad syntax each give a
+/// 400 naming the field (as a `/`-separated path).
+#[derive(Debug)]
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
+    type Error = ApiError;
+    type Future = Boxed<Body<T>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::unsupported_media_type("application/json"));
+            }
+            let bytes = bytes.await.map_err(|e| match e.as_error::<PayloadError>() {
+                Some(PayloadError::Overflow) => ApiError::payload_too_large(JSON_LIMIT),
+                _ => ApiError::bad_request("body", "unreadable", "the request body could not be read"),
+            })?;
+            parse_json(&bytes).map(Body)
+        })
+    }
+}
+
+/// Parse `T` from JSON bytes, naming the failing field on error.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let mut field = pointer(e.path());
+        let inner = e.into_inner();
+        let message = inner.to_string();
+        match inner.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                ApiError::bad_request("body", "malformed_json", format!("the body is not valid JSON: {message}"))
+            }
+            serde_json::error::Category::Io => {
+                ApiError::bad_request("body", "unreadable", "the body could not be read")
+            }
+            serde_json::error::Category::Data => {
+                let rule = if message.starts_with("unknown field") {
+                    "unknown_field"
+                } else if message.starts_with("missing field") {
+                    if let Some(name) = backticked(&message) {
+                        field = if field.is_empty() { name.to_owned() } else { format!("{field}/{name}") };
+                    }
+                    "missing_field"
+                } else {
+                    "invalid_type"
+                };
+                let field = if field.is_empty() { "body".to_owned() } else { field };
+                ApiError::bad_request(&field, rule, message)
+            }
+        }
+    })?;
+    de.end().map_err(|_| {
+        ApiError::bad_request("body", "trailing_characters", "the body has data after the JSON value")
+    })?;
+    Ok(value)
+}
+
+fn pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .filter_map(|s| match s {
+            Segment::Seq { index } => Some(index.to_string()),
+            Segment::Map { key } => Some(key.clone()),
+            Segment::Enum { variant } => Some(variant.clone()),
+            Segment::Unknown => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The first name quoted in backticks in a serde message.
+pub fn backticked(message: &str) -> Option<&str> {
+    let start = message.find('`')? + 1;
+    let len = message.get(start..)?.find('`')?;
+    message.get(start..start + len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "fields are only deserialised")]
+    struct Inner {
+        code: String,
+        count: u32,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "fields are only deserialised")]
+    struct Outer {
+        name: String,
+        items: Vec<Inner>,
+    }
+
+    fn field_of(body: &str) -> (String, String) {
+        let e = parse_json::<Outer>(body.as_bytes()).unwrap_err();
+        let p = e.problem();
+        (p.field.clone().unwrap_or_default(), p.rule.clone().unwrap_or_default())
+    }
+
+    #[test]
+    fn names_the_field() {
+        assert_eq!(
+            field_of(r#"{"name":"a","items":[{"code":"x","count":1},{"code":"y","count":"2"}]}"#),
+            ("items/1/count".into(), "invalid_type".into())
+        );
+        assert_eq!(field_of(r#"{"name":"a","items":[],"extra":1}"#).1, "unknown_field");
+        assert_eq!(field_of(r#"{"name":"a"}"#), ("items".into(), "missing_field".into()));
+        assert_eq!(field_of(r#"{"name":"a","items":[{"count":1}]}"#), ("items/0/code".into(), "missing_field".into()));
+        assert_eq!(field_of(r#"{"name":"a","#).1, "malformed_json");
+        assert_eq!(field_of(r#"{"name":"a","items":[]} x"#).1, "trailing_characters");
+    }
+}

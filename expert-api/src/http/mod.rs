@@ -1,0 +1,160 @@
+//! The HTTP API under `/api/v1`: application state, routing, and the glue
+//! that runs blocking diesel work on actix's thread pool.
+
+pub mod audit;
+pub mod experts;
+pub mod extract;
+pub mod openapi;
+pub mod problem;
+pub mod reference;
+pub mod review;
+pub mod tokens;
+
+use std::sync::Arc;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use draw_audit::note::NoteSigner;
+
+use crate::config::Settings;
+use crate::db::{DbConn, Pool};
+use crate::store::StoreError;
+use problem::ApiError;
+
+/// Everything a handler may use. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub signer: Arc<NoteSigner>,
+    pub settings: Arc<Settings>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    /// Run blocking database work off the async workers.
+    pub async fn db<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool
+                .get()
+                .map_err(|e| {
+                    tracing::warn!(error = %e, "no database connection available");
+                    ApiError::unavailable("the database is busy; retry shortly")
+                })?;
+            work(&mut conn)
+        })
+        .await?
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { what, id } => ApiError::not_found(what, &id),
+            StoreError::Conflict { rule, message } => ApiError::conflict(rule, message),
+            StoreError::Invalid(errors) => ApiError::validation(
+                errors
+                    .into_iter()
+                    .map(|f| problem::FieldProblem {
+                        field: f.field,
+                        rule: f.rule,
+                        message: f.message_zh,
+                        message_en: f.message_en,
+                    })
+                    .collect(),
+            ),
+            StoreError::Db(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => ApiError::conflict("duplicate", "a record with the same key already exists"),
+            other => ApiError::internal(&other),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        ApiError::from(StoreError::Db(e))
+    }
+}
+
+/// Routes, extractor settings and error handlers; shared by the server and
+/// the OpenAPI test so the two cannot drift apart.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PayloadConfig::new(extract::JSON_LIMIT))
+        .app_data(web::QueryConfig::default().error_handler(|err, _req| query_error(&err).into()))
+        .app_data(web::PathConfig::default().error_handler(|err, _req| {
+            ApiError::bad_request("path", "invalid_path", err.to_string()).into()
+        }))
+        .route("/healthz", web::get().to(healthz))
+        .service(openapi::swagger_ui())
+        .service(
+            web::scope("/api/v1")
+                .configure(experts::routes)
+                .configure(reference::routes)
+                .configure(review::routes)
+                .configure(audit::routes)
+                .configure(tokens::routes)
+                .configure(openapi::routes),
+        )
+        .default_service(web::to(unknown_route));
+}
+
+fn query_error(err: &actix_web::error::QueryPayloadError) -> ApiError {
+    let message = err.to_string();
+    let field = extract::backticked(&message).unwrap_or("query").to_owned();
+    ApiError::bad_request(&field, "invalid_query", message)
+}
+
+async fn unknown_route(req: HttpRequest) -> ApiError {
+    ApiError::not_found("route", &format!("{} {}", req.method(), req.path()))
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "system",
+    responses((status = 200, description = "The service and its database answer")))]
+pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let backend = state
+        .db(|conn| {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("SELECT 1")?;
+            Ok(match conn {
+                DbConn::Sqlite(_) => "sqlite",
+                DbConn::Postgres(_) => "postgres",
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ok", "database": backend})))
+}
+
+/// Request log: method, path, status and time. Never the query string or
+/// body (they may hold names or tokens), never headers.
+pub async fn log_request(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let started = std::time::Instant::now();
+    let res = next.call(req).await?;
+    tracing::info!(
+        %method,
+        %path,
+        status = res.status().as_u16(),
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    Ok(res)
+}

@@ -1,0 +1,79 @@
+//! The OpenAPI 3.1 document, generated from the handlers' own annotations,
+//! and Swagger UI (vendored: nothing is downloaded at build time).
+
+use actix_web::{HttpResponse, web};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{audit, experts, reference, review, tokens};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "expert-draw API",
+        description = "评标专家库与可验证抽取 — evaluation-expert pool and verifiable panel draws. \
+            Errors are RFC 9457 application/problem+json naming the field and the rule.",
+    ),
+    paths(
+        super::healthz,
+        experts::apply,
+        experts::list,
+        experts::get,
+        experts::update_contact,
+        experts::change_employer,
+        experts::decide_admission,
+        experts::grant_leave,
+        experts::suspend,
+        experts::reinstate,
+        experts::retire,
+        experts::remove,
+        experts::reapply,
+        reference::regions,
+        reference::specialties,
+        review::run,
+        audit::checkpoint,
+        audit::vkey,
+        audit::entries,
+        tokens::create,
+        tokens::list,
+        tokens::revoke,
+    ),
+    components(schemas(super::problem::Problem, super::problem::FieldProblem)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "experts", description = "专家 — the expert registry, admission and lifecycle"),
+        (name = "reference", description = "Region codes and the specialty tree"),
+        (name = "review", description = "动态调整 — the periodic review"),
+        (name = "audit", description = "The signed, append-only audit log"),
+        (name = "tokens", description = "API tokens (admins)"),
+        (name = "system", description = "Health"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/openapi.json", web::get().to(openapi_json));
+}
+
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+/// Swagger UI at `/api/v1/docs/`, reading `/api/v1/openapi.json`.
+pub fn swagger_ui() -> utoipa_swagger_ui::SwaggerUi {
+    utoipa_swagger_ui::SwaggerUi::new("/api/v1/docs/{_:.*}").config(
+        utoipa_swagger_ui::Config::from("/api/v1/openapi.json"),
+    )
+}

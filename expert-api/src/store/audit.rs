@@ -1,0 +1,247 @@
+//! The audit log's storage: entries with their leaf bytes and leaf hashes,
+//! and one head row holding the RFC 6962 compact range and root.
+//!
+//! `write` is the only way to change state: it locks the head row first
+//! (serialising writers on both backends, so `seq` has no gaps or
+//! duplicates), runs the change, appends its entries and stores the new head,
+//! all in one transaction.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use draw_audit::entry::Entry;
+use draw_audit::merkle::{CompactRange, Hash, leaf_hash};
+use serde_json::Value;
+
+use super::{StoreError, db_time};
+use crate::db::DbConn;
+use crate::db::schema::{audit_entries, audit_head};
+
+/// The log's current size and root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeHead {
+    pub size: u64,
+    pub root: Hash,
+}
+
+/// A transaction that may append to the log. Obtained only from [`write`].
+pub struct AuditTx<'c> {
+    pub conn: &'c mut DbConn,
+    now: DateTime<Utc>,
+    range: CompactRange,
+    appended: Vec<Entry>,
+}
+
+impl std::fmt::Debug for AuditTx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditTx")
+            .field("size", &self.range.size())
+            .field("appended", &self.appended.len())
+            .finish()
+    }
+}
+
+impl AuditTx<'_> {
+    /// The time of this transaction (microsecond precision).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// Append one entry; `subject` (an expert or draw id) makes the entry
+    /// findable by filter, it is not part of the leaf.
+    pub fn append(
+        &mut self,
+        kind: &str,
+        actor: &str,
+        subject: Option<&str>,
+        data: Value,
+    ) -> Result<Entry, StoreError> {
+        let seq = self.range.size();
+        let entry = Entry::new(seq, self.now, kind, actor, data);
+        let leaf = entry
+            .leaf_bytes()
+            .map_err(|e| StoreError::Corrupt(format!("entry is not canonical JSON: {e}")))?;
+        let hash = leaf_hash(&leaf);
+        let leaf_text = String::from_utf8(leaf)
+            .map_err(|e| StoreError::Corrupt(format!("leaf is not UTF-8: {e}")))?;
+        let seq_i = i64::try_from(seq).map_err(|_| StoreError::Corrupt("log full".into()))?;
+        diesel::insert_into(audit_entries::table)
+            .values((
+                audit_entries::seq.eq(seq_i),
+                audit_entries::time.eq(db_time(self.now)),
+                audit_entries::kind.eq(kind),
+                audit_entries::actor.eq(actor),
+                audit_entries::subject.eq(subject),
+                audit_entries::leaf.eq(leaf_text),
+                audit_entries::leaf_hash.eq(hash.to_vec()),
+            ))
+            .execute(self.conn)?;
+        self.range.append(hash);
+        self.appended.push(entry.clone());
+        Ok(entry)
+    }
+
+    pub fn appended(&self) -> &[Entry] {
+        &self.appended
+    }
+}
+
+/// Run `change` in one transaction with the log head locked; its entries and
+/// the new head commit with it or not at all.
+pub fn write<T, E>(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    change: impl FnOnce(&mut AuditTx<'_>) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<StoreError> + From<diesel::result::Error>,
+{
+    let now = super::from_db_time(db_time(now));
+    conn.transaction(|conn| {
+        // An UPDATE, not a SELECT, comes first: on SQLite it takes the write
+        // lock at once (no deadlocking read-to-write upgrade), on PostgreSQL
+        // it locks the head row until commit.
+        diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
+            .set(audit_head::size.eq(audit_head::size))
+            .execute(conn)?;
+        let range = load_range(conn)?;
+        let mut tx = AuditTx {
+            conn,
+            now,
+            range,
+            appended: Vec::new(),
+        };
+        let out = change(&mut tx)?;
+        if !tx.appended.is_empty() {
+            let size = i64::try_from(tx.range.size())
+                .map_err(|_| StoreError::Corrupt("log full".into()))?;
+            let compact: Vec<u8> = tx.range.hashes().iter().flatten().copied().collect();
+            diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
+                .set((
+                    audit_head::size.eq(size),
+                    audit_head::compact.eq(compact),
+                    audit_head::root.eq(tx.range.root().to_vec()),
+                ))
+                .execute(tx.conn)?;
+        }
+        Ok(out)
+    })
+}
+
+fn load_range(conn: &mut DbConn) -> Result<CompactRange, StoreError> {
+    let (size, compact): (i64, Vec<u8>) = audit_head::table
+        .find(1)
+        .select((audit_head::size, audit_head::compact))
+        .first(conn)?;
+    let size = u64::try_from(size).map_err(|_| StoreError::Corrupt("negative log size".into()))?;
+    let hashes = compact
+        .chunks(32)
+        .map(|c| Hash::try_from(c).map_err(|_| StoreError::Corrupt("compact range".into())))
+        .collect::<Result<Vec<_>, _>>()?;
+    CompactRange::from_parts(size, hashes)
+        .map_err(|e| StoreError::Corrupt(format!("compact range: {e}")))
+}
+
+/// The current size and root, as stored.
+pub fn head(conn: &mut DbConn) -> Result<TreeHead, StoreError> {
+    let (size, root): (i64, Vec<u8>) = audit_head::table
+        .find(1)
+        .select((audit_head::size, audit_head::root))
+        .first(conn)?;
+    Ok(TreeHead {
+        size: u64::try_from(size).map_err(|_| StoreError::Corrupt("negative log size".into()))?,
+        root: Hash::try_from(root.as_slice())
+            .map_err(|_| StoreError::Corrupt("root is not 32 bytes".into()))?,
+    })
+}
+
+/// Leaf bytes of entries `from..from+limit`, in `seq` order.
+pub fn leaves(conn: &mut DbConn, from: u64, limit: u64) -> Result<Vec<String>, StoreError> {
+    let from = i64::try_from(from).unwrap_or(i64::MAX);
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    Ok(audit_entries::table
+        .filter(audit_entries::seq.ge(from))
+        .order(audit_entries::seq.asc())
+        .limit(limit)
+        .select(audit_entries::leaf)
+        .load(conn)?)
+}
+
+/// What a full check of the stored log found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogCheck {
+    Consistent(TreeHead),
+    /// The first entry whose stored bytes, hash or position is wrong.
+    BadEntry { seq: u64, reason: String },
+    /// Every entry is well-formed but the head does not match them.
+    BadHead { reason: String },
+}
+
+/// Recompute every leaf hash and the root from the stored leaf bytes, in
+/// pages, and compare them with what is stored. Detects any change made to
+/// the tables behind the application's back.
+pub fn check_log(conn: &mut DbConn) -> Result<LogCheck, StoreError> {
+    const PAGE: i64 = 5_000;
+    let stored = head(conn)?;
+    let mut range = CompactRange::new();
+    let mut next: u64 = 0;
+    loop {
+        let after = i64::try_from(next).unwrap_or(i64::MAX);
+        let rows: Vec<(i64, String, Vec<u8>)> = audit_entries::table
+            .filter(audit_entries::seq.ge(after))
+            .order(audit_entries::seq.asc())
+            .limit(PAGE)
+            .select((audit_entries::seq, audit_entries::leaf, audit_entries::leaf_hash))
+            .load(conn)?;
+        if rows.is_empty() {
+            break;
+        }
+        for (seq, leaf, stored_hash) in rows {
+            let seq_u = u64::try_from(seq).unwrap_or(u64::MAX);
+            if seq_u != next {
+                return Ok(LogCheck::BadEntry {
+                    seq: next,
+                    reason: format!("entry {next} is missing (next stored is {seq})"),
+                });
+            }
+            let entry = match Entry::parse_leaf(leaf.as_bytes()) {
+                Ok(e) => e,
+                Err(e) => {
+                    return Ok(LogCheck::BadEntry {
+                        seq: next,
+                        reason: format!("not a canonical entry: {e}"),
+                    });
+                }
+            };
+            if entry.seq != next {
+                return Ok(LogCheck::BadEntry {
+                    seq: next,
+                    reason: format!("leaf says seq {} at position {next}", entry.seq),
+                });
+            }
+            let hash = leaf_hash(leaf.as_bytes());
+            if stored_hash.as_slice() != hash.as_slice() {
+                return Ok(LogCheck::BadEntry {
+                    seq: next,
+                    reason: "leaf bytes do not match the stored leaf hash".into(),
+                });
+            }
+            range.append(hash);
+            next += 1;
+        }
+    }
+    if range.size() != stored.size {
+        return Ok(LogCheck::BadHead {
+            reason: format!(
+                "head says {} entries, {} are stored",
+                stored.size,
+                range.size()
+            ),
+        });
+    }
+    if range.root() != stored.root {
+        return Ok(LogCheck::BadHead {
+            reason: "the stored root is not the root of the stored entries".into(),
+        });
+    }
+    Ok(LogCheck::Consistent(stored))
+}

@@ -1,0 +1,708 @@
+//! The expert registry: applications, the record and its employment
+//! history, lifecycle changes, the filtered list, and the periodic review.
+//! Audit entries name the expert and what changed, never personal data.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use diesel::prelude::*;
+use expert_core::admission::{AdmissionHistory, AdmissionPolicy, Application, check_admission};
+use expert_core::expert::{
+    Documents, Employer, EmployerContact, Employment, EmploymentHistory, ExpertProfile, FieldError,
+    TitleLevel,
+};
+use expert_core::identity::{CreditCode, Mobile, ResidentId};
+use expert_core::lifecycle::{Command, Status, StatusKind, transition};
+use expert_core::review::{ReviewReport, ReviewSubject, periodic_review};
+use serde_json::json;
+
+use super::audit::AuditTx;
+use super::{StoreError, db_time, from_db_time};
+use crate::db::DbConn;
+use crate::db::schema::{bans, counters, employment_history, expert_declines, expert_leaves, expert_specialties, experts};
+
+/// One expert as stored.
+#[derive(Debug, Clone)]
+pub struct ExpertRecord {
+    pub id: String,
+    pub profile: ExpertProfile,
+    pub documents: Documents,
+    pub status: Status,
+    /// The term applied for (applicants) or served (members).
+    pub term_number: u32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+#[derive(Debug, Queryable)]
+struct Row {
+    id: String,
+    name: String,
+    resident_id: String,
+    _birth_date: NaiveDate,
+    mobile: String,
+    region: String,
+    employer_name: String,
+    employer_code: String,
+    title: String,
+    senior_equivalent: bool,
+    years_in_field: i32,
+    civil_servant: bool,
+    employer_contact: Option<String>,
+    documents: String,
+    specialties: String,
+    _status: String,
+    status_data: String,
+    term_number: i32,
+    _term_end: Option<NaiveDate>,
+    created_at: chrono::NaiveDateTime,
+    updated_at: chrono::NaiveDateTime,
+    version: i64,
+}
+
+type Columns = (
+    experts::id,
+    experts::name,
+    experts::resident_id,
+    experts::birth_date,
+    experts::mobile,
+    experts::region,
+    experts::employer_name,
+    experts::employer_code,
+    experts::title,
+    experts::senior_equivalent,
+    experts::years_in_field,
+    experts::civil_servant,
+    experts::employer_contact,
+    experts::documents,
+    experts::specialties,
+    experts::status,
+    experts::status_data,
+    experts::term_number,
+    experts::term_end,
+    experts::created_at,
+    experts::updated_at,
+    experts::version,
+);
+
+const COLUMNS: Columns = (
+    experts::id,
+    experts::name,
+    experts::resident_id,
+    experts::birth_date,
+    experts::mobile,
+    experts::region,
+    experts::employer_name,
+    experts::employer_code,
+    experts::title,
+    experts::senior_equivalent,
+    experts::years_in_field,
+    experts::civil_servant,
+    experts::employer_contact,
+    experts::documents,
+    experts::specialties,
+    experts::status,
+    experts::status_data,
+    experts::term_number,
+    experts::term_end,
+    experts::created_at,
+    experts::updated_at,
+    experts::version,
+);
+
+fn corrupt(id: &str, what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("expert {id}: {what}: {e}"))
+}
+
+impl TryFrom<Row> for ExpertRecord {
+    type Error = StoreError;
+
+    fn try_from(r: Row) -> Result<Self, StoreError> {
+        let id = r.id;
+        let title: TitleLevel = serde_json::from_value(json!(r.title)).map_err(|e| corrupt(&id, "title", e))?;
+        let employer_contact: Option<EmployerContact> = r
+            .employer_contact
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| corrupt(&id, "employer_contact", e))?;
+        let profile = ExpertProfile {
+            name: r.name,
+            resident_id: ResidentId::parse(&r.resident_id).map_err(|e| corrupt(&id, "resident_id", e))?,
+            mobile: Mobile::parse(&r.mobile).map_err(|e| corrupt(&id, "mobile", e))?,
+            region: r.region,
+            employer: Employer {
+                name: r.employer_name,
+                code: CreditCode::parse(&r.employer_code).map_err(|e| corrupt(&id, "employer_code", e))?,
+            },
+            specialties: serde_json::from_str(&r.specialties).map_err(|e| corrupt(&id, "specialties", e))?,
+            title,
+            senior_equivalent: r.senior_equivalent,
+            years_in_field: u32::try_from(r.years_in_field).map_err(|e| corrupt(&id, "years_in_field", e))?,
+            civil_servant: r.civil_servant,
+            employer_contact,
+        };
+        Ok(ExpertRecord {
+            documents: serde_json::from_str(&r.documents).map_err(|e| corrupt(&id, "documents", e))?,
+            status: serde_json::from_str(&r.status_data).map_err(|e| corrupt(&id, "status", e))?,
+            term_number: u32::try_from(r.term_number).map_err(|e| corrupt(&id, "term_number", e))?,
+            created_at: from_db_time(r.created_at),
+            updated_at: from_db_time(r.updated_at),
+            version: r.version,
+            profile,
+            id,
+        })
+    }
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
+}
+
+/// What the pool knows about a person from bans and removals.
+pub fn admission_history(
+    conn: &mut DbConn,
+    resident_id: &str,
+    today: NaiveDate,
+) -> Result<AdmissionHistory, StoreError> {
+    let rows: Vec<(bool, Option<NaiveDate>)> = bans::table
+        .filter(bans::resident_id.eq(resident_id))
+        .select((bans::removed, bans::until))
+        .load(conn)?;
+    let previously_removed = rows.iter().any(|(removed, _)| *removed);
+    // A removal without an end bars for good; otherwise the latest end counts.
+    let ban_until = rows
+        .iter()
+        .filter_map(|(_, until)| *until)
+        .filter(|u| *u > today)
+        .max();
+    Ok(AdmissionHistory { previously_removed, ban_until })
+}
+
+fn next_expert_id(conn: &mut DbConn) -> Result<String, StoreError> {
+    diesel::update(counters::table.find("expert"))
+        .set(counters::value.eq(counters::value + 1))
+        .execute(conn)?;
+    let n: i64 = counters::table.find("expert").select(counters::value).first(conn)?;
+    Ok(format!("E{n:07}"))
+}
+
+/// Check and store an application; the expert starts as an applicant.
+/// Every failed rule is returned at once and nothing is written.
+pub fn apply(
+    tx: &mut AuditTx<'_>,
+    actor: &str,
+    app: &Application,
+    employed_since: NaiveDate,
+    policy: &AdmissionPolicy,
+    today: NaiveDate,
+) -> Result<ExpertRecord, StoreError> {
+    let p = &app.profile;
+    let history = admission_history(tx.conn, p.resident_id.as_str(), today)?;
+    check_admission(app, &history, policy, today).map_err(StoreError::Invalid)?;
+    let existing: Option<String> = experts::table
+        .filter(experts::resident_id.eq(p.resident_id.as_str()))
+        .select(experts::id)
+        .first(tx.conn)
+        .optional()?;
+    if let Some(existing) = existing {
+        return Err(StoreError::Conflict {
+            rule: "already_registered",
+            message: format!("this resident ID is already registered as expert {existing}"),
+        });
+    }
+    let id = next_expert_id(tx.conn)?;
+    let now = db_time(tx.now());
+    let status = Status::Applicant;
+    diesel::insert_into(experts::table)
+        .values((
+            experts::id.eq(&id),
+            experts::name.eq(&p.name),
+            experts::resident_id.eq(p.resident_id.as_str()),
+            experts::birth_date.eq(p.resident_id.birth_date()),
+            experts::mobile.eq(p.mobile.as_str()),
+            experts::region.eq(&p.region),
+            experts::employer_name.eq(&p.employer.name),
+            experts::employer_code.eq(p.employer.code.as_str()),
+            experts::title.eq(p.title.as_str()),
+            experts::senior_equivalent.eq(p.senior_equivalent),
+            experts::years_in_field.eq(i32::try_from(p.years_in_field).unwrap_or(i32::MAX)),
+            experts::civil_servant.eq(p.civil_servant),
+            experts::employer_contact.eq(p.employer_contact.as_ref().map(to_json).transpose()?),
+            experts::documents.eq(to_json(&app.documents)?),
+            experts::specialties.eq(to_json(&p.specialties)?),
+            experts::status.eq(status.kind().as_str()),
+            experts::status_data.eq(to_json(&status)?),
+            experts::term_number.eq(i32::try_from(app.term_number).unwrap_or(1)),
+            experts::term_end.eq(None::<NaiveDate>),
+            experts::created_at.eq(now),
+            experts::updated_at.eq(now),
+            experts::version.eq(1_i64),
+        ))
+        .execute(tx.conn)?;
+    for code in &p.specialties {
+        diesel::insert_into(expert_specialties::table)
+            .values((expert_specialties::expert_id.eq(&id), expert_specialties::code.eq(code)))
+            .execute(tx.conn)?;
+    }
+    diesel::insert_into(employment_history::table)
+        .values((
+            employment_history::expert_id.eq(&id),
+            employment_history::position.eq(0),
+            employment_history::employer_code.eq(p.employer.code.as_str()),
+            employment_history::employer_name.eq(&p.employer.name),
+            employment_history::from_date.eq(employed_since),
+            employment_history::to_date.eq(None::<NaiveDate>),
+        ))
+        .execute(tx.conn)?;
+    tx.append(
+        "expert.apply",
+        actor,
+        Some(&id),
+        json!({
+            "expert_id": id,
+            "region": p.region,
+            "employer_code": p.employer.code.as_str(),
+            "specialties": p.specialties,
+            "title": p.title.as_str(),
+            "years_in_field": p.years_in_field,
+            "civil_servant": p.civil_servant,
+            "term_number": app.term_number,
+        }),
+    )?;
+    get(tx.conn, &id)
+}
+
+pub fn get(conn: &mut DbConn, id: &str) -> Result<ExpertRecord, StoreError> {
+    let row: Option<Row> = experts::table.find(id).select(COLUMNS).first(conn).optional()?;
+    row.ok_or_else(|| StoreError::NotFound { what: "expert", id: id.to_owned() })?
+        .try_into()
+}
+
+pub fn employment(conn: &mut DbConn, id: &str) -> Result<Vec<Employment>, StoreError> {
+    let rows: Vec<(String, String, NaiveDate, Option<NaiveDate>)> = employment_history::table
+        .filter(employment_history::expert_id.eq(id))
+        .order(employment_history::position.asc())
+        .select((
+            employment_history::employer_code,
+            employment_history::employer_name,
+            employment_history::from_date,
+            employment_history::to_date,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(code, name, from, to)| {
+            Ok(Employment {
+                employer: Employer {
+                    name,
+                    code: CreditCode::parse(&code).map_err(|e| corrupt(id, "employment", e))?,
+                },
+                from,
+                to,
+            })
+        })
+        .collect()
+}
+
+/// Filters of the expert list; `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<StatusKind>,
+    pub region: Option<String>,
+    /// A specialty code prefix (`A08` matches `A0801`).
+    pub specialty: Option<String>,
+    /// An employer's credit code.
+    pub employer: Option<String>,
+    /// Part of the name or the employer's name.
+    pub text: Option<String>,
+    /// Only ids after this one (the cursor).
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+/// One page in id order, and whether more follow.
+pub fn list(conn: &mut DbConn, f: &ListFilter) -> Result<(Vec<ExpertRecord>, bool), StoreError> {
+    let mut q = experts::table.select(COLUMNS).into_boxed();
+    if let Some(s) = f.status {
+        q = q.filter(experts::status.eq(s.as_str()));
+    }
+    if let Some(r) = &f.region {
+        q = q.filter(experts::region.eq(r.clone()));
+    }
+    if let Some(e) = &f.employer {
+        q = q.filter(experts::employer_code.eq(e.clone()));
+    }
+    if let Some(p) = &f.specialty {
+        // A range instead of LIKE so both backends use the code index.
+        let upper = format!("{p}\u{7f}");
+        q = q.filter(
+            experts::id.eq_any(
+                expert_specialties::table
+                    .filter(expert_specialties::code.ge(p.clone()))
+                    .filter(expert_specialties::code.lt(upper))
+                    .select(expert_specialties::expert_id),
+            ),
+        );
+    }
+    if let Some(t) = &f.text {
+        let pattern = format!("%{}%", escape_like(t));
+        q = q.filter(
+            experts::name
+                .like(pattern.clone())
+                .escape('\\')
+                .or(experts::employer_name.like(pattern).escape('\\')),
+        );
+    }
+    if let Some(after) = &f.after {
+        q = q.filter(experts::id.gt(after.clone()));
+    }
+    let limit = i64::from(f.limit);
+    let rows: Vec<Row> = q.order(experts::id.asc()).limit(limit + 1).load(conn)?;
+    let more = rows.len() as i64 > limit;
+    let records = rows
+        .into_iter()
+        .take(f.limit as usize)
+        .map(ExpertRecord::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((records, more))
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+fn save_status(
+    tx: &mut AuditTx<'_>,
+    record: &ExpertRecord,
+    status: &Status,
+) -> Result<(), StoreError> {
+    let term = status.term().copied();
+    let term_number = term.map(|t| t.number).unwrap_or(record.term_number);
+    diesel::update(experts::table.find(&record.id))
+        .set((
+            experts::status.eq(status.kind().as_str()),
+            experts::status_data.eq(to_json(status)?),
+            experts::term_number.eq(i32::try_from(term_number).unwrap_or(i32::MAX)),
+            experts::term_end.eq(term.map(|t| t.end)),
+            experts::updated_at.eq(db_time(tx.now())),
+            experts::version.eq(record.version + 1),
+        ))
+        .execute(tx.conn)?;
+    Ok(())
+}
+
+/// Apply a lifecycle command: the state machine decides, the change and its
+/// entry (`expert.<command>`) are written together. `kind` overrides the
+/// entry kind (the review logs `review.<action>`).
+pub fn command(
+    tx: &mut AuditTx<'_>,
+    actor: &str,
+    id: &str,
+    cmd: &Command,
+    today: NaiveDate,
+    kind: Option<&str>,
+    note: Option<serde_json::Value>,
+) -> Result<ExpertRecord, StoreError> {
+    let record = get(tx.conn, id)?;
+    let next = transition(&record.status, cmd, today).map_err(|e| StoreError::Conflict {
+        rule: "illegal_transition",
+        message: e.to_string(),
+    })?;
+    save_status(tx, &record, &next)?;
+    match cmd {
+        Command::GrantLeave { from, to, reason } => {
+            diesel::insert_into(expert_leaves::table)
+                .values((
+                    expert_leaves::expert_id.eq(id),
+                    expert_leaves::from_date.eq(*from),
+                    expert_leaves::to_date.eq(*to),
+                    expert_leaves::reason.eq(reason),
+                ))
+                .execute(tx.conn)?;
+        }
+        Command::Remove { on, reason, ban_until } => {
+            diesel::insert_into(bans::table)
+                .values((
+                    bans::resident_id.eq(record.profile.resident_id.as_str()),
+                    bans::since.eq(*on),
+                    bans::until.eq(*ban_until),
+                    bans::removed.eq(true),
+                    bans::reason.eq(reason),
+                ))
+                .execute(tx.conn)?;
+        }
+        _ => {}
+    }
+    let kind = kind.map(str::to_owned).unwrap_or_else(|| format!("expert.{}", cmd.kind().as_str()));
+    let mut data = json!({
+        "expert_id": id,
+        "from": record.status.kind().as_str(),
+        "to": next.kind().as_str(),
+        "command": cmd,
+    });
+    if let (Some(note), Some(obj)) = (note, data.as_object_mut()) {
+        obj.insert("note".into(), note);
+    }
+    tx.append(&kind, actor, Some(id), data)?;
+    get(tx.conn, id)
+}
+
+/// The fields an operator may correct without a new application.
+#[derive(Debug, Clone, Default)]
+pub struct ContactPatch {
+    pub mobile: Option<Mobile>,
+    pub region: Option<String>,
+    pub employer_contact: Option<Option<EmployerContact>>,
+}
+
+pub fn update_contact(
+    tx: &mut AuditTx<'_>,
+    actor: &str,
+    id: &str,
+    patch: &ContactPatch,
+) -> Result<ExpertRecord, StoreError> {
+    let record = get(tx.conn, id)?;
+    if record.status.is_terminal() {
+        return Err(StoreError::Conflict {
+            rule: "terminal_status",
+            message: format!("expert {id} is {} and can no longer be changed", record.status.kind().as_str()),
+        });
+    }
+    let mut profile = record.profile.clone();
+    let mut changed = Vec::new();
+    if let Some(m) = &patch.mobile {
+        profile.mobile = m.clone();
+        changed.push("mobile");
+    }
+    if let Some(r) = &patch.region {
+        profile.region = r.clone();
+        changed.push("region");
+    }
+    if let Some(c) = &patch.employer_contact {
+        profile.employer_contact = c.clone();
+        changed.push("employer_contact");
+    }
+    let errors: Vec<FieldError> = expert_core::expert::validate_profile(
+        &profile,
+        expert_core::reference::Regions::builtin(),
+        expert_core::reference::SpecialtyTree::builtin(),
+    )
+    .into_iter()
+    .filter(|e| changed.iter().any(|c| e.field.starts_with(c)))
+    .collect();
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors));
+    }
+    diesel::update(experts::table.find(id))
+        .set((
+            experts::mobile.eq(profile.mobile.as_str()),
+            experts::region.eq(&profile.region),
+            experts::employer_contact.eq(profile.employer_contact.as_ref().map(to_json).transpose()?),
+            experts::updated_at.eq(db_time(tx.now())),
+            experts::version.eq(record.version + 1),
+        ))
+        .execute(tx.conn)?;
+    // The entry names the fields, not their values: the log is exported.
+    tx.append(
+        "expert.update_contact",
+        actor,
+        Some(id),
+        json!({"expert_id": id, "fields": changed, "region": profile.region}),
+    )?;
+    get(tx.conn, id)
+}
+
+/// Move the expert to a new employer; the old employment is closed, never
+/// deleted (conflict checks look back three years).
+pub fn change_employer(
+    tx: &mut AuditTx<'_>,
+    actor: &str,
+    id: &str,
+    employer: Employer,
+    since: NaiveDate,
+) -> Result<ExpertRecord, StoreError> {
+    let record = get(tx.conn, id)?;
+    if record.status.is_terminal() {
+        return Err(StoreError::Conflict {
+            rule: "terminal_status",
+            message: format!("expert {id} is {} and can no longer be changed", record.status.kind().as_str()),
+        });
+    }
+    if employer.name.trim().is_empty() {
+        return Err(StoreError::Invalid(vec![FieldError::new(
+            "employer/name",
+            expert_core::expert::Rule::Empty,
+            "单位名称不能为空",
+            "employer name must not be empty",
+        )]));
+    }
+    let entries = employment(tx.conn, id)?;
+    let position = i32::try_from(entries.len()).unwrap_or(i32::MAX);
+    let mut history = EmploymentHistory::from_entries(entries)
+        .map_err(|e| corrupt(id, "employment history", e))?;
+    history.change_employer(employer.clone(), since).map_err(|e| {
+        StoreError::Invalid(vec![FieldError::new(
+            "since",
+            expert_core::expert::Rule::OutOfRange,
+            e.to_string(),
+            e.to_string(),
+        )])
+    })?;
+    let last = position - 1;
+    if let Some(closed) = history.entries().get(usize::try_from(last).unwrap_or(usize::MAX)) {
+        diesel::update(
+            employment_history::table
+                .filter(employment_history::expert_id.eq(id))
+                .filter(employment_history::position.eq(last)),
+        )
+        .set(employment_history::to_date.eq(closed.to))
+        .execute(tx.conn)?;
+    }
+    diesel::insert_into(employment_history::table)
+        .values((
+            employment_history::expert_id.eq(id),
+            employment_history::position.eq(position),
+            employment_history::employer_code.eq(employer.code.as_str()),
+            employment_history::employer_name.eq(&employer.name),
+            employment_history::from_date.eq(since),
+            employment_history::to_date.eq(None::<NaiveDate>),
+        ))
+        .execute(tx.conn)?;
+    diesel::update(experts::table.find(id))
+        .set((
+            experts::employer_name.eq(&employer.name),
+            experts::employer_code.eq(employer.code.as_str()),
+            experts::updated_at.eq(db_time(tx.now())),
+            experts::version.eq(record.version + 1),
+        ))
+        .execute(tx.conn)?;
+    tx.append(
+        "expert.change_employer",
+        actor,
+        Some(id),
+        json!({
+            "expert_id": id,
+            "employer_code": employer.code.as_str(),
+            "employer_name": employer.name,
+            "since": since.to_string(),
+        }),
+    )?;
+    get(tx.conn, id)
+}
+
+/// Everyone the review must look at: all experts not yet in a terminal or
+/// undecided state, with their declines in the 12 months before `as_of`.
+pub fn review_subjects(conn: &mut DbConn, as_of: NaiveDate) -> Result<Vec<ReviewSubject>, StoreError> {
+    let live = [
+        StatusKind::Active.as_str(),
+        StatusKind::OnLeave.as_str(),
+        StatusKind::Suspended.as_str(),
+    ];
+    let rows: Vec<(String, NaiveDate, String)> = experts::table
+        .filter(experts::status.eq_any(live))
+        .order(experts::id.asc())
+        .select((experts::id, experts::birth_date, experts::status_data))
+        .load(conn)?;
+    let since = as_of
+        .checked_sub_signed(Duration::days(365))
+        .unwrap_or(as_of)
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default();
+    let until = as_of.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let declines: Vec<(String, i64)> = expert_declines::table
+        .filter(expert_declines::declined_at.ge(since))
+        .filter(expert_declines::declined_at.lt(until))
+        .group_by(expert_declines::expert_id)
+        .select((expert_declines::expert_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    let declines: std::collections::HashMap<String, i64> = declines.into_iter().collect();
+    rows.into_iter()
+        .map(|(id, birth_date, status)| {
+            Ok(ReviewSubject {
+                status: serde_json::from_str(&status).map_err(|e| corrupt(&id, "status", e))?,
+                declines_last_12_months: declines
+                    .get(&id)
+                    .map(|n| u32::try_from(*n).unwrap_or(u32::MAX))
+                    .unwrap_or(0),
+                birth_date,
+                expert_id: id,
+            })
+        })
+        .collect()
+}
+
+/// Run the review as of `as_of` and, unless `dry_run`, carry out every
+/// status change it decides, each as its own audit entry, plus one summary.
+pub fn run_review(
+    tx: &mut AuditTx<'_>,
+    actor: &str,
+    policy: &AdmissionPolicy,
+    as_of: NaiveDate,
+    dry_run: bool,
+) -> Result<ReviewReport, StoreError> {
+    let subjects = review_subjects(tx.conn, as_of)?;
+    let report = periodic_review(&subjects, policy, as_of);
+    if dry_run {
+        return Ok(report);
+    }
+    for action in &report.actions {
+        let kind = format!("review.{}", action.kind.as_str());
+        let note = json!({"detail": action.detail_en});
+        match &action.new_status {
+            Some(new_status) => {
+                let record = get(tx.conn, &action.expert_id)?;
+                save_status(tx, &record, new_status)?;
+                tx.append(
+                    &kind,
+                    actor,
+                    Some(&action.expert_id),
+                    json!({
+                        "expert_id": action.expert_id,
+                        "from": record.status.kind().as_str(),
+                        "to": new_status.kind().as_str(),
+                        "as_of": as_of.to_string(),
+                        "note": note,
+                    }),
+                )?;
+            }
+            None => {
+                tx.append(
+                    &kind,
+                    actor,
+                    Some(&action.expert_id),
+                    json!({"expert_id": action.expert_id, "as_of": as_of.to_string(), "note": note}),
+                )?;
+            }
+        }
+    }
+    let counts: serde_json::Map<String, serde_json::Value> = report
+        .counts
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), json!(v)))
+        .collect();
+    tx.append(
+        "review.run",
+        actor,
+        None,
+        json!({"as_of": as_of.to_string(), "subjects": subjects.len(), "counts": counts}),
+    )?;
+    Ok(report)
+}
+
+/// Record a declined invitation (used by the draw flow and by tests).
+pub fn record_decline(
+    conn: &mut DbConn,
+    expert_id: &str,
+    at: DateTime<Utc>,
+    reference: &str,
+    reason: &str,
+) -> Result<(), StoreError> {
+    diesel::insert_into(expert_declines::table)
+        .values((
+            expert_declines::expert_id.eq(expert_id),
+            expert_declines::declined_at.eq(db_time(at)),
+            expert_declines::reference.eq(reference),
+            expert_declines::reason.eq(reason),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! Queries and state changes, each a function near its tables. Every change
+//! of state runs inside `audit::write`, which appends its log entries in the
+//! same transaction.
+
+pub mod audit;
+pub mod experts;
+pub mod tokens;
+
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
+
+/// Why a store call failed. Domain refusals carry what the API needs to name
+/// the field and rule; database failures stay opaque to clients.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] diesel::result::Error),
+    #[error("{what} {id} does not exist")]
+    NotFound { what: &'static str, id: String },
+    #[error("conflict ({rule}): {message}")]
+    Conflict { rule: &'static str, message: String },
+    #[error("invalid input")]
+    Invalid(Vec<expert_core::expert::FieldError>),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+/// Times are stored as UTC `Timestamp`s with microsecond precision, the
+/// finest both backends keep; truncating before writing makes a value read
+/// back equal to the one written.
+pub fn db_time(t: DateTime<Utc>) -> NaiveDateTime {
+    let t = t.naive_utc();
+    t.with_nanosecond(t.nanosecond() / 1_000 * 1_000).unwrap_or(t)
+}
+
+pub fn from_db_time(t: NaiveDateTime) -> DateTime<Utc> {
+    DateTime::from_naive_utc_and_offset(t, Utc)
+}

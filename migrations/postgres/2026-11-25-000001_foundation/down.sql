@@ -1,0 +1,10 @@
+DROP TABLE bans;
+DROP TABLE expert_declines;
+DROP TABLE expert_leaves;
+DROP TABLE employment_history;
+DROP TABLE expert_specialties;
+DROP TABLE experts;
+DROP TABLE api_tokens;
+DROP TABLE counters;
+DROP TABLE audit_head;
+DROP TABLE audit_entries;
