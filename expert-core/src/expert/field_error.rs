@@ -79,10 +79,12 @@ pub enum Rule {
     PermanentlyBarred,
     Banned,
     InvalidTermNumber,
+    // Policy settings.
+    OutOfRange,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 18] = [
+    pub const ALL: [Rule; 19] = [
         Rule::Empty,
         Rule::TooLong,
         Rule::TooMany,
@@ -101,6 +103,7 @@ impl Rule {
         Rule::PermanentlyBarred,
         Rule::Banned,
         Rule::InvalidTermNumber,
+        Rule::OutOfRange,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -123,6 +126,7 @@ impl Rule {
             Rule::PermanentlyBarred => "permanently_barred",
             Rule::Banned => "banned",
             Rule::InvalidTermNumber => "invalid_term_number",
+            Rule::OutOfRange => "out_of_range",
         }
     }
 }
