@@ -32,6 +32,34 @@ pub struct AdmissionHistory {
 
 /// Checks `app` against `policy` on `today` with the built-in reference
 /// tables; `Err` lists every failed rule.
+///
+/// The whole flow, as the API runs it:
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use expert_core::admission::{AdmissionHistory, AdmissionPolicy, Application, Decision, check_admission};
+/// use expert_core::lifecycle::{Status, transition};
+///
+/// let application: Application = serde_json::from_str(r#"{
+///   "profile": {
+///     "name": "张三", "resident_id": "420106197001011232", "mobile": "13812345678",
+///     "region": "420100",
+///     "employer": {"name": "湖北省某设计院", "code": "91350100M000100Y43"},
+///     "specialties": ["ENA010101"], "title": "associate_senior",
+///     "years_in_field": 15, "civil_servant": false
+///   },
+///   "documents": {"integrity_pledge": "doc/1", "no_criminal_record": "doc/2"},
+///   "term_number": 1
+/// }"#).unwrap();
+/// let policy = AdmissionPolicy::default();
+/// let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+/// let decision = match check_admission(&application, &AdmissionHistory::default(), &policy, today) {
+///     Ok(()) => Decision::approve(&application, today, &policy).unwrap(),
+///     Err(violations) => Decision::reject_for(&violations).unwrap(),
+/// };
+/// let status = transition(&Status::Applicant, &decision.command(), today).unwrap();
+/// assert_eq!(status.kind().as_str(), "active");
+/// ```
 pub fn check_admission(
     app: &Application,
     history: &AdmissionHistory,

@@ -1,3 +1,6 @@
+//! Tests of the admission check: each rule alone at its boundary, and every
+//! rule failing at once, all through the public `check_admission`.
+
 use super::*;
 use crate::expert::test_support::profile;
 use crate::expert::{FieldError, TitleLevel};

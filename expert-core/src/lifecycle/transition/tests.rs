@@ -1,3 +1,6 @@
+//! Tests of `transition`: every (status, command) pair from a table, every
+//! validation error, and a property that arbitrary dates never panic.
+
 use super::*;
 use proptest::prelude::*;
 

@@ -1,3 +1,6 @@
+//! Tests of the periodic review: each action alone at its boundary, several
+//! per expert, ordering, duplicates and the terminal table.
+
 use super::*;
 use crate::lifecycle::{StatusKind, Term};
 use proptest::prelude::*;
