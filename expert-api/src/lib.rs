@@ -4,4 +4,10 @@
 //! Architecture invariant: this is the only crate that touches a database,
 //! the network or the wall clock; it calls expert-core for every rule.
 
+pub mod auth;
+pub mod cli;
+pub mod config;
 pub mod db;
+pub mod http;
+pub mod intake;
+pub mod store;

@@ -30,6 +30,23 @@ impl FieldError {
         }
     }
 
+    /// An identifier that failed to parse, as a field error. The message
+    /// comes from the error, which never repeats the rejected input.
+    pub fn from_identity(field: impl Into<String>, e: &crate::identity::IdentityError) -> Self {
+        use crate::identity::IdentityError as E;
+        let rule = match e {
+            E::Length { .. } => Rule::InvalidLength,
+            E::Character { .. } => Rule::InvalidCharacter,
+            E::BirthDate => Rule::InvalidBirthDate,
+            E::CheckCharacter { .. } => Rule::CheckCharacter,
+            E::RegionCode => Rule::InvalidRegionCode,
+            E::MobilePrefix => Rule::InvalidMobilePrefix,
+        };
+        let text = e.to_string();
+        let (zh, en) = text.split_once(" / ").unwrap_or((text.as_str(), text.as_str()));
+        Self::new(field, rule, zh, en)
+    }
+
     /// The same error with `prefix/` put before its field, for nesting a
     /// profile's errors inside an application's.
     pub fn nested_in(mut self, prefix: &str) -> Self {
@@ -81,10 +98,17 @@ pub enum Rule {
     InvalidTermNumber,
     // Policy settings.
     OutOfRange,
+    // Identifiers (GB 11643, GB 32100, mobile numbers).
+    InvalidLength,
+    InvalidCharacter,
+    InvalidBirthDate,
+    CheckCharacter,
+    InvalidRegionCode,
+    InvalidMobilePrefix,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 19] = [
+    pub const ALL: [Rule; 25] = [
         Rule::Empty,
         Rule::TooLong,
         Rule::TooMany,
@@ -104,6 +128,12 @@ impl Rule {
         Rule::Banned,
         Rule::InvalidTermNumber,
         Rule::OutOfRange,
+        Rule::InvalidLength,
+        Rule::InvalidCharacter,
+        Rule::InvalidBirthDate,
+        Rule::CheckCharacter,
+        Rule::InvalidRegionCode,
+        Rule::InvalidMobilePrefix,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -127,6 +157,12 @@ impl Rule {
             Rule::Banned => "banned",
             Rule::InvalidTermNumber => "invalid_term_number",
             Rule::OutOfRange => "out_of_range",
+            Rule::InvalidLength => "invalid_length",
+            Rule::InvalidCharacter => "invalid_character",
+            Rule::InvalidBirthDate => "invalid_birth_date",
+            Rule::CheckCharacter => "check_character",
+            Rule::InvalidRegionCode => "invalid_region_code",
+            Rule::InvalidMobilePrefix => "invalid_mobile_prefix",
         }
     }
 }
