@@ -1,1 +1,2 @@
 //! (being written)
+//! (being written)
