@@ -86,7 +86,9 @@ pub fn open(note: &str, verifiers: &[NoteVerifier]) -> Result<OpenedNote, NoteEr
     check_characters(note)?;
     // Signature lines never contain a blank line, so the last one splits.
     let split = note.rfind("\n\n").ok_or(NoteError::MissingSignatureBlock)?;
-    let (text, sigs) = note.split_at(split + 1);
+    let (text, sigs) = note
+        .split_at_checked(split + 1)
+        .ok_or(NoteError::MissingSignatureBlock)?;
     let sigs = sigs.strip_prefix('\n').unwrap_or(sigs);
     let body = sigs
         .strip_suffix('\n')
