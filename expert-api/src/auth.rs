@@ -27,7 +27,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Operator, Role::Supervisor, Role::Regulator];
+    pub const ALL: [Role; 4] = [
+        Role::Admin,
+        Role::Operator,
+        Role::Supervisor,
+        Role::Regulator,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -51,7 +56,9 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown role {s:?}: use admin, operator, supervisor or regulator"))
+            .ok_or_else(|| {
+                format!("unknown role {s:?}: use admin, operator, supervisor or regulator")
+            })
     }
 }
 
@@ -132,9 +139,9 @@ pub fn hash_token(secret: &str) -> [u8; 32] {
 /// Checks that a role/region pair makes sense before a token is minted.
 pub fn check_binding(role: Role, region: Option<&str>) -> Result<(), String> {
     match (role, region) {
-        (Role::Operator, None) => {
-            Err("an operator token must be bound to its trading centre's region (--region CODE)".into())
-        }
+        (Role::Operator, None) => Err(
+            "an operator token must be bound to its trading centre's region (--region CODE)".into(),
+        ),
         (Role::Admin, Some(_)) => Err("an admin token is province-wide: omit --region".into()),
         (_, Some(code)) if !expert_core::reference::Regions::builtin().is_known(code) => {
             Err(format!("unknown region code {code:?} (GB/T 2260, Hubei)"))
@@ -167,10 +174,18 @@ mod tests {
 
     #[test]
     fn reach() {
-        let op = Caller { token_id: "T1".into(), role: Role::Operator, region: Some("420100".into()) };
+        let op = Caller {
+            token_id: "T1".into(),
+            role: Role::Operator,
+            region: Some("420100".into()),
+        };
         assert!(op.reaches("420100"));
         assert!(!op.reaches("420600"));
-        let sup = Caller { token_id: "T2".into(), role: Role::Supervisor, region: None };
+        let sup = Caller {
+            token_id: "T2".into(),
+            role: Role::Supervisor,
+            region: None,
+        };
         assert!(sup.reaches("420600"));
     }
 }

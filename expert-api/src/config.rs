@@ -63,7 +63,9 @@ pub fn load_policy(path: Option<&Path>) -> Result<PolicyFile, ConfigError> {
 pub fn check_origin(origin: &str) -> Result<(), String> {
     if origin.is_empty()
         || origin.len() > 200
-        || origin.chars().any(|c| c.is_whitespace() || c == '+' || c.is_control())
+        || origin
+            .chars()
+            .any(|c| c.is_whitespace() || c == '+' || c.is_control())
     {
         return Err(format!(
             "log origin {origin:?} must be 1-200 characters without spaces or '+', e.g. centre.example/log"

@@ -4,7 +4,9 @@
 
 use chrono::NaiveDate;
 use expert_core::admission::Application;
-use expert_core::expert::{Documents, Employer, EmployerContact, ExpertProfile, FieldError, TitleLevel};
+use expert_core::expert::{
+    Documents, Employer, EmployerContact, ExpertProfile, FieldError, TitleLevel,
+};
 use expert_core::identity::{CreditCode, Mobile, ResidentId};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -72,7 +74,11 @@ pub fn credit_code(field: &str, s: &str, errors: &mut Vec<FieldError>) -> Option
         .ok()
 }
 
-pub fn employer(field: &str, input: &EmployerInput, errors: &mut Vec<FieldError>) -> Option<Employer> {
+pub fn employer(
+    field: &str,
+    input: &EmployerInput,
+    errors: &mut Vec<FieldError>,
+) -> Option<Employer> {
     let code = credit_code(&format!("{field}/code"), &input.code, errors)?;
     Some(Employer {
         name: input.name.trim().to_owned(),
@@ -82,7 +88,10 @@ pub fn employer(field: &str, input: &EmployerInput, errors: &mut Vec<FieldError>
 
 /// Check the identifiers; the profile and admission rules run later, in
 /// `check_admission`, which reports the rest in the same list.
-pub fn to_application(input: ApplicationInput, today: NaiveDate) -> Result<Intake, Vec<FieldError>> {
+pub fn to_application(
+    input: ApplicationInput,
+    today: NaiveDate,
+) -> Result<Intake, Vec<FieldError>> {
     let mut errors = Vec::new();
     let rid = resident_id("resident_id", &input.resident_id, &mut errors);
     let mob = mobile("mobile", &input.mobile, &mut errors);
@@ -110,7 +119,11 @@ pub fn to_application(input: ApplicationInput, today: NaiveDate) -> Result<Intak
                 mobile,
                 region: input.region.trim().to_owned(),
                 employer,
-                specialties: input.specialties.iter().map(|s| s.trim().to_owned()).collect(),
+                specialties: input
+                    .specialties
+                    .iter()
+                    .map(|s| s.trim().to_owned())
+                    .collect(),
                 title: input.title,
                 senior_equivalent: input.senior_equivalent,
                 years_in_field: input.years_in_field,

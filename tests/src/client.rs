@@ -35,7 +35,11 @@ impl Response {
             self.text
         );
         for k in ["type", "title", "status", "detail"] {
-            assert!(self.json.get(k).is_some(), "problem without {k}: {}", self.text);
+            assert!(
+                self.json.get(k).is_some(),
+                "problem without {k}: {}",
+                self.text
+            );
         }
         assert_eq!(self.json["status"].as_u64(), Some(u64::from(self.status)));
         &self.json
@@ -84,7 +88,12 @@ impl Api {
             .read_to_string()
             .unwrap_or_default();
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Response { status, content_type, text, json }
+        Response {
+            status,
+            content_type,
+            text,
+            json,
+        }
     }
 
     pub fn get(&self, path: &str) -> Response {
@@ -104,11 +113,21 @@ impl Api {
     }
 
     pub fn post(&self, path: &str, body: &Value) -> Response {
-        self.send("POST", path, "application/json", body.to_string().into_bytes())
+        self.send(
+            "POST",
+            path,
+            "application/json",
+            body.to_string().into_bytes(),
+        )
     }
 
     pub fn patch(&self, path: &str, body: &Value) -> Response {
-        self.send("PATCH", path, "application/json", body.to_string().into_bytes())
+        self.send(
+            "PATCH",
+            path,
+            "application/json",
+            body.to_string().into_bytes(),
+        )
     }
 
     /// Send raw bytes with any content type (for malformed-input tests).
@@ -128,6 +147,11 @@ impl Api {
 
     /// A request with a raw Authorization header value.
     pub fn get_with_auth(&self, path: &str, authorization: &str) -> Response {
-        Self::finish(self.agent.get(self.url(path)).header("Authorization", authorization).call())
+        Self::finish(
+            self.agent
+                .get(self.url(path))
+                .header("Authorization", authorization)
+                .call(),
+        )
     }
 }

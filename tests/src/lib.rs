@@ -8,18 +8,18 @@ pub mod server;
 
 pub use backend::{Backend, TestDb};
 pub use client::{Api, Response};
-pub use server::{Server, cli, cli_ok};
+pub use server::{Server, api_bin, audit_bin, cli, cli_ok};
 
 /// Runs a scenario once per backend, as separate tests that can run in
 /// parallel: `both_backends!(name, scenario_fn)` makes `name::sqlite` and
 /// `name::postgres`, each calling `scenario_fn(Backend)`.
 #[macro_export]
 macro_rules! both_backends {
-    ($name:ident, $scenario:path) => {
+    ($name:ident, $scenario:ident) => {
         mod $name {
             #[test]
             fn sqlite() {
-                $scenario($crate::Backend::Sqlite);
+                super::$scenario($crate::Backend::Sqlite);
             }
             #[test]
             fn postgres() {
@@ -27,7 +27,7 @@ macro_rules! both_backends {
                     eprintln!("SKIPPED {}::postgres: {skip}", module_path!());
                     return;
                 }
-                $scenario($crate::Backend::Postgres);
+                super::$scenario($crate::Backend::Postgres);
             }
         }
     };

@@ -8,8 +8,30 @@ use std::time::{Duration, Instant};
 use crate::backend::{Backend, TestDb};
 use crate::client::Api;
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_expert-api-under-test");
-pub const AUDIT_BIN: &str = env!("CARGO_BIN_EXE_draw-audit-under-test");
+/// The binaries this package builds from the real `main.rs` files. Cargo
+/// puts them beside the directory of the test executables (`target/*/deps`).
+pub fn bin(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .expect("target directory");
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run the tests with cargo test",
+        path.display()
+    );
+    path
+}
+
+pub fn api_bin() -> std::path::PathBuf {
+    bin("expert-api-under-test")
+}
+
+pub fn audit_bin() -> std::path::PathBuf {
+    bin("draw-audit-under-test")
+}
 
 /// A running server with its database and a first admin token.
 pub struct Server {
@@ -27,7 +49,7 @@ impl std::fmt::Debug for Server {
 
 /// Run the CLI with the given arguments; returns (exit code, stdout, stderr).
 pub fn cli(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(BIN)
+    let out = Command::new(api_bin())
         .args(args)
         .env_remove("EXPERT_DRAW_DB")
         .output()
@@ -54,12 +76,34 @@ impl Server {
     /// Start on an existing database (e.g. to restart after a change) with
     /// extra `serve` arguments.
     pub fn start_with(db: TestDb, extra: &[&str]) -> Server {
-        let token_out = cli_ok(&["token", "create", "--role", "admin", "--label", "test-admin", "--db", &db.url]);
-        let admin_token = token_out.lines().last().unwrap_or_default().trim().to_owned();
+        let token_out = cli_ok(&[
+            "token",
+            "create",
+            "--role",
+            "admin",
+            "--label",
+            "test-admin",
+            "--db",
+            &db.url,
+        ]);
+        let admin_token = token_out
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
         let key = db.path("log-key.pem");
         let log = std::fs::File::create(db.path("server.log")).expect("log file");
-        let mut child = Command::new(BIN)
-            .args(["serve", "--db", &db.url, "--listen", "127.0.0.1:0", "--workers", "2"])
+        let mut child = Command::new(api_bin())
+            .args([
+                "serve",
+                "--db",
+                &db.url,
+                "--listen",
+                "127.0.0.1:0",
+                "--workers",
+                "2",
+            ])
             .arg("--key-file")
             .arg(&key)
             .args(["--log-origin", "test.expert-draw.local/log"])
@@ -94,7 +138,12 @@ impl Server {
         };
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Server { db, base, admin_token, child }
+        Server {
+            db,
+            base,
+            admin_token,
+            child,
+        }
     }
 
     pub fn backend(&self) -> Backend {

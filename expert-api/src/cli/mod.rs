@@ -14,7 +14,11 @@ use crate::config;
 use crate::db::DbUrl;
 
 #[derive(Debug, Parser)]
-#[command(name = "expert-api", version, about = "Evaluation-expert pool and verifiable panel draws (评标专家库与可验证抽取)")]
+#[command(
+    name = "expert-api",
+    version,
+    about = "Evaluation-expert pool and verifiable panel draws (评标专家库与可验证抽取)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -101,7 +105,11 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             let mut conn = pool.get()?;
             match check_log(&mut conn)? {
                 LogCheck::Consistent(head) => {
-                    println!("log consistent: {} entries, root {}", head.size, hex::encode(head.root));
+                    println!(
+                        "log consistent: {} entries, root {}",
+                        head.size,
+                        hex::encode(head.root)
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 LogCheck::BadEntry { seq, reason } => {
@@ -122,4 +130,3 @@ fn cli_actor() -> String {
     let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
     format!("cli:{user}")
 }
-

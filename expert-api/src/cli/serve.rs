@@ -47,10 +47,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let url = args.db.url()?;
     let pool = open_pool(&url, args.pool_size.max(1))
         .with_context(|| format!("opening {}", url.redacted()))?;
-    let (signer, created) = draw_audit::keys::load_or_create_key_file(&args.key_file, &args.log_origin)
-        .with_context(|| format!("signing key {}", args.key_file.display()))?;
+    let (signer, created) =
+        draw_audit::keys::load_or_create_key_file(&args.key_file, &args.log_origin)
+            .with_context(|| format!("signing key {}", args.key_file.display()))?;
     if created {
-        println!("created log signing key {} (mode 0600)", args.key_file.display());
+        println!(
+            "created log signing key {} (mode 0600)",
+            args.key_file.display()
+        );
     }
     let has_admin = {
         let mut conn = pool.get()?;
@@ -76,7 +80,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .bind(&args.listen)
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let addrs = server.addrs();
-    println!("expert-api {} — database {} ({})", env!("CARGO_PKG_VERSION"), url.redacted(), url.backend());
+    println!(
+        "expert-api {} — database {} ({})",
+        env!("CARGO_PKG_VERSION"),
+        url.redacted(),
+        url.backend()
+    );
     println!("log origin {}; verifier key {vkey}", args.log_origin);
     for a in &addrs {
         println!("listening on http://{a}");
@@ -86,7 +95,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     if !has_admin {
         println!("No admin token exists yet. Create the first one with:");
-        println!("  expert-api token create --role admin --label first-admin --db {}", url.redacted());
+        println!(
+            "  expert-api token create --role admin --label first-admin --db {}",
+            url.redacted()
+        );
     }
     use std::io::Write;
     std::io::stdout().flush().ok();

@@ -54,7 +54,13 @@ impl clap::ValueEnum for Role {
 
 pub fn run(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        TokenCommand::Create { role, region, label, expires_in_days, db } => {
+        TokenCommand::Create {
+            role,
+            region,
+            label,
+            expires_in_days,
+            db,
+        } => {
             if let Err(m) = auth::check_binding(role, region.as_deref()) {
                 anyhow::bail!(m);
             }
@@ -74,8 +80,13 @@ pub fn run(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
                 "created token {} (role {}{}{}); it is shown once, store it now:",
                 info.id,
                 info.role,
-                info.region.as_deref().map(|r| format!(", region {r}")).unwrap_or_default(),
-                info.expires_at.map(|e| format!(", expires {}", e.format("%Y-%m-%d"))).unwrap_or_default(),
+                info.region
+                    .as_deref()
+                    .map(|r| format!(", region {r}"))
+                    .unwrap_or_default(),
+                info.expires_at
+                    .map(|e| format!(", expires {}", e.format("%Y-%m-%d")))
+                    .unwrap_or_default(),
             );
             println!("{}", token.secret);
             Ok(ExitCode::SUCCESS)
@@ -84,7 +95,10 @@ pub fn run(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
             let pool = open_pool(&db.url()?, 1)?;
             let mut conn = pool.get()?;
             let list = tokens::list(&mut conn)?;
-            println!("{:<14} {:<11} {:<7} {:<20} {:<11} {:<11} label", "id", "role", "region", "created", "expires", "revoked");
+            println!(
+                "{:<14} {:<11} {:<7} {:<20} {:<11} {:<11} label",
+                "id", "role", "region", "created", "expires", "revoked"
+            );
             for t in list {
                 println!(
                     "{:<14} {:<11} {:<7} {:<20} {:<11} {:<11} {}",
@@ -92,8 +106,12 @@ pub fn run(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
                     t.role,
                     t.region.as_deref().unwrap_or("-"),
                     t.created_at.format("%Y-%m-%d %H:%M:%S"),
-                    t.expires_at.map(|e| e.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "-".into()),
-                    t.revoked_at.map(|e| e.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "-".into()),
+                    t.expires_at
+                        .map(|e| e.format("%Y-%m-%d").to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    t.revoked_at
+                        .map(|e| e.format("%Y-%m-%d").to_string())
+                        .unwrap_or_else(|| "-".into()),
                     t.label
                 );
             }

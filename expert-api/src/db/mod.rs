@@ -219,7 +219,10 @@ pub fn known_migrations(conn: &DbConn) -> Result<Vec<String>, DbError> {
     ) -> Result<Vec<String>, DbError> {
         let list = MigrationSource::<DB>::migrations(source)
             .map_err(|e| DbError::Migration(e.to_string()))?;
-        Ok(list.iter().map(|m| m.name().version().to_string()).collect())
+        Ok(list
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect())
     }
     match conn {
         DbConn::Sqlite(_) => versions::<diesel::sqlite::Sqlite>(&SQLITE_MIGRATIONS),

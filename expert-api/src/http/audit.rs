@@ -69,7 +69,9 @@ pub async fn entries(
     query: web::Query<EntriesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     if !caller.is(&[Role::Admin, Role::Supervisor]) {
-        return Err(ApiError::forbidden("only supervisors and admins read log entries"));
+        return Err(ApiError::forbidden(
+            "only supervisors and admins read log entries",
+        ));
     }
     let from = query.from.unwrap_or(0);
     let limit = query.limit.unwrap_or(1_000);
@@ -80,7 +82,9 @@ pub async fn entries(
             format!("limit must be between 1 and {MAX_ENTRIES}"),
         ));
     }
-    let leaves = state.db(move |conn| Ok(audit::leaves(conn, from, limit)?)).await?;
+    let leaves = state
+        .db(move |conn| Ok(audit::leaves(conn, from, limit)?))
+        .await?;
     let mut body = String::with_capacity(leaves.iter().map(|l| l.len() + 1).sum());
     for leaf in leaves {
         body.push_str(&leaf);

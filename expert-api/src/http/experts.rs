@@ -91,13 +91,28 @@ fn view(r: ExpertRecord, caller: &Caller, history: Option<Vec<Employment>>) -> E
     let full = caller.sees_personal_data();
     let p = r.profile;
     ExpertView {
-        resident_id: if full { p.resident_id.as_str().to_owned() } else { p.resident_id.masked() },
-        mobile: if full { p.mobile.as_str().to_owned() } else { p.mobile.masked() },
-        employer_contact: if caller.is(&[Role::Admin, Role::Regulator]) { p.employer_contact } else { None },
+        resident_id: if full {
+            p.resident_id.as_str().to_owned()
+        } else {
+            p.resident_id.masked()
+        },
+        mobile: if full {
+            p.mobile.as_str().to_owned()
+        } else {
+            p.mobile.masked()
+        },
+        employer_contact: if caller.is(&[Role::Admin, Role::Regulator]) {
+            p.employer_contact
+        } else {
+            None
+        },
         id: r.id,
         name: p.name,
         region: p.region,
-        employer: EmployerView { name: p.employer.name, code: p.employer.code.as_str().to_owned() },
+        employer: EmployerView {
+            name: p.employer.name,
+            code: p.employer.code.as_str().to_owned(),
+        },
         specialties: p.specialties,
         title: p.title.as_str().to_owned(),
         senior_equivalent: p.senior_equivalent,
@@ -109,7 +124,10 @@ fn view(r: ExpertRecord, caller: &Caller, history: Option<Vec<Employment>>) -> E
         employment_history: history.map(|h| {
             h.into_iter()
                 .map(|e| EmploymentView {
-                    employer: EmployerView { name: e.employer.name, code: e.employer.code.as_str().to_owned() },
+                    employer: EmployerView {
+                        name: e.employer.name,
+                        code: e.employer.code.as_str().to_owned(),
+                    },
                     from: e.from,
                     to: e.to,
                 })
@@ -134,7 +152,10 @@ fn require(caller: &Caller, roles: &[Role], action: &str) -> Result<(), ApiError
     if caller.is(roles) {
         Ok(())
     } else {
-        Err(ApiError::forbidden(format!("role {} may not {action}", caller.role)))
+        Err(ApiError::forbidden(format!(
+            "role {} may not {action}",
+            caller.role
+        )))
     }
 }
 
@@ -150,7 +171,12 @@ fn reach(caller: &Caller, record: &ExpertRecord) -> Result<(), ApiError> {
 
 const WRITE_CONTACT: &[Role] = &[Role::Admin, Role::Operator];
 const DISCIPLINE: &[Role] = &[Role::Admin, Role::Regulator];
-const READ: &[Role] = &[Role::Admin, Role::Operator, Role::Supervisor, Role::Regulator];
+const READ: &[Role] = &[
+    Role::Admin,
+    Role::Operator,
+    Role::Supervisor,
+    Role::Regulator,
+];
 
 fn today(state: &AppState) -> NaiveDate {
     state.now().date_naive()
@@ -165,7 +191,9 @@ async fn change_expert<F>(
     change: F,
 ) -> Result<HttpResponse, ApiError>
 where
-    F: FnOnce(&mut audit::AuditTx<'_>, &str, &ExpertRecord) -> Result<ExpertRecord, ApiError> + Send + 'static,
+    F: FnOnce(&mut audit::AuditTx<'_>, &str, &ExpertRecord) -> Result<ExpertRecord, ApiError>
+        + Send
+        + 'static,
 {
     let now = state.now();
     let actor = caller.actor();
@@ -181,7 +209,6 @@ where
         .await?;
     Ok(HttpResponse::Ok().json(view(record, &caller, None)))
 }
-
 
 // --- handlers -------------------------------------------------------------
 
@@ -203,17 +230,28 @@ pub async fn apply(
     require(&caller, WRITE_CONTACT, "register experts")?;
     let input = body.0;
     if !caller.reaches(input.region.trim()) {
-        return Err(ApiError::forbidden("operators register experts of their own region only").with_field("region"));
+        return Err(
+            ApiError::forbidden("operators register experts of their own region only")
+                .with_field("region"),
+        );
     }
     let today = today(&state);
-    let intake = intake::to_application(input, today).map_err(|e| ApiError::from(StoreError::Invalid(e)))?;
+    let intake =
+        intake::to_application(input, today).map_err(|e| ApiError::from(StoreError::Invalid(e)))?;
     let policy = state.settings.policy.admission.clone();
     let now = state.now();
     let actor = caller.actor();
     let record = state
         .db(move |conn| {
             Ok(audit::write(conn, now, |tx| {
-                store::apply(tx, &actor, &intake.application, intake.employed_since, &policy, today)
+                store::apply(
+                    tx,
+                    &actor,
+                    &intake.application,
+                    intake.employed_since,
+                    &policy,
+                    today,
+                )
             })?)
         })
         .await?;
@@ -246,8 +284,16 @@ fn encode_cursor(id: &str) -> String {
 }
 
 fn decode_cursor(cursor: &str) -> Result<String, ApiError> {
-    let bad = || ApiError::bad_request("cursor", "invalid_cursor", "the cursor is not one this API returned");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
+    let bad = || {
+        ApiError::bad_request(
+            "cursor",
+            "invalid_cursor",
+            "the cursor is not one this API returned",
+        )
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let id = text.strip_prefix(CURSOR_PREFIX).ok_or_else(bad)?;
     if id.is_empty() || id.len() > 32 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -272,47 +318,78 @@ pub async fn list(
         .status
         .as_deref()
         .map(|s| {
-            StatusKind::parse(s)
-                .ok_or_else(|| ApiError::bad_request("status", "unknown_status", format!("unknown status {s:?}")))
+            StatusKind::parse(s).ok_or_else(|| {
+                ApiError::bad_request("status", "unknown_status", format!("unknown status {s:?}"))
+            })
         })
         .transpose()?;
     if let Some(r) = q.region.as_deref() {
         if !expert_core::reference::Regions::builtin().is_known(r) {
-            return Err(ApiError::bad_request("region", "unknown_region", format!("unknown region code {r:?}")));
+            return Err(ApiError::bad_request(
+                "region",
+                "unknown_region",
+                format!("unknown region code {r:?}"),
+            ));
         }
     }
     // A bound caller always sees its own region only.
     let region = match (&caller.region, q.region) {
         (Some(own), Some(asked)) if caller.role != Role::Admin && *own != asked => {
-            return Err(ApiError::forbidden("this token is bound to another region").with_field("region"));
+            return Err(
+                ApiError::forbidden("this token is bound to another region").with_field("region")
+            );
         }
         (Some(own), _) if caller.role != Role::Admin => Some(own.clone()),
         (_, asked) => asked,
     };
     if let Some(s) = q.specialty.as_deref() {
         if s.is_empty() || s.len() > 20 || !s.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(ApiError::bad_request("specialty", "invalid_code", "specialty must be a code prefix such as A08"));
+            return Err(ApiError::bad_request(
+                "specialty",
+                "invalid_code",
+                "specialty must be a code prefix such as A08",
+            ));
         }
     }
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(ApiError::bad_request("limit", "range", "limit must be between 1 and 200"));
+        return Err(ApiError::bad_request(
+            "limit",
+            "range",
+            "limit must be between 1 and 200",
+        ));
     }
     if q.q.as_deref().is_some_and(|t| t.chars().count() > 50) {
-        return Err(ApiError::bad_request("q", "too_long", "q must be at most 50 characters"));
+        return Err(ApiError::bad_request(
+            "q",
+            "too_long",
+            "q must be at most 50 characters",
+        ));
     }
     let filter = ListFilter {
         status,
         region,
         specialty: q.specialty,
         employer: q.employer,
-        text: q.q.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_owned()),
+        text: q
+            .q
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| t.trim().to_owned()),
         after: q.cursor.as_deref().map(decode_cursor).transpose()?,
         limit,
     };
-    let (records, more) = state.db(move |conn| Ok(store::list(conn, &filter)?)).await?;
-    let next_cursor = if more { records.last().map(|r| encode_cursor(&r.id)) } else { None };
-    let items = records.into_iter().map(|r| view(r, &caller, None)).collect();
+    let (records, more) = state
+        .db(move |conn| Ok(store::list(conn, &filter)?))
+        .await?;
+    let next_cursor = if more {
+        records.last().map(|r| encode_cursor(&r.id))
+    } else {
+        None
+    };
+    let items = records
+        .into_iter()
+        .map(|r| view(r, &caller, None))
+        .collect();
     Ok(HttpResponse::Ok().json(ExpertPage { items, next_cursor }))
 }
 
@@ -351,7 +428,9 @@ pub struct ContactChange {
 
 mod double_option {
     use serde::{Deserialize, Deserializer};
-    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
         Option::<T>::deserialize(d).map(Some)
     }
 }
@@ -369,19 +448,32 @@ pub async fn update_contact(
     require(&caller, WRITE_CONTACT, "change expert records")?;
     let c = body.0;
     let mut errors = Vec::new();
-    let mobile = c.mobile.as_deref().and_then(|m| intake::mobile("mobile", m, &mut errors));
+    let mobile = c
+        .mobile
+        .as_deref()
+        .and_then(|m| intake::mobile("mobile", m, &mut errors));
     if !errors.is_empty() {
         return Err(StoreError::Invalid(errors).into());
     }
     if let Some(r) = c.region.as_deref() {
         if !caller.reaches(r) {
-            return Err(ApiError::forbidden("cannot move an expert to another region").with_field("region"));
+            return Err(
+                ApiError::forbidden("cannot move an expert to another region").with_field("region"),
+            );
         }
     }
     if mobile.is_none() && c.region.is_none() && c.employer_contact.is_none() {
-        return Err(ApiError::bad_request("body", "empty_change", "name at least one of mobile, region, employer_contact"));
+        return Err(ApiError::bad_request(
+            "body",
+            "empty_change",
+            "name at least one of mobile, region, employer_contact",
+        ));
     }
-    let patch = ContactPatch { mobile, region: c.region, employer_contact: c.employer_contact };
+    let patch = ContactPatch {
+        mobile,
+        region: c.region,
+        employer_contact: c.employer_contact,
+    };
     change_expert(state, caller, id.into_inner(), move |tx, actor, r| {
         Ok(store::update_contact(tx, actor, &r.id, &patch)?)
     })
@@ -452,23 +544,43 @@ pub async fn decide_admission(
     let d = body.0;
     let policy = state.settings.policy.admission.clone();
     let today = today(&state);
-    if matches!(d.decision, DecisionKind::Reject) && (d.reasons.is_empty() || d.reasons.iter().any(|r| r.trim().is_empty())) {
-        return Err(ApiError::bad_request("reasons", "required", "a rejection needs at least one non-blank reason"));
+    if matches!(d.decision, DecisionKind::Reject)
+        && (d.reasons.is_empty() || d.reasons.iter().any(|r| r.trim().is_empty()))
+    {
+        return Err(ApiError::bad_request(
+            "reasons",
+            "required",
+            "a rejection needs at least one non-blank reason",
+        ));
     }
     change_expert(state, caller, id.into_inner(), move |tx, actor, r| {
-        let app = Application { profile: r.profile.clone(), documents: r.documents.clone(), term_number: r.term_number.max(1) };
+        let app = Application {
+            profile: r.profile.clone(),
+            documents: r.documents.clone(),
+            term_number: r.term_number.max(1),
+        };
         let decision = match d.decision {
             DecisionKind::Approve => {
                 if r.status.kind() == StatusKind::Applicant {
-                    let history = store::admission_history(tx.conn, r.profile.resident_id.as_str(), today)?;
-                    check_admission(&app, &history, &policy, today).map_err(|v| ApiError::from(StoreError::Invalid(v)))?;
+                    let history =
+                        store::admission_history(tx.conn, r.profile.resident_id.as_str(), today)?;
+                    check_admission(&app, &history, &policy, today)
+                        .map_err(|v| ApiError::from(StoreError::Invalid(v)))?;
                 }
                 Decision::approve(&app, today, &policy)
             }
             DecisionKind::Reject => Decision::reject(d.reasons),
         }
         .map_err(|e| ApiError::bad_request("decision", "invalid_decision", e.to_string()))?;
-        Ok(store::command(tx, actor, &r.id, &decision.command(), today, None, None)?)
+        Ok(store::command(
+            tx,
+            actor,
+            &r.id,
+            &decision.command(),
+            today,
+            None,
+            None,
+        )?)
     })
     .await
 }
@@ -496,10 +608,18 @@ pub async fn grant_leave(
     let b = body.0;
     check_reason(&b.reason)?;
     if b.to < b.from {
-        return Err(ApiError::bad_request("to", "before_from", "the leave cannot end before it starts"));
+        return Err(ApiError::bad_request(
+            "to",
+            "before_from",
+            "the leave cannot end before it starts",
+        ));
     }
     let today = today(&state);
-    let cmd = Command::GrantLeave { from: b.from, to: b.to, reason: b.reason };
+    let cmd = Command::GrantLeave {
+        from: b.from,
+        to: b.to,
+        reason: b.reason,
+    };
     run_command(state, caller, id.into_inner(), cmd, today).await
 }
 
@@ -532,9 +652,18 @@ pub async fn suspend(
     let today = today(&state);
     let from = b.from.unwrap_or(today);
     if b.until.is_some_and(|u| u <= from) {
-        return Err(ApiError::bad_request("until", "before_from", "until must be after from"));
+        return Err(ApiError::bad_request(
+            "until",
+            "before_from",
+            "until must be after from",
+        ));
     }
-    let cmd = Command::Suspend { from, until: b.until, restore: b.restore, reason: b.reason };
+    let cmd = Command::Suspend {
+        from,
+        until: b.until,
+        restore: b.restore,
+        reason: b.reason,
+    };
     run_command(state, caller, id.into_inner(), cmd, today).await
 }
 
@@ -583,7 +712,10 @@ pub async fn retire(
 ) -> Result<HttpResponse, ApiError> {
     require(&caller, DISCIPLINE, "retire experts")?;
     let today = today(&state);
-    let cmd = Command::Retire { on: today, reason: body.0.reason };
+    let cmd = Command::Retire {
+        on: today,
+        reason: body.0.reason,
+    };
     run_command(state, caller, id.into_inner(), cmd, today).await
 }
 
@@ -610,9 +742,17 @@ pub async fn remove(
     check_reason(&b.reason)?;
     let today = today(&state);
     if b.ban_until.is_some_and(|u| u <= today) {
-        return Err(ApiError::bad_request("ban_until", "past", "ban_until must be in the future"));
+        return Err(ApiError::bad_request(
+            "ban_until",
+            "past",
+            "ban_until must be in the future",
+        ));
     }
-    let cmd = Command::Remove { on: today, reason: b.reason, ban_until: b.ban_until };
+    let cmd = Command::Remove {
+        on: today,
+        reason: b.reason,
+        ban_until: b.ban_until,
+    };
     run_command(state, caller, id.into_inner(), cmd, today).await
 }
 
@@ -646,7 +786,11 @@ async fn run_command(
 fn check_reason(reason: &str) -> Result<(), ApiError> {
     let n = reason.trim().chars().count();
     if n == 0 || n > 500 {
-        return Err(ApiError::bad_request("reason", "length", "reason must be 1 to 500 characters"));
+        return Err(ApiError::bad_request(
+            "reason",
+            "length",
+            "reason must be 1 to 500 characters",
+        ));
     }
     Ok(())
 }

@@ -56,7 +56,9 @@ fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
         .strip_prefix("Bearer ")
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiError::unauthorized("use the Bearer scheme: Authorization: Bearer <token>"))?;
+        .ok_or_else(|| {
+            ApiError::unauthorized("use the Bearer scheme: Authorization: Bearer <token>")
+        })?;
     Ok(token.to_owned())
 }
 
@@ -81,10 +83,16 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
             if !is_json {
                 return Err(ApiError::unsupported_media_type("application/json"));
             }
-            let bytes = bytes.await.map_err(|e| match e.as_error::<PayloadError>() {
-                Some(PayloadError::Overflow) => ApiError::payload_too_large(JSON_LIMIT),
-                _ => ApiError::bad_request("body", "unreadable", "the request body could not be read"),
-            })?;
+            let bytes = bytes
+                .await
+                .map_err(|e| match e.as_error::<PayloadError>() {
+                    Some(PayloadError::Overflow) => ApiError::payload_too_large(JSON_LIMIT),
+                    _ => ApiError::bad_request(
+                        "body",
+                        "unreadable",
+                        "the request body could not be read",
+                    ),
+                })?;
             parse_json(&bytes).map(Body)
         })
     }
@@ -99,7 +107,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let message = inner.to_string();
         match inner.classify() {
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                ApiError::bad_request("body", "malformed_json", format!("the body is not valid JSON: {message}"))
+                ApiError::bad_request(
+                    "body",
+                    "malformed_json",
+                    format!("the body is not valid JSON: {message}"),
+                )
             }
             serde_json::error::Category::Io => {
                 ApiError::bad_request("body", "unreadable", "the body could not be read")
@@ -109,19 +121,31 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                     "unknown_field"
                 } else if message.starts_with("missing field") {
                     if let Some(name) = backticked(&message) {
-                        field = if field.is_empty() { name.to_owned() } else { format!("{field}/{name}") };
+                        field = if field.is_empty() {
+                            name.to_owned()
+                        } else {
+                            format!("{field}/{name}")
+                        };
                     }
                     "missing_field"
                 } else {
                     "invalid_type"
                 };
-                let field = if field.is_empty() { "body".to_owned() } else { field };
+                let field = if field.is_empty() {
+                    "body".to_owned()
+                } else {
+                    field
+                };
                 ApiError::bad_request(&field, rule, message)
             }
         }
     })?;
     de.end().map_err(|_| {
-        ApiError::bad_request("body", "trailing_characters", "the body has data after the JSON value")
+        ApiError::bad_request(
+            "body",
+            "trailing_characters",
+            "the body has data after the JSON value",
+        )
     })?;
     Ok(value)
 }
@@ -169,7 +193,10 @@ mod tests {
     fn field_of(body: &str) -> (String, String) {
         let e = parse_json::<Outer>(body.as_bytes()).unwrap_err();
         let p = e.problem();
-        (p.field.clone().unwrap_or_default(), p.rule.clone().unwrap_or_default())
+        (
+            p.field.clone().unwrap_or_default(),
+            p.rule.clone().unwrap_or_default(),
+        )
     }
 
     #[test]
@@ -178,10 +205,22 @@ mod tests {
             field_of(r#"{"name":"a","items":[{"code":"x","count":1},{"code":"y","count":"2"}]}"#),
             ("items/1/count".into(), "invalid_type".into())
         );
-        assert_eq!(field_of(r#"{"name":"a","items":[],"extra":1}"#).1, "unknown_field");
-        assert_eq!(field_of(r#"{"name":"a"}"#), ("items".into(), "missing_field".into()));
-        assert_eq!(field_of(r#"{"name":"a","items":[{"count":1}]}"#), ("items/0/code".into(), "missing_field".into()));
+        assert_eq!(
+            field_of(r#"{"name":"a","items":[],"extra":1}"#).1,
+            "unknown_field"
+        );
+        assert_eq!(
+            field_of(r#"{"name":"a"}"#),
+            ("items".into(), "missing_field".into())
+        );
+        assert_eq!(
+            field_of(r#"{"name":"a","items":[{"count":1}]}"#),
+            ("items/0/code".into(), "missing_field".into())
+        );
         assert_eq!(field_of(r#"{"name":"a","#).1, "malformed_json");
-        assert_eq!(field_of(r#"{"name":"a","items":[]} x"#).1, "trailing_characters");
+        assert_eq!(
+            field_of(r#"{"name":"a","items":[]} x"#).1,
+            "trailing_characters"
+        );
     }
 }

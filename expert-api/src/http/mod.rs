@@ -48,12 +48,10 @@ impl AppState {
     {
         let pool = self.pool.clone();
         web::block(move || {
-            let mut conn = pool
-                .get()
-                .map_err(|e| {
-                    tracing::warn!(error = %e, "no database connection available");
-                    ApiError::unavailable("the database is busy; retry shortly")
-                })?;
+            let mut conn = pool.get().map_err(|e| {
+                tracing::warn!(error = %e, "no database connection available");
+                ApiError::unavailable("the database is busy; retry shortly")
+            })?;
             work(&mut conn)
         })
         .await?
@@ -70,7 +68,7 @@ impl From<StoreError> for ApiError {
                     .into_iter()
                     .map(|f| problem::FieldProblem {
                         field: f.field,
-                        rule: f.rule,
+                        rule: f.rule.as_str().to_owned(),
                         message: f.message_zh,
                         message_en: f.message_en,
                     })
@@ -119,8 +117,9 @@ fn query_error(err: &actix_web::error::QueryPayloadError) -> ApiError {
     ApiError::bad_request(&field, "invalid_query", message)
 }
 
-async fn unknown_route(req: HttpRequest) -> ApiError {
-    ApiError::not_found("route", &format!("{} {}", req.method(), req.path()))
+async fn unknown_route(req: HttpRequest) -> HttpResponse {
+    use actix_web::ResponseError;
+    ApiError::not_found("route", &format!("{} {}", req.method(), req.path())).error_response()
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "system",

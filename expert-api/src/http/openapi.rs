@@ -49,6 +49,7 @@ use super::{audit, experts, reference, review, tokens};
         (name = "system", description = "Health"),
     )
 )]
+#[derive(Debug)]
 pub struct ApiDoc;
 
 struct BearerAuth;
@@ -73,7 +74,6 @@ async fn openapi_json() -> HttpResponse {
 
 /// Swagger UI at `/api/v1/docs/`, reading `/api/v1/openapi.json`.
 pub fn swagger_ui() -> utoipa_swagger_ui::SwaggerUi {
-    utoipa_swagger_ui::SwaggerUi::new("/api/v1/docs/{_:.*}").config(
-        utoipa_swagger_ui::Config::from("/api/v1/openapi.json"),
-    )
+    utoipa_swagger_ui::SwaggerUi::new("/api/v1/docs/{_:.*}")
+        .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json"))
 }

@@ -67,7 +67,12 @@ impl ApiError {
     }
 
     pub fn bad_request(field: &str, rule: &str, detail: impl Into<String>) -> Self {
-        let mut e = Self::new(StatusCode::BAD_REQUEST, "bad-request", "请求有误 / Bad request", detail);
+        let mut e = Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "请求有误 / Bad request",
+            detail,
+        );
         e.problem.field = Some(field.to_owned());
         e.problem.rule = Some(rule.to_owned());
         e
@@ -104,7 +109,12 @@ impl ApiError {
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "无权操作 / Forbidden", detail)
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "无权操作 / Forbidden",
+            detail,
+        )
     }
 
     pub fn not_found(what: &str, id: &str) -> Self {
@@ -117,7 +127,12 @@ impl ApiError {
     }
 
     pub fn conflict(rule: &str, detail: impl Into<String>) -> Self {
-        let mut e = Self::new(StatusCode::CONFLICT, "conflict", "状态冲突 / Conflict", detail);
+        let mut e = Self::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "状态冲突 / Conflict",
+            detail,
+        );
         e.problem.rule = Some(rule.to_owned());
         e
     }

@@ -72,11 +72,19 @@ pub async fn specialties(
     let q = query.into_inner();
     if let Some(parent) = q.parent.as_deref().filter(|p| *p != "root") {
         if !tree.is_known(parent) {
-            return Err(ApiError::bad_request("parent", "unknown_specialty", format!("no specialty code {parent:?}")));
+            return Err(ApiError::bad_request(
+                "parent",
+                "unknown_specialty",
+                format!("no specialty code {parent:?}"),
+            ));
         }
     }
     if q.level.is_some_and(|l| !(1..=5).contains(&l)) {
-        return Err(ApiError::bad_request("level", "range", "level must be 1 to 5"));
+        return Err(ApiError::bad_request(
+            "level",
+            "range",
+            "level must be 1 to 5",
+        ));
     }
     let list: Vec<SpecialtyView> = tree
         .iter()

@@ -38,7 +38,9 @@ pub async fn run(
     body: Body<ReviewRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if !caller.is(&[Role::Admin, Role::Regulator]) || caller.region.is_some() {
-        return Err(ApiError::forbidden("only province-wide regulators and admins run the review"));
+        return Err(ApiError::forbidden(
+            "only province-wide regulators and admins run the review",
+        ));
     }
     let req = body.0;
     let policy = state.settings.policy.admission.clone();

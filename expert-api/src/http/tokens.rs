@@ -57,23 +57,42 @@ pub async fn create(
     auth::check_binding(req.role, req.region.as_deref())
         .map_err(|m| ApiError::bad_request("region", "binding", m))?;
     if req.label.trim().is_empty() || req.label.chars().count() > 100 {
-        return Err(ApiError::bad_request("label", "length", "label must be 1 to 100 characters"));
+        return Err(ApiError::bad_request(
+            "label",
+            "length",
+            "label must be 1 to 100 characters",
+        ));
     }
     let now = state.now();
     if req.expires_at.is_some_and(|e| e <= now) {
-        return Err(ApiError::bad_request("expires_at", "past", "expires_at must be in the future"));
+        return Err(ApiError::bad_request(
+            "expires_at",
+            "past",
+            "expires_at must be in the future",
+        ));
     }
     let token = auth::new_token().map_err(|e| ApiError::internal(&e))?;
     let actor = caller.actor();
     let (token, info) = state
         .db(move |conn| {
             let info = audit::write(conn, now, |tx| {
-                tokens::create(tx, &actor, &token, req.role, req.region.as_deref(), &req.label, req.expires_at)
+                tokens::create(
+                    tx,
+                    &actor,
+                    &token,
+                    req.role,
+                    req.region.as_deref(),
+                    &req.label,
+                    req.expires_at,
+                )
             })?;
             Ok((token, info))
         })
         .await?;
-    Ok(HttpResponse::Created().json(CreatedToken { token: token.secret, info }))
+    Ok(HttpResponse::Created().json(CreatedToken {
+        token: token.secret,
+        info,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", security(("bearer" = [])),
@@ -97,7 +116,11 @@ pub async fn revoke(
     let actor = caller.actor();
     let id = id.into_inner();
     let info = state
-        .db(move |conn| Ok(audit::write(conn, now, |tx| tokens::revoke(tx, &actor, &id))?))
+        .db(move |conn| {
+            Ok(audit::write(conn, now, |tx| {
+                tokens::revoke(tx, &actor, &id)
+            })?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(info))
 }

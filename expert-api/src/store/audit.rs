@@ -75,7 +75,9 @@ impl AuditTx<'_> {
                 audit_entries::leaf_hash.eq(hash.to_vec()),
             ))
             .execute(self.conn)?;
-        self.range.append(hash);
+        self.range
+            .append(hash)
+            .map_err(|e| StoreError::Corrupt(format!("log full: {e}")))?;
         self.appended.push(entry.clone());
         Ok(entry)
     }
@@ -171,9 +173,14 @@ pub fn leaves(conn: &mut DbConn, from: u64, limit: u64) -> Result<Vec<String>, S
 pub enum LogCheck {
     Consistent(TreeHead),
     /// The first entry whose stored bytes, hash or position is wrong.
-    BadEntry { seq: u64, reason: String },
+    BadEntry {
+        seq: u64,
+        reason: String,
+    },
     /// Every entry is well-formed but the head does not match them.
-    BadHead { reason: String },
+    BadHead {
+        reason: String,
+    },
 }
 
 /// Recompute every leaf hash and the root from the stored leaf bytes, in
@@ -190,7 +197,11 @@ pub fn check_log(conn: &mut DbConn) -> Result<LogCheck, StoreError> {
             .filter(audit_entries::seq.ge(after))
             .order(audit_entries::seq.asc())
             .limit(PAGE)
-            .select((audit_entries::seq, audit_entries::leaf, audit_entries::leaf_hash))
+            .select((
+                audit_entries::seq,
+                audit_entries::leaf,
+                audit_entries::leaf_hash,
+            ))
             .load(conn)?;
         if rows.is_empty() {
             break;
@@ -225,7 +236,9 @@ pub fn check_log(conn: &mut DbConn) -> Result<LogCheck, StoreError> {
                     reason: "leaf bytes do not match the stored leaf hash".into(),
                 });
             }
-            range.append(hash);
+            range
+                .append(hash)
+                .map_err(|e| StoreError::Corrupt(format!("log full: {e}")))?;
             next += 1;
         }
     }

@@ -17,7 +17,9 @@ use serde_json::json;
 use super::audit::AuditTx;
 use super::{StoreError, db_time, from_db_time};
 use crate::db::DbConn;
-use crate::db::schema::{bans, counters, employment_history, expert_declines, expert_leaves, expert_specialties, experts};
+use crate::db::schema::{
+    bans, counters, employment_history, expert_declines, expert_leaves, expert_specialties, experts,
+};
 
 /// One expert as stored.
 #[derive(Debug, Clone)]
@@ -118,7 +120,8 @@ impl TryFrom<Row> for ExpertRecord {
 
     fn try_from(r: Row) -> Result<Self, StoreError> {
         let id = r.id;
-        let title: TitleLevel = serde_json::from_value(json!(r.title)).map_err(|e| corrupt(&id, "title", e))?;
+        let title: TitleLevel =
+            serde_json::from_value(json!(r.title)).map_err(|e| corrupt(&id, "title", e))?;
         let employer_contact: Option<EmployerContact> = r
             .employer_contact
             .as_deref()
@@ -127,24 +130,30 @@ impl TryFrom<Row> for ExpertRecord {
             .map_err(|e| corrupt(&id, "employer_contact", e))?;
         let profile = ExpertProfile {
             name: r.name,
-            resident_id: ResidentId::parse(&r.resident_id).map_err(|e| corrupt(&id, "resident_id", e))?,
+            resident_id: ResidentId::parse(&r.resident_id)
+                .map_err(|e| corrupt(&id, "resident_id", e))?,
             mobile: Mobile::parse(&r.mobile).map_err(|e| corrupt(&id, "mobile", e))?,
             region: r.region,
             employer: Employer {
                 name: r.employer_name,
-                code: CreditCode::parse(&r.employer_code).map_err(|e| corrupt(&id, "employer_code", e))?,
+                code: CreditCode::parse(&r.employer_code)
+                    .map_err(|e| corrupt(&id, "employer_code", e))?,
             },
-            specialties: serde_json::from_str(&r.specialties).map_err(|e| corrupt(&id, "specialties", e))?,
+            specialties: serde_json::from_str(&r.specialties)
+                .map_err(|e| corrupt(&id, "specialties", e))?,
             title,
             senior_equivalent: r.senior_equivalent,
-            years_in_field: u32::try_from(r.years_in_field).map_err(|e| corrupt(&id, "years_in_field", e))?,
+            years_in_field: u32::try_from(r.years_in_field)
+                .map_err(|e| corrupt(&id, "years_in_field", e))?,
             civil_servant: r.civil_servant,
             employer_contact,
         };
         Ok(ExpertRecord {
-            documents: serde_json::from_str(&r.documents).map_err(|e| corrupt(&id, "documents", e))?,
+            documents: serde_json::from_str(&r.documents)
+                .map_err(|e| corrupt(&id, "documents", e))?,
             status: serde_json::from_str(&r.status_data).map_err(|e| corrupt(&id, "status", e))?,
-            term_number: u32::try_from(r.term_number).map_err(|e| corrupt(&id, "term_number", e))?,
+            term_number: u32::try_from(r.term_number)
+                .map_err(|e| corrupt(&id, "term_number", e))?,
             created_at: from_db_time(r.created_at),
             updated_at: from_db_time(r.updated_at),
             version: r.version,
@@ -175,14 +184,20 @@ pub fn admission_history(
         .filter_map(|(_, until)| *until)
         .filter(|u| *u > today)
         .max();
-    Ok(AdmissionHistory { previously_removed, ban_until })
+    Ok(AdmissionHistory {
+        previously_removed,
+        ban_until,
+    })
 }
 
 fn next_expert_id(conn: &mut DbConn) -> Result<String, StoreError> {
     diesel::update(counters::table.find("expert"))
         .set(counters::value.eq(counters::value + 1))
         .execute(conn)?;
-    let n: i64 = counters::table.find("expert").select(counters::value).first(conn)?;
+    let n: i64 = counters::table
+        .find("expert")
+        .select(counters::value)
+        .first(conn)?;
     Ok(format!("E{n:07}"))
 }
 
@@ -241,7 +256,10 @@ pub fn apply(
         .execute(tx.conn)?;
     for code in &p.specialties {
         diesel::insert_into(expert_specialties::table)
-            .values((expert_specialties::expert_id.eq(&id), expert_specialties::code.eq(code)))
+            .values((
+                expert_specialties::expert_id.eq(&id),
+                expert_specialties::code.eq(code),
+            ))
             .execute(tx.conn)?;
     }
     diesel::insert_into(employment_history::table)
@@ -273,9 +291,16 @@ pub fn apply(
 }
 
 pub fn get(conn: &mut DbConn, id: &str) -> Result<ExpertRecord, StoreError> {
-    let row: Option<Row> = experts::table.find(id).select(COLUMNS).first(conn).optional()?;
-    row.ok_or_else(|| StoreError::NotFound { what: "expert", id: id.to_owned() })?
-        .try_into()
+    let row: Option<Row> = experts::table
+        .find(id)
+        .select(COLUMNS)
+        .first(conn)
+        .optional()?;
+    row.ok_or_else(|| StoreError::NotFound {
+        what: "expert",
+        id: id.to_owned(),
+    })?
+    .try_into()
 }
 
 pub fn employment(conn: &mut DbConn, id: &str) -> Result<Vec<Employment>, StoreError> {
@@ -367,7 +392,9 @@ pub fn list(conn: &mut DbConn, f: &ListFilter) -> Result<(Vec<ExpertRecord>, boo
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 fn save_status(
@@ -419,7 +446,11 @@ pub fn command(
                 ))
                 .execute(tx.conn)?;
         }
-        Command::Remove { on, reason, ban_until } => {
+        Command::Remove {
+            on,
+            reason,
+            ban_until,
+        } => {
             diesel::insert_into(bans::table)
                 .values((
                     bans::resident_id.eq(record.profile.resident_id.as_str()),
@@ -432,7 +463,9 @@ pub fn command(
         }
         _ => {}
     }
-    let kind = kind.map(str::to_owned).unwrap_or_else(|| format!("expert.{}", cmd.kind().as_str()));
+    let kind = kind
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("expert.{}", cmd.kind().as_str()));
     let mut data = json!({
         "expert_id": id,
         "from": record.status.kind().as_str(),
@@ -464,7 +497,10 @@ pub fn update_contact(
     if record.status.is_terminal() {
         return Err(StoreError::Conflict {
             rule: "terminal_status",
-            message: format!("expert {id} is {} and can no longer be changed", record.status.kind().as_str()),
+            message: format!(
+                "expert {id} is {} and can no longer be changed",
+                record.status.kind().as_str()
+            ),
         });
     }
     let mut profile = record.profile.clone();
@@ -496,7 +532,11 @@ pub fn update_contact(
         .set((
             experts::mobile.eq(profile.mobile.as_str()),
             experts::region.eq(&profile.region),
-            experts::employer_contact.eq(profile.employer_contact.as_ref().map(to_json).transpose()?),
+            experts::employer_contact.eq(profile
+                .employer_contact
+                .as_ref()
+                .map(to_json)
+                .transpose()?),
             experts::updated_at.eq(db_time(tx.now())),
             experts::version.eq(record.version + 1),
         ))
@@ -524,7 +564,10 @@ pub fn change_employer(
     if record.status.is_terminal() {
         return Err(StoreError::Conflict {
             rule: "terminal_status",
-            message: format!("expert {id} is {} and can no longer be changed", record.status.kind().as_str()),
+            message: format!(
+                "expert {id} is {} and can no longer be changed",
+                record.status.kind().as_str()
+            ),
         });
     }
     if employer.name.trim().is_empty() {
@@ -539,16 +582,21 @@ pub fn change_employer(
     let position = i32::try_from(entries.len()).unwrap_or(i32::MAX);
     let mut history = EmploymentHistory::from_entries(entries)
         .map_err(|e| corrupt(id, "employment history", e))?;
-    history.change_employer(employer.clone(), since).map_err(|e| {
-        StoreError::Invalid(vec![FieldError::new(
-            "since",
-            expert_core::expert::Rule::OutOfRange,
-            e.to_string(),
-            e.to_string(),
-        )])
-    })?;
+    history
+        .change_employer(employer.clone(), since)
+        .map_err(|e| {
+            StoreError::Invalid(vec![FieldError::new(
+                "since",
+                expert_core::expert::Rule::OutOfRange,
+                e.to_string(),
+                e.to_string(),
+            )])
+        })?;
     let last = position - 1;
-    if let Some(closed) = history.entries().get(usize::try_from(last).unwrap_or(usize::MAX)) {
+    if let Some(closed) = history
+        .entries()
+        .get(usize::try_from(last).unwrap_or(usize::MAX))
+    {
         diesel::update(
             employment_history::table
                 .filter(employment_history::expert_id.eq(id))
@@ -591,7 +639,10 @@ pub fn change_employer(
 
 /// Everyone the review must look at: all experts not yet in a terminal or
 /// undecided state, with their declines in the 12 months before `as_of`.
-pub fn review_subjects(conn: &mut DbConn, as_of: NaiveDate) -> Result<Vec<ReviewSubject>, StoreError> {
+pub fn review_subjects(
+    conn: &mut DbConn,
+    as_of: NaiveDate,
+) -> Result<Vec<ReviewSubject>, StoreError> {
     let live = [
         StatusKind::Active.as_str(),
         StatusKind::OnLeave.as_str(),

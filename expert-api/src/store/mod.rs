@@ -29,7 +29,8 @@ pub enum StoreError {
 /// back equal to the one written.
 pub fn db_time(t: DateTime<Utc>) -> NaiveDateTime {
     let t = t.naive_utc();
-    t.with_nanosecond(t.nanosecond() / 1_000 * 1_000).unwrap_or(t)
+    t.with_nanosecond(t.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(t)
 }
 
 pub fn from_db_time(t: NaiveDateTime) -> DateTime<Utc> {

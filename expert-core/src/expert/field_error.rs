@@ -43,7 +43,9 @@ impl FieldError {
             E::MobilePrefix => Rule::InvalidMobilePrefix,
         };
         let text = e.to_string();
-        let (zh, en) = text.split_once(" / ").unwrap_or((text.as_str(), text.as_str()));
+        let (zh, en) = text
+            .split_once(" / ")
+            .unwrap_or((text.as_str(), text.as_str()));
         Self::new(field, rule, zh, en)
     }
 
