@@ -40,7 +40,11 @@ fn statement_text() -> String {
         if i > 0 {
             s.push(',');
         }
-        let region = if g.next() % 2 == 0 { "420100" } else { "420600" };
+        let region = if g.next().is_multiple_of(2) {
+            "420100"
+        } else {
+            "420600"
+        };
         let employer = g.next() % EMPLOYERS;
         let specialty = ["A0801", "A0802", "A0803"][(g.next() % 3) as usize];
         let recent = g.next() % 9;
@@ -64,7 +68,10 @@ fn median(mut xs: Vec<Duration>) -> Duration {
     xs[xs.len() / 2]
 }
 
-fn time<T>(runs: usize, mut f: impl FnMut(u64) -> Result<T, Box<dyn Error>>) -> Result<Duration, Box<dyn Error>> {
+fn time<T>(
+    runs: usize,
+    mut f: impl FnMut(u64) -> Result<T, Box<dyn Error>>,
+) -> Result<Duration, Box<dyn Error>> {
     let mut xs = Vec::with_capacity(runs);
     for k in 0..runs as u64 {
         let t = Instant::now();
@@ -78,10 +85,17 @@ fn main() -> Result<(), Box<dyn Error>> {
     // `cargo bench` passes `--bench`; a filter argument is not supported.
     let t = Instant::now();
     let text = statement_text();
-    eprintln!("generated {:.1} MB of statement JSON in {:?}", text.len() as f64 / 1e6, t.elapsed());
+    eprintln!(
+        "generated {:.1} MB of statement JSON in {:?}",
+        text.len() as f64 / 1e6,
+        t.elapsed()
+    );
     let t = Instant::now();
     let value: Value = serde_json::from_str(&text)?;
-    eprintln!("serde_json parse (not part of the figures): {:?}", t.elapsed());
+    eprintln!(
+        "serde_json parse (not part of the figures): {:?}",
+        t.elapsed()
+    );
     let statement = validate(&value)?;
     let pool = PreparedPool::new(&statement)?;
 
@@ -102,25 +116,49 @@ fn main() -> Result<(), Box<dyn Error>> {
         ("prefix sums", PickStrategy::PrefixSums),
         ("fenwick", PickStrategy::Fenwick),
     ] {
-        let runs = if strategy == PickStrategy::Fenwick { 21 } else { 501 };
-        let m = time(runs, |k| Ok(pool.draw_with(&mut WordStream::new(seed(k)), strategy)?))?;
-        println!("  (1) prepared pool, {name:<18}: {:>10.3} ms  ({runs} runs)", m.as_secs_f64() * 1e3);
+        let runs = if strategy == PickStrategy::Fenwick {
+            21
+        } else {
+            501
+        };
+        let m = time(runs, |k| {
+            Ok(pool.draw_with(&mut WordStream::new(seed(k)), strategy)?)
+        })?;
+        println!(
+            "  (1) prepared pool, {name:<18}: {:>10.3} ms  ({runs} runs)",
+            m.as_secs_f64() * 1e3
+        );
     }
     let m = time(11, |k| {
         let pool = PreparedPool::new(&statement)?;
         Ok(pool.draw(seed(k))?)
     })?;
-    println!("  (2) typed statement -> pool -> draw:    {:>10.3} ms  (11 runs)", m.as_secs_f64() * 1e3);
+    println!(
+        "  (2) typed statement -> pool -> draw:    {:>10.3} ms  (11 runs)",
+        m.as_secs_f64() * 1e3
+    );
     let m = time(5, |k| {
         let statement = validate(&value)?;
         let pool = PreparedPool::new(&statement)?;
         Ok(pool.draw(seed(k))?)
     })?;
-    println!("  (2') JSON value -> validate -> pool -> draw: {:>6.1} ms  (5 runs)", m.as_secs_f64() * 1e3);
+    println!(
+        "  (2') JSON value -> validate -> pool -> draw: {:>6.1} ms  (5 runs)",
+        m.as_secs_f64() * 1e3
+    );
     let m = time(5, |_| Ok(validate(&value)?))?;
-    println!("       of which validate (rules 1-5, typed form): {:>6.1} ms", m.as_secs_f64() * 1e3);
+    println!(
+        "       of which validate (rules 1-5, typed form): {:>6.1} ms",
+        m.as_secs_f64() * 1e3
+    );
     let m = time(11, |_| Ok(PreparedPool::new(&statement)?))?;
-    println!("       of which PreparedPool::new:           {:>6.1} ms", m.as_secs_f64() * 1e3);
-    println!("  reference transcription (one run):         {:>6.1} ms", reference_time.as_secs_f64() * 1e3);
+    println!(
+        "       of which PreparedPool::new:           {:>6.1} ms",
+        m.as_secs_f64() * 1e3
+    );
+    println!(
+        "  reference transcription (one run):         {:>6.1} ms",
+        reference_time.as_secs_f64() * 1e3
+    );
     Ok(())
 }

@@ -91,18 +91,18 @@ fn check_constraints(s: &DrawStatement, r: &DrawResult) -> Result<(), TestCaseEr
         prop_assert!(reserves.len() <= group.reserve as usize);
         for id in primaries.iter().chain(reserves) {
             prop_assert!(seen.insert(id.clone()), "{id} picked twice");
-            let (_, c) = s
+            let c = s
                 .candidate(id)
                 .ok_or_else(|| TestCaseError::fail("unknown id"))?;
-            prop_assert!(group.matches(c));
-            prop_assert!(s.weight(c) > 0, "zero weight {id} picked");
+            prop_assert!(group.matches(&c));
+            prop_assert!(s.weight(&c) > 0, "zero weight {id} picked");
         }
         for id in primaries {
-            let (_, c) = s
+            let c = s
                 .candidate(id)
                 .ok_or_else(|| TestCaseError::fail("unknown id"))?;
-            locals += u64::from(s.is_local(c));
-            *per_employer.entry(&c.employer).or_insert(0) += 1;
+            locals += u64::from(s.is_local(&c));
+            *per_employer.entry(c.employer()).or_insert(0) += 1;
         }
     }
     prop_assert!(locals <= u64::from(s.policy().local_max));
@@ -230,7 +230,7 @@ fn expected_replacement(
         .collect();
     let info = |id: &str| {
         s.candidate(id)
-            .map(|(_, c)| (s.is_local(c), c.employer.to_string()))
+            .map(|c| (s.is_local(&c), c.employer().to_owned()))
     };
     let locals = others
         .iter()

@@ -42,14 +42,21 @@ fn the_base_statement_is_valid_and_typed() {
     assert_eq!(s.panel()[0].count, 2);
     assert_eq!(s.policy().remote_weight, 3);
     assert_eq!(s.candidates().len(), 2);
-    let [local, remote] = s.candidates() else {
-        panic!("two candidates")
-    };
-    assert!(s.is_local(local) && !s.is_local(remote));
-    assert_eq!(s.weight(local), 1_000_000);
-    assert_eq!(s.weight(remote), 750_000); // floor(3_000_000 / 4)
-    assert_eq!(s.candidate("E2").map(|(i, _)| i), Some(1));
-    assert!(s.candidate("E3").is_none());
+    let (local, remote) = (
+        s.candidates().get(0).unwrap(),
+        s.candidates().get(1).unwrap(),
+    );
+    assert!(s.is_local(&local) && !s.is_local(&remote));
+    assert_eq!(s.weight(&local), 1_000_000);
+    assert_eq!(s.weight(&remote), 750_000); // floor(3_000_000 / 4)
+    assert_eq!(
+        (remote.id(), remote.region(), remote.employer()),
+        ("E2", "420200", "O2")
+    );
+    assert_eq!(remote.specialties().collect::<Vec<_>>(), ["A0802", "B01"]);
+    assert_eq!(remote.recent(), 3);
+    assert_eq!(s.candidate("E2").map(|c| c.index()), Some(1));
+    assert!(s.candidate("E3").is_none() && s.candidate("E0").is_none());
 }
 
 #[test]

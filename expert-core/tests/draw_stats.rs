@@ -229,29 +229,28 @@ fn off_by_one_draw(s: &DrawStatement, seed: [u8; 32]) -> Outcome {
     for _ in 0..COUNT {
         let eligible: Vec<usize> = (0..POOL.len())
             .filter(|&i| {
-                let c = &s.candidates()[i];
-                let locals = picked
-                    .iter()
-                    .filter(|&&j| s.is_local(&s.candidates()[j]))
-                    .count();
+                let at = |j: usize| s.candidates().get(j).unwrap();
+                let c = at(i);
+                let locals = picked.iter().filter(|&&j| s.is_local(&at(j))).count();
                 let same = picked
                     .iter()
-                    .filter(|&&j| s.candidates()[j].employer == c.employer)
+                    .filter(|&&j| at(j).employer() == c.employer())
                     .count();
-                s.panel()[0].matches(c)
+                s.panel()[0].matches(&c)
                     && !picked.contains(&i)
-                    && !(s.is_local(c) && locals >= LOCAL_MAX)
+                    && !(s.is_local(&c) && locals >= LOCAL_MAX)
                     && same < 1
             })
             .collect();
-        let total: u64 = eligible.iter().map(|&i| s.weight(&s.candidates()[i])).sum();
+        let weight = |i: usize| s.weight(&s.candidates().get(i).unwrap());
+        let total: u64 = eligible.iter().map(|&i| weight(i)).sum();
         let Some(total) = NonZeroU64::new(total) else {
             break;
         };
         let r = uniform(&mut stream, total);
         let mut running = 0;
         for &i in &eligible {
-            running += s.weight(&s.candidates()[i]);
+            running += weight(i);
             if running >= r {
                 picked.push(i);
                 break;

@@ -24,7 +24,9 @@ pub mod substitute;
 
 pub use seed::{nonce_commitment, seed};
 pub use select::{DrawError, DrawResult, PickStrategy, PreparedPool, select, select_reference};
-pub use statement::{Candidate, DrawStatement, InvalidStatement, PanelGroup, Policy, validate};
+pub use statement::{
+    Candidate, Candidates, DrawStatement, InvalidStatement, PanelGroup, Policy, validate,
+};
 pub use stream::{WordStream, pick, uniform};
 
 pub use substitute::{Member, Panel, SubstitutionError, SupplementaryDraw, replacement};

@@ -20,13 +20,13 @@ pub struct Member {
 impl Member {
     /// The statement's candidate with this id, as a member.
     pub fn of(statement: &DrawStatement, id: &str) -> Result<Self, SubstitutionError> {
-        let (_, c) = statement
+        let c = statement
             .candidate(id)
             .ok_or_else(|| SubstitutionError::UnknownCandidate(id.to_owned()))?;
         Ok(Self {
-            id: c.id.to_string(),
-            local: statement.is_local(c),
-            employer: c.employer.to_string(),
+            id: c.id().to_owned(),
+            local: statement.is_local(&c),
+            employer: c.employer().to_owned(),
         })
     }
 }

@@ -4,18 +4,10 @@
 //! A server keeps one warm per pool; a verifier builds one per statement. All
 //! O(n) work happens here, so a draw itself costs O(picks × (log n + excl.)).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, DefaultHasher};
-
 use super::fast;
 use super::{DrawError, DrawResult, PickStrategy};
 use crate::draw::statement::DrawStatement;
 use crate::draw::stream::WordStream;
-
-/// Interning only needs *a* hash, not an unpredictable one: the fixed-key
-/// SipHash keeps the crate free of OS randomness (`RandomState`), and the
-/// resulting indices do not depend on it anyway (first-seen order).
-type FixedState = BuildHasherDefault<DefaultHasher>;
 
 /// A statement's candidates in the engine's in-memory form.
 #[derive(Debug, Clone)]
@@ -87,42 +79,33 @@ impl PreparedPool {
             return Err(DrawError::TooManyCandidates);
         }
         let policy = statement.policy();
+        let (ids, ends) = candidates.id_columns();
+        let (id_text, id_ends) = (ids.to_owned(), ends.to_vec());
 
-        let id_bytes: usize = candidates.iter().map(|c| c.id.len()).sum();
-        let mut id_text = String::with_capacity(id_bytes);
-        let mut id_ends = Vec::with_capacity(n);
         let mut weights = Vec::with_capacity(n);
         let mut local = Vec::with_capacity(n);
-        let mut employer = Vec::with_capacity(n);
-        let mut interned: HashMap<&str, u32, FixedState> = HashMap::default();
-        let mut employer_sizes: Vec<u32> = Vec::new();
-        for c in candidates {
-            id_text.push_str(&c.id);
-            id_ends.push(id_text.len());
-            let is_local = statement.is_local(c);
+        for c in candidates.iter() {
+            let is_local = statement.is_local(&c);
             local.push(is_local);
-            weights.push(policy.weight(is_local, c.recent));
-            // At most n ≤ u32::MAX distinct employers, so the index fits.
-            let next = u32::try_from(interned.len()).map_err(|_| DrawError::TooManyCandidates)?;
-            let e = *interned.entry(&c.employer).or_insert(next);
-            if e == next {
-                employer_sizes.push(0);
-            }
-            if let Some(size) = employer_sizes.get_mut(e as usize) {
-                *size += 1;
-            }
-            employer.push(e);
+            weights.push(policy.weight(is_local, c.recent()));
         }
 
-        // Counting sort of candidates by employer (stable, so ascending).
-        let mut employer_start = Vec::with_capacity(employer_sizes.len() + 1);
-        let mut running = 0u32;
-        employer_start.push(0);
-        for size in &employer_sizes {
-            running += size;
-            employer_start.push(running);
+        // Employers are already interned by the statement; a counting sort
+        // by employer (stable, so each list ascends) gives the member lists.
+        let employer = candidates.employer_codes().to_vec();
+        let mut employer_start = vec![0u32; candidates.employer_count() + 1];
+        for &e in &employer {
+            let slot = employer_start
+                .get_mut(e as usize + 1)
+                .ok_or(DrawError::Inconsistent)?;
+            *slot += 1;
         }
-        let mut fill: Vec<u32> = employer_start.clone();
+        let mut running = 0u32;
+        for start in &mut employer_start {
+            running += *start;
+            *start = running;
+        }
+        let mut fill = employer_start.clone();
         let mut employer_members = vec![0u32; n];
         for (i, &e) in employer.iter().enumerate() {
             let slot = fill.get_mut(e as usize).ok_or(DrawError::Inconsistent)?;
@@ -136,11 +119,21 @@ impl PreparedPool {
 
         let mut groups = Vec::with_capacity(statement.panel().len());
         for group in statement.panel() {
+            // Few distinct specialty codes: match each code once, then each
+            // candidate by table look-up.
+            let code_matches: Vec<bool> = candidates
+                .specialty_names()
+                .iter()
+                .map(|code| code.starts_with(&*group.specialty))
+                .collect();
             let matching: Vec<u32> = candidates
                 .iter()
-                .enumerate()
-                .filter(|(_, c)| group.matches(c))
-                .filter_map(|(i, _)| u32::try_from(i).ok())
+                .filter(|c| {
+                    c.specialty_codes()
+                        .iter()
+                        .any(|&k| code_matches.get(k as usize).copied().unwrap_or(false))
+                })
+                .filter_map(|c| u32::try_from(c.index()).ok())
                 .collect();
             let mut prefix_all = Vec::with_capacity(matching.len());
             let mut prefix_remote = Vec::with_capacity(matching.len());

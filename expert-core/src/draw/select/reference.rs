@@ -25,14 +25,14 @@ pub fn select_reference(
     for group in statement.panel() {
         let mut primaries = Vec::new();
         for _ in 0..group.count {
-            let eligible: Vec<&Candidate> = statement
+            let eligible: Vec<Candidate<'_>> = statement
                 .candidates()
                 .iter()
                 .filter(|c| group.matches(c))
-                .filter(|c| !used.contains(&*c.id))
+                .filter(|c| !used.contains(c.id()))
                 .filter(|c| !(statement.is_local(c) && local >= local_max))
                 .filter(|c| {
-                    per_employer.get(&*c.employer).copied().unwrap_or(0) < policy.max_per_employer
+                    per_employer.get(c.employer()).copied().unwrap_or(0) < policy.max_per_employer
                 })
                 .collect();
             let weights: Vec<u64> = eligible.iter().map(|c| statement.weight(c)).collect();
@@ -40,12 +40,12 @@ pub fn select_reference(
                 break; // nothing picked: the group stops short
             };
             let chosen = eligible.get(i).ok_or(DrawError::Inconsistent)?;
-            primaries.push(chosen.id.to_string());
-            used.insert(&chosen.id);
+            primaries.push(chosen.id().to_owned());
+            used.insert(chosen.id());
             if statement.is_local(chosen) {
                 local += 1;
             }
-            *per_employer.entry(&chosen.employer).or_insert(0) += 1;
+            *per_employer.entry(chosen.employer()).or_insert(0) += 1;
         }
         result.primaries.push(primaries);
     }
@@ -54,19 +54,19 @@ pub fn select_reference(
     for group in statement.panel() {
         let mut reserves = Vec::new();
         for _ in 0..group.reserve {
-            let eligible: Vec<&Candidate> = statement
+            let eligible: Vec<Candidate<'_>> = statement
                 .candidates()
                 .iter()
                 .filter(|c| group.matches(c))
-                .filter(|c| !used.contains(&*c.id))
+                .filter(|c| !used.contains(c.id()))
                 .collect();
             let weights: Vec<u64> = eligible.iter().map(|c| statement.weight(c)).collect();
             let Some(i) = pick(stream, &weights)? else {
                 break;
             };
             let chosen = eligible.get(i).ok_or(DrawError::Inconsistent)?;
-            reserves.push(chosen.id.to_string());
-            used.insert(&chosen.id);
+            reserves.push(chosen.id().to_owned());
+            used.insert(chosen.id());
         }
         result.reserves.push(reserves);
     }

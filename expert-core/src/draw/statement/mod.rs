@@ -5,8 +5,10 @@
 //! this form keeps just the fields the algorithm reads, lean enough for a
 //! pool of a million candidates.
 
+mod candidates;
 mod rules;
 
+pub use candidates::{Candidate, Candidates};
 pub use rules::{InvalidStatement, validate};
 
 /// The only `spec` value this crate draws for.
@@ -24,7 +26,9 @@ pub struct DrawStatement {
     project_region: Box<str>,
     panel: Vec<PanelGroup>,
     policy: Policy,
-    candidates: Vec<Candidate>,
+    candidates: Candidates,
+    /// The interned code of `project_region` among candidate regions.
+    local_region: Option<u32>,
 }
 
 /// One group of the panel: a specialty prefix and how many to draw.
@@ -43,16 +47,6 @@ pub struct Policy {
     /// Up to 2^53 − 1: only `count`, `reserve` and `local_max` are capped at
     /// 10000 by rule 5.
     pub max_per_employer: u64,
-}
-
-/// One candidate of the pool, after the hard filters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
-    pub id: Box<str>,
-    pub region: Box<str>,
-    pub employer: Box<str>,
-    pub specialties: Box<[Box<str>]>,
-    pub recent: u32,
 }
 
 impl DrawStatement {
@@ -79,29 +73,27 @@ impl DrawStatement {
 
     /// The candidates in statement order, which is ascending `id` order.
     #[must_use]
-    pub fn candidates(&self) -> &[Candidate] {
+    pub fn candidates(&self) -> &Candidates {
         &self.candidates
     }
 
     /// "Local" means the candidate's region is the project's region.
     #[must_use]
-    pub fn is_local(&self, candidate: &Candidate) -> bool {
-        candidate.region == self.project_region
+    pub fn is_local(&self, candidate: &Candidate<'_>) -> bool {
+        self.local_region == Some(candidate.region_code())
     }
 
     /// The candidate's weight under this statement's policy (§3).
     #[must_use]
-    pub fn weight(&self, candidate: &Candidate) -> u64 {
+    pub fn weight(&self, candidate: &Candidate<'_>) -> u64 {
         self.policy
-            .weight(self.is_local(candidate), candidate.recent)
+            .weight(self.is_local(candidate), candidate.recent())
     }
 
-    /// The candidate with this id and its index, by binary search: ids are
-    /// sorted as UTF-8 bytes, which is how `str` orders.
+    /// The candidate with this id.
     #[must_use]
-    pub fn candidate(&self, id: &str) -> Option<(usize, &Candidate)> {
-        let i = self.candidates.binary_search_by(|c| (*c.id).cmp(id)).ok()?;
-        self.candidates.get(i).map(|c| (i, c))
+    pub fn candidate(&self, id: &str) -> Option<Candidate<'_>> {
+        self.candidates.find(id)
     }
 }
 
@@ -124,10 +116,9 @@ impl Policy {
 impl PanelGroup {
     /// Specialty codes are hierarchical: group `A08` matches `A0801`.
     #[must_use]
-    pub fn matches(&self, candidate: &Candidate) -> bool {
+    pub fn matches(&self, candidate: &Candidate<'_>) -> bool {
         candidate
-            .specialties
-            .iter()
+            .specialties()
             .any(|s| s.starts_with(&*self.specialty))
     }
 }

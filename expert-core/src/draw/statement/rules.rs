@@ -6,7 +6,8 @@
 
 use serde_json::{Map, Number, Value};
 
-use super::{Candidate, DrawStatement, PanelGroup, Policy, SPEC_NAME};
+use super::candidates::CandidatesBuilder;
+use super::{DrawStatement, PanelGroup, Policy, SPEC_NAME};
 
 /// The largest integer magnitude of the rule 5 profile, 2^53 − 1.
 pub const MAX_SAFE_INTEGER: i128 = (1 << 53) - 1;
@@ -147,7 +148,7 @@ pub fn validate(v: &Value) -> Result<DrawStatement, InvalidStatement> {
     let Some(raw) = root.get("candidates").and_then(Value::as_array) else {
         return Err(fail(4, "`candidates` must be an array"));
     };
-    let mut candidates = Vec::with_capacity(raw.len());
+    let mut candidates = CandidatesBuilder::with_capacity(raw.len());
     let mut rule5: Option<String> = None;
     let mut previous: Option<&str> = None;
     let mut stack = Vec::new();
@@ -193,9 +194,10 @@ pub fn validate(v: &Value) -> Result<DrawStatement, InvalidStatement> {
         if rule5.is_some() {
             continue;
         }
-        match typed_candidate(i, id, c, specialties, recent, &mut stack) {
-            Ok(candidate) => candidates.push(candidate),
-            Err(message) => rule5 = Some(message),
+        if let Err(message) =
+            push_candidate(&mut candidates, i, id, c, specialties, recent, &mut stack)
+        {
+            rule5 = Some(message);
         }
     }
 
@@ -237,25 +239,28 @@ pub fn validate(v: &Value) -> Result<DrawStatement, InvalidStatement> {
             .map_err(|_| fail(3, "`policy.max_per_employer` must be an integer >= 1"))?,
     };
 
+    let candidates = candidates.finish();
     Ok(DrawStatement {
         draw_id: root.get("draw_id").and_then(Value::as_str).map(Box::from),
         project_region: project_region.into(),
         panel,
         policy,
+        local_region: candidates.region_code(project_region),
         candidates,
     })
 }
 
-/// The typed candidate, or the rule 5 message for its first type or number
-/// problem. Rule 4 has already passed for this candidate.
-fn typed_candidate<'a>(
+/// Adds the typed candidate, or returns the rule 5 message for its first
+/// type or number problem. Rule 4 has already passed for this candidate.
+fn push_candidate<'a>(
+    out: &mut CandidatesBuilder<'a>,
     i: usize,
     id: Option<&str>,
     c: &'a Map<String, Value>,
     specialties: &'a [Value],
     recent: i128,
     stack: &mut Vec<&'a Value>,
-) -> Result<Candidate, String> {
+) -> Result<(), String> {
     let string = |name: &str| {
         c.get(name)
             .and_then(Value::as_str)
@@ -264,15 +269,11 @@ fn typed_candidate<'a>(
     let id = id.ok_or_else(|| format!("`candidates[{i}].id` must be a string"))?;
     let region = string("region")?;
     let employer = string("employer")?;
-    let specialties = specialties
-        .iter()
-        .enumerate()
-        .map(|(j, s)| {
-            s.as_str()
-                .map(Box::from)
-                .ok_or_else(|| format!("`candidates[{i}].specialties[{j}]` must be a string"))
-        })
-        .collect::<Result<Box<[Box<str>]>, String>>()?;
+    if let Some(j) = specialties.iter().position(|s| !s.is_string()) {
+        return Err(format!(
+            "`candidates[{i}].specialties[{j}]` must be a string"
+        ));
+    }
     for value in c.values() {
         if let Some(n) = first_bad_number(value, stack) {
             return Err(format!(
@@ -280,13 +281,15 @@ fn typed_candidate<'a>(
             ));
         }
     }
-    Ok(Candidate {
-        id: id.into(),
-        region: region.into(),
-        employer: employer.into(),
-        specialties,
-        // Rule 4 bounded it to 0..=1000000.
-        recent: u32::try_from(recent)
-            .map_err(|_| format!("`candidates[{i}].recent` out of range"))?,
-    })
+    // Rule 4 bounded it to 0..=1000000.
+    let recent =
+        u32::try_from(recent).map_err(|_| format!("`candidates[{i}].recent` out of range"))?;
+    out.push(
+        id,
+        region,
+        employer,
+        specialties.iter().filter_map(Value::as_str),
+        recent,
+    )
+    .map_err(|_| format!("more than 2^32 − 1 candidates at `candidates[{i}]`"))
 }
