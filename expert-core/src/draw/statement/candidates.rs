@@ -165,34 +165,43 @@ impl Candidates {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct TooLarge;
 
+/// Distinct strings to dense codes, in first-seen order. Keys are copied
+/// into small allocations of its own rather than borrowed from the JSON
+/// value: a hit then compares against memory that stays in cache, not
+/// against a string somewhere in a gigabyte of parsed statement.
 #[derive(Debug, Default)]
-struct Interner<'a> {
-    codes: HashMap<&'a str, u32, FixedState>,
-    names: Vec<Box<str>>,
+struct Interner {
+    codes: HashMap<Box<str>, u32, FixedState>,
 }
 
-impl<'a> Interner<'a> {
-    fn intern(&mut self, s: &'a str) -> Result<u32, TooLarge> {
+impl Interner {
+    fn intern(&mut self, s: &str) -> Result<u32, TooLarge> {
         if let Some(&k) = self.codes.get(s) {
             return Ok(k);
         }
-        let k = u32::try_from(self.names.len()).map_err(|_| TooLarge)?;
-        self.codes.insert(s, k);
-        self.names.push(s.into());
+        let k = u32::try_from(self.codes.len()).map_err(|_| TooLarge)?;
+        self.codes.insert(s.into(), k);
         Ok(k)
+    }
+
+    /// The names, indexed by code.
+    fn into_names(self) -> Vec<Box<str>> {
+        let mut named: Vec<(u32, Box<str>)> = self.codes.into_iter().map(|(s, k)| (k, s)).collect();
+        named.sort_unstable_by_key(|&(k, _)| k);
+        named.into_iter().map(|(_, s)| s).collect()
     }
 }
 
 /// Appends candidates that already passed rules 4 and 5.
 #[derive(Debug, Default)]
-pub(super) struct CandidatesBuilder<'a> {
+pub(super) struct CandidatesBuilder {
     built: Candidates,
-    regions: Interner<'a>,
-    employers: Interner<'a>,
-    specialties: Interner<'a>,
+    regions: Interner,
+    employers: Interner,
+    specialties: Interner,
 }
 
-impl<'a> CandidatesBuilder<'a> {
+impl CandidatesBuilder {
     pub(super) fn with_capacity(n: usize) -> Self {
         let mut b = Self::default();
         b.built.id_ends.reserve(n);
@@ -203,11 +212,11 @@ impl<'a> CandidatesBuilder<'a> {
         b
     }
 
-    pub(super) fn push(
+    pub(super) fn push<'a>(
         &mut self,
         id: &str,
-        region: &'a str,
-        employer: &'a str,
+        region: &str,
+        employer: &str,
         specialties: impl Iterator<Item = &'a str>,
         recent: u32,
     ) -> Result<(), TooLarge> {
@@ -232,9 +241,9 @@ impl<'a> CandidatesBuilder<'a> {
 
     pub(super) fn finish(self) -> Candidates {
         let mut built = self.built;
-        built.region_names = self.regions.names;
-        built.employer_names = self.employers.names;
-        built.specialty_names = self.specialties.names;
+        built.region_names = self.regions.into_names();
+        built.employer_names = self.employers.into_names();
+        built.specialty_names = self.specialties.into_names();
         built
     }
 }

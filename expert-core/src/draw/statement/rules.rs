@@ -156,9 +156,10 @@ pub fn validate(v: &Value) -> Result<DrawStatement, InvalidStatement> {
         let Some(c) = c.as_object() else {
             return Err(fail(4, format!("`candidates[{i}]` must be an object")));
         };
+        let f = CandidateFields::read(c, rule5.is_none(), &mut stack);
         // A missing or non-string id is a type error (rule 5); string ids
         // must be non-empty and ascend strictly among themselves.
-        let id = c.get("id").and_then(Value::as_str);
+        let id = f.id.and_then(Value::as_str);
         if let Some(id) = id {
             if id.is_empty() {
                 return Err(fail(4, format!("`candidates[{i}].id` is empty")));
@@ -171,8 +172,8 @@ pub fn validate(v: &Value) -> Result<DrawStatement, InvalidStatement> {
             }
             previous = Some(id);
         }
-        let Some(specialties) = c
-            .get("specialties")
+        let Some(specialties) = f
+            .specialties
             .and_then(Value::as_array)
             .filter(|s| !s.is_empty())
         else {
@@ -181,8 +182,8 @@ pub fn validate(v: &Value) -> Result<DrawStatement, InvalidStatement> {
                 format!("`candidates[{i}].specialties` must be a non-empty array"),
             ));
         };
-        let Some(recent) = c
-            .get("recent")
+        let Some(recent) = f
+            .recent
             .and_then(integer)
             .filter(|r| (0..=MAX_RECENT).contains(r))
         else {
@@ -194,9 +195,7 @@ pub fn validate(v: &Value) -> Result<DrawStatement, InvalidStatement> {
         if rule5.is_some() {
             continue;
         }
-        if let Err(message) =
-            push_candidate(&mut candidates, i, id, c, specialties, recent, &mut stack)
-        {
+        if let Err(message) = push_candidate(&mut candidates, i, id, &f, specialties, recent) {
             rule5 = Some(message);
         }
     }
@@ -250,36 +249,70 @@ pub fn validate(v: &Value) -> Result<DrawStatement, InvalidStatement> {
     })
 }
 
+/// The fields of one candidate object, found in a single pass over its
+/// entries: each key is read once, which matters when a million candidate
+/// maps lie scattered over the heap.
+#[derive(Debug, Default)]
+struct CandidateFields<'a> {
+    id: Option<&'a Value>,
+    region: Option<&'a Value>,
+    employer: Option<&'a Value>,
+    specialties: Option<&'a Value>,
+    recent: Option<&'a Value>,
+    /// Some number in the object is outside the rule 5 profile.
+    bad_number: Option<&'a Number>,
+}
+
+impl<'a> CandidateFields<'a> {
+    fn read(c: &'a Map<String, Value>, check_numbers: bool, stack: &mut Vec<&'a Value>) -> Self {
+        let mut f = Self::default();
+        for (key, value) in c {
+            match key.as_str() {
+                "id" => f.id = Some(value),
+                "region" => f.region = Some(value),
+                "employer" => f.employer = Some(value),
+                "specialties" => f.specialties = Some(value),
+                "recent" => f.recent = Some(value),
+                _ => {}
+            }
+            if check_numbers && f.bad_number.is_none() {
+                f.bad_number = match value {
+                    Value::Null | Value::Bool(_) | Value::String(_) => None,
+                    Value::Number(n) => (!in_profile(n)).then_some(n),
+                    nested => first_bad_number(nested, stack),
+                };
+            }
+        }
+        f
+    }
+}
+
 /// Adds the typed candidate, or returns the rule 5 message for its first
 /// type or number problem. Rule 4 has already passed for this candidate.
 fn push_candidate<'a>(
-    out: &mut CandidatesBuilder<'a>,
+    out: &mut CandidatesBuilder,
     i: usize,
     id: Option<&str>,
-    c: &'a Map<String, Value>,
+    f: &CandidateFields<'a>,
     specialties: &'a [Value],
     recent: i128,
-    stack: &mut Vec<&'a Value>,
 ) -> Result<(), String> {
-    let string = |name: &str| {
-        c.get(name)
-            .and_then(Value::as_str)
+    let string = |v: Option<&'a Value>, name: &str| {
+        v.and_then(Value::as_str)
             .ok_or_else(|| format!("`candidates[{i}].{name}` must be a string"))
     };
     let id = id.ok_or_else(|| format!("`candidates[{i}].id` must be a string"))?;
-    let region = string("region")?;
-    let employer = string("employer")?;
+    let region = string(f.region, "region")?;
+    let employer = string(f.employer, "employer")?;
     if let Some(j) = specialties.iter().position(|s| !s.is_string()) {
         return Err(format!(
             "`candidates[{i}].specialties[{j}]` must be a string"
         ));
     }
-    for value in c.values() {
-        if let Some(n) = first_bad_number(value, stack) {
-            return Err(format!(
-                "number {n} in `candidates[{i}]` is not an integer within ±(2^53 − 1)"
-            ));
-        }
+    if let Some(n) = f.bad_number {
+        return Err(format!(
+            "number {n} in `candidates[{i}]` is not an integer within ±(2^53 − 1)"
+        ));
     }
     // Rule 4 bounded it to 0..=1000000.
     let recent =
@@ -291,5 +324,7 @@ fn push_candidate<'a>(
         specialties.iter().filter_map(Value::as_str),
         recent,
     )
-    .map_err(|_| format!("more than 2^32 − 1 candidates at `candidates[{i}]`"))
+    .map_err(|_| {
+        format!("this implementation takes at most 2^32 − 1 candidates (`candidates[{i}]`)")
+    })
 }
