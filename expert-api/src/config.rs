@@ -17,6 +17,105 @@ pub const DEFAULT_LOG_ORIGIN: &str = "expert-draw.local/log";
 #[serde(default, deny_unknown_fields)]
 pub struct PolicyFile {
     pub admission: AdmissionPolicy,
+    pub draw: DrawPolicy,
+    pub notify: NotifyConfig,
+}
+
+/// `[draw]`: the trading centre's default draw policy and committee rules.
+/// A request may tighten the selection policy; loosening it needs a
+/// supervisor's approval.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DrawPolicy {
+    pub remote_weight: u32,
+    /// Default `floor(panel size / 3)` when not set.
+    pub local_max: Option<u32>,
+    pub max_per_employer: u64,
+    /// The look-back window that `recent` and `max_seats_lookback` count in.
+    pub lookback_days: u32,
+    /// An expert already holding this many seats in the look-back window is
+    /// not drawn (none: no cap).
+    pub max_seats_lookback: Option<u32>,
+    /// An expert already holding this many seats for the same tenderer in
+    /// the last 12 months is not drawn (none: no cap).
+    pub max_seats_same_tenderer_12m: Option<u32>,
+    /// How long before the evaluation starts a draw may be made.
+    pub draw_window_hours: u32,
+    /// How long an invited expert has to answer.
+    pub answer_deadline_seconds: u32,
+    /// Reserves of a supplementary draw (SPEC §6 leaves it to the centre).
+    pub supplementary_reserve: u32,
+    pub committee: CommitteeRules,
+}
+
+impl Default for DrawPolicy {
+    fn default() -> Self {
+        DrawPolicy {
+            remote_weight: 3,
+            local_max: None,
+            max_per_employer: 1,
+            lookback_days: 180,
+            max_seats_lookback: Some(12),
+            max_seats_same_tenderer_12m: Some(3),
+            draw_window_hours: 24,
+            answer_deadline_seconds: 30 * 60,
+            supplementary_reserve: 2,
+            committee: CommitteeRules::default(),
+        }
+    }
+}
+
+/// 招标投标法 art. 37: an odd committee of at least five, experts at least
+/// two thirds. Procurement panels may configure other numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CommitteeRules {
+    pub min_size: u32,
+    pub odd: bool,
+    /// Experts must be at least `expert_share_num / expert_share_den` of
+    /// the committee.
+    pub expert_share_num: u32,
+    pub expert_share_den: u32,
+}
+
+impl Default for CommitteeRules {
+    fn default() -> Self {
+        CommitteeRules {
+            min_size: 5,
+            odd: true,
+            expert_share_num: 2,
+            expert_share_den: 3,
+        }
+    }
+}
+
+/// `[notify]`: where invitations go. Flags `--notify-webhook` and
+/// `--notify-file` override `webhook` and `file`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NotifyConfig {
+    pub webhook: Option<String>,
+    pub file: Option<PathBuf>,
+    /// The base URL experts open the response link on.
+    pub public_base_url: String,
+    /// First retry delay; doubled after each failed attempt.
+    pub retry_base_ms: u64,
+    pub max_attempts: u32,
+    /// How often the worker looks at the outbox and at expired invitations.
+    pub poll_ms: u64,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        NotifyConfig {
+            webhook: None,
+            file: None,
+            public_base_url: "http://127.0.0.1:8080".to_owned(),
+            retry_base_ms: 2_000,
+            max_attempts: 12,
+            poll_ms: 1_000,
+        }
+    }
 }
 
 /// What the running service needs besides its pool and signer.

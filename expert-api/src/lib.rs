@@ -8,6 +8,8 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod draws;
 pub mod http;
 pub mod intake;
+pub mod notify;
 pub mod store;

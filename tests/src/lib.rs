@@ -4,6 +4,7 @@
 
 pub mod backend;
 pub mod client;
+pub mod pool;
 pub mod server;
 
 pub use backend::{Backend, TestDb};

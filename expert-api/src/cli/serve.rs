@@ -13,6 +13,7 @@ use super::DbArg;
 use crate::config::{self, Settings};
 use crate::db::open_pool;
 use crate::http::{self, AppState};
+use crate::notify::{Sender, Worker};
 use crate::store::tokens;
 
 #[derive(Debug, Args)]
@@ -35,6 +36,13 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "EXPERT_DRAW_WORKERS")]
     workers: Option<usize>,
+    /// Deliver invitations by HTTP POST to this URL (overrides `[notify] webhook`).
+    #[arg(long, env = "EXPERT_DRAW_NOTIFY_WEBHOOK")]
+    notify_webhook: Option<String>,
+    /// Append invitations as JSON Lines to this file, for development
+    /// (overrides `[notify] file`).
+    #[arg(long, env = "EXPERT_DRAW_NOTIFY_FILE")]
+    notify_file: Option<PathBuf>,
     /// Database connections in the pool.
     #[arg(long, env = "EXPERT_DRAW_POOL_SIZE", default_value_t = 16)]
     pool_size: u32,
@@ -43,7 +51,15 @@ pub struct ServeArgs {
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_tracing();
     config::check_origin(&args.log_origin).map_err(anyhow::Error::msg)?;
-    let policy = config::load_policy(args.config.as_deref())?;
+    let mut policy = config::load_policy(args.config.as_deref())?;
+    if let Some(url) = &args.notify_webhook {
+        policy.notify.webhook = Some(url.clone());
+        policy.notify.file = None;
+    }
+    if let Some(path) = &args.notify_file {
+        policy.notify.file = Some(path.clone());
+        policy.notify.webhook = None;
+    }
     let url = args.db.url()?;
     let pool = open_pool(&url, args.pool_size.max(1))
         .with_context(|| format!("opening {}", url.redacted()))?;
@@ -65,6 +81,22 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         signer: Arc::new(signer),
         settings: Arc::new(Settings::new(args.log_origin.clone(), policy)),
     };
+    let notify = &state.settings.policy.notify;
+    let sender = match (&notify.webhook, &notify.file) {
+        (Some(url), _) => Sender::Webhook(url.clone()),
+        (None, Some(path)) => Sender::File(path.clone()),
+        (None, None) => Sender::None,
+    };
+    Worker {
+        pool: state.pool.clone(),
+        sender,
+        flow: http::draws::flow_context(&state.settings, state.signer.clone()),
+        retry_base_ms: notify.retry_base_ms,
+        max_attempts: notify.max_attempts,
+        poll: std::time::Duration::from_millis(notify.poll_ms.max(10)),
+    }
+    .spawn()
+    .context("cannot start the outbox worker")?;
     let vkey = state.signer.verifier_key_string();
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {

@@ -115,6 +115,113 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    draws (id) {
+        id -> Text,
+        panel_id -> Text,
+        parent -> Nullable<Text>,
+        parent_group -> Nullable<Integer>,
+        project_id -> Text,
+        project_name -> Text,
+        region -> Text,
+        tenderer -> Text,
+        bid_section -> Text,
+        window_start -> Timestamp,
+        window_end -> Timestamp,
+        venue -> Text,
+        representatives -> Integer,
+        request -> Text,
+        state -> Text,
+        statement -> Text,
+        statement_hash -> Text,
+        nonce -> Binary,
+        nonce_commitment -> Text,
+        candidate_count -> Integer,
+        excluded -> Text,
+        beacon -> Nullable<Text>,
+        seed -> Nullable<Text>,
+        result -> Nullable<Text>,
+        shortfall -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        revealed_at -> Nullable<Timestamp>,
+        unsealed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    panel_members (panel_id, expert_id) {
+        panel_id -> Text,
+        expert_id -> Text,
+        draw_id -> Text,
+        pseudonym -> Text,
+        group_index -> Integer,
+        position -> Integer,
+        drawn_as -> Text,
+        state -> Text,
+        seat -> Bool,
+        tenderer -> Text,
+        window_start -> Timestamp,
+        window_end -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    panel_changes (panel_id, position) {
+        panel_id -> Text,
+        position -> Integer,
+        kind -> Text,
+        group_index -> Integer,
+        out_id -> Nullable<Text>,
+        in_id -> Nullable<Text>,
+        source_draw -> Text,
+        reason -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        token_hash -> Binary,
+        panel_id -> Text,
+        expert_id -> Text,
+        created_at -> Timestamp,
+        deadline -> Timestamp,
+        answer -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        reason -> Nullable<Text>,
+        conflict -> Bool,
+        operator_entered -> Bool,
+        evidence -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        channel -> Text,
+        recipient_ref -> Text,
+        payload -> Text,
+        idempotency_key -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    checkpoints (size) {
+        size -> BigInt,
+        root -> Text,
+        note -> Text,
+        time -> Timestamp,
+    }
+}
+
 diesel::joinable!(expert_specialties -> experts (expert_id));
 diesel::joinable!(employment_history -> experts (expert_id));
 diesel::joinable!(expert_leaves -> experts (expert_id));
@@ -131,4 +238,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     expert_leaves,
     expert_declines,
     bans,
+    draws,
+    panel_members,
+    panel_changes,
+    invitations,
+    outbox,
+    checkpoints,
 );

@@ -2,11 +2,13 @@
 //! that runs blocking diesel work on actix's thread pool.
 
 pub mod audit;
+pub mod draws;
 pub mod experts;
 pub mod extract;
 pub mod openapi;
 pub mod problem;
 pub mod reference;
+pub mod respond;
 pub mod review;
 pub mod tokens;
 
@@ -106,6 +108,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(review::routes)
                 .configure(audit::routes)
                 .configure(tokens::routes)
+                .configure(draws::routes)
+                .configure(respond::routes)
                 .configure(openapi::routes),
         )
         .default_service(web::to(unknown_route));

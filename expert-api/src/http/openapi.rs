@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, experts, reference, review, tokens};
+use super::{audit, draws, experts, reference, respond, review, tokens};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -38,6 +38,15 @@ use super::{audit, experts, reference, review, tokens};
         tokens::create,
         tokens::list,
         tokens::revoke,
+        draws::create,
+        draws::list,
+        draws::get,
+        draws::reveal,
+        draws::panel,
+        draws::decline,
+        draws::sign_in,
+        respond::show,
+        respond::answer,
     ),
     components(schemas(super::problem::Problem, super::problem::FieldProblem)),
     modifiers(&BearerAuth),
@@ -47,6 +56,8 @@ use super::{audit, experts, reference, review, tokens};
         (name = "review", description = "动态调整 — the periodic review"),
         (name = "audit", description = "The signed, append-only audit log"),
         (name = "tokens", description = "API tokens (admins)"),
+        (name = "draws", description = "抽取 — verifiable draws, sealed panels, substitution, sign-in"),
+        (name = "respond", description = "The invited expert's answer (public, one-time link)"),
         (name = "system", description = "Health"),
     )
 )]

@@ -82,6 +82,15 @@ impl AuditTx<'_> {
         Ok(entry)
     }
 
+    /// The log's size and root including this transaction's entries so far
+    /// (what a checkpoint signed before the commit names).
+    pub fn head(&self) -> TreeHead {
+        TreeHead {
+            size: self.range.size(),
+            root: self.range.root(),
+        }
+    }
+
     pub fn appended(&self) -> &[Entry] {
         &self.appended
     }

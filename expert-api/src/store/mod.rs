@@ -3,7 +3,9 @@
 //! same transaction.
 
 pub mod audit;
+pub mod draws;
 pub mod experts;
+pub mod outbox;
 pub mod tokens;
 
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};

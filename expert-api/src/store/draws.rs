@@ -1,0 +1,1472 @@
+//! Draws on the database: the statement built from the live pool, commit
+//! and reveal, the panel and its members, substitutions, supplementary
+//! draws, invitations and sign-in. Every change runs inside an `AuditTx`.
+//!
+//! Decisions: a short draw invites nobody (it is redrawn as a child with
+//! `parent`, after a supervisor approves the looser policy); a supplementary
+//! draw is committed in the transaction of the departure that needs it and
+//! revealed right after in its own transaction with an empty beacon (the
+//! worker's sweep reveals any left committed by a crash).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use draw_audit::checkpoint::Checkpoint;
+use draw_audit::note::NoteSigner;
+use expert_core::draw::{
+    DrawResult, DrawStatement, Member, Panel, PreparedPool, SupplementaryDraw, nonce_commitment,
+    seed, validate,
+};
+use expert_core::lifecycle::Status;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use super::audit::AuditTx;
+use super::{StoreError, db_time, from_db_time};
+use crate::config::DrawPolicy;
+use crate::db::DbConn;
+use crate::db::schema::{
+    checkpoints, counters, draws, employment_history, expert_declines, expert_leaves, experts,
+    invitations, panel_changes, panel_members,
+};
+use crate::draws::request::EffectivePolicy;
+use crate::draws::{DrawRequest, ExpertFacts, FilterContext, Seat, assess};
+
+/// Draw states as stored.
+pub mod state {
+    pub const COMMITTED: &str = "committed";
+    pub const REVEALED: &str = "revealed";
+    pub const SHORT: &str = "short";
+    pub const SUPERSEDED: &str = "superseded";
+}
+
+/// Member states as stored.
+pub mod member {
+    pub const RESERVE: &str = "reserve";
+    pub const NOT_INVITED: &str = "not_invited";
+    pub const INVITED: &str = "invited";
+    pub const ACCEPTED: &str = "accepted";
+    pub const DECLINED: &str = "declined";
+    pub const NO_ANSWER: &str = "no_answer";
+    pub const SIGNED_IN: &str = "signed_in";
+    pub const VOID: &str = "void";
+}
+
+/// One draw as stored.
+#[derive(Debug, Clone, Queryable)]
+pub struct DrawRow {
+    pub id: String,
+    pub panel_id: String,
+    pub parent: Option<String>,
+    pub parent_group: Option<i32>,
+    pub project_id: String,
+    pub project_name: String,
+    pub region: String,
+    pub tenderer: String,
+    pub bid_section: String,
+    pub window_start: NaiveDateTime,
+    pub window_end: NaiveDateTime,
+    pub venue: String,
+    pub representatives: i32,
+    pub request: String,
+    pub state: String,
+    pub statement: String,
+    pub statement_hash: String,
+    pub nonce: Vec<u8>,
+    pub nonce_commitment: String,
+    pub candidate_count: i32,
+    pub excluded: String,
+    pub beacon: Option<String>,
+    pub seed: Option<String>,
+    pub result: Option<String>,
+    pub shortfall: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub revealed_at: Option<NaiveDateTime>,
+    pub unsealed_at: Option<NaiveDateTime>,
+}
+
+impl DrawRow {
+    pub fn start(&self) -> DateTime<Utc> {
+        from_db_time(self.window_start)
+    }
+
+    pub fn end(&self) -> DateTime<Utc> {
+        from_db_time(self.window_end)
+    }
+
+    /// Sealed until every member signed in or the evaluation started.
+    pub fn sealed(&self, now: DateTime<Utc>) -> bool {
+        self.unsealed_at.is_none() && now < self.start()
+    }
+
+    pub fn is_supplementary(&self) -> bool {
+        self.parent_group.is_some()
+    }
+
+    pub fn excluded_counts(&self) -> Value {
+        serde_json::from_str(&self.excluded).unwrap_or(Value::Null)
+    }
+
+    pub fn shortfall_list(&self) -> Option<Value> {
+        self.shortfall
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok())
+    }
+
+    /// The statement as validated for the algorithm, and its JSON value.
+    pub fn parsed_statement(&self) -> Result<(Value, DrawStatement), StoreError> {
+        let v: Value = serde_json::from_str(&self.statement)
+            .map_err(|e| StoreError::Corrupt(format!("draw {}: statement: {e}", self.id)))?;
+        let s = validate(&v)
+            .map_err(|e| StoreError::Corrupt(format!("draw {}: statement: {e}", self.id)))?;
+        Ok((v, s))
+    }
+
+    pub fn parsed_result(&self) -> Result<DrawResult, StoreError> {
+        let text = self
+            .result
+            .as_deref()
+            .ok_or_else(|| StoreError::Corrupt(format!("draw {} has no result", self.id)))?;
+        serde_json::from_str(text)
+            .map_err(|e| StoreError::Corrupt(format!("draw {}: result: {e}", self.id)))
+    }
+}
+
+/// One panel member as stored.
+#[derive(Debug, Clone, Queryable)]
+pub struct MemberRow {
+    pub panel_id: String,
+    pub expert_id: String,
+    pub draw_id: String,
+    pub pseudonym: String,
+    pub group_index: i32,
+    pub position: i32,
+    pub drawn_as: String,
+    pub state: String,
+    pub seat: bool,
+    pub tenderer: String,
+    pub window_start: NaiveDateTime,
+    pub window_end: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn get(conn: &mut DbConn, id: &str) -> Result<DrawRow, StoreError> {
+    draws::table
+        .find(id)
+        .first::<DrawRow>(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "draw",
+            id: id.to_owned(),
+        })
+}
+
+/// Draws of a region (all regions when `None`), newest first.
+pub fn list(
+    conn: &mut DbConn,
+    region: Option<&str>,
+    limit: i64,
+) -> Result<Vec<DrawRow>, StoreError> {
+    let mut q = draws::table.into_boxed();
+    if let Some(r) = region {
+        q = q.filter(draws::region.eq(r.to_owned()));
+    }
+    Ok(q.order((draws::created_at.desc(), draws::id.desc()))
+        .limit(limit)
+        .load::<DrawRow>(conn)?)
+}
+
+pub fn members(conn: &mut DbConn, panel_id: &str) -> Result<Vec<MemberRow>, StoreError> {
+    Ok(panel_members::table
+        .filter(panel_members::panel_id.eq(panel_id))
+        .order((
+            panel_members::group_index.asc(),
+            panel_members::position.asc(),
+        ))
+        .load::<MemberRow>(conn)?)
+}
+
+/// A committed, unrevealed draw of the same project and bid section.
+pub fn open_draw(
+    conn: &mut DbConn,
+    project_id: &str,
+    bid_section: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(draws::table
+        .filter(draws::project_id.eq(project_id))
+        .filter(draws::bid_section.eq(bid_section))
+        .filter(draws::state.eq(state::COMMITTED))
+        .filter(draws::parent_group.is_null())
+        .select(draws::id)
+        .first(conn)
+        .optional()?)
+}
+
+fn next_draw_id(conn: &mut DbConn, year: i32) -> Result<String, StoreError> {
+    let name = format!("draw-{year}");
+    let exists: Option<i64> = counters::table
+        .find(&name)
+        .select(counters::value)
+        .first(conn)
+        .optional()?;
+    if exists.is_none() {
+        diesel::insert_into(counters::table)
+            .values((counters::name.eq(&name), counters::value.eq(0_i64)))
+            .execute(conn)?;
+    }
+    diesel::update(counters::table.find(&name))
+        .set(counters::value.eq(counters::value + 1))
+        .execute(conn)?;
+    let n: i64 = counters::table
+        .find(&name)
+        .select(counters::value)
+        .first(conn)?;
+    Ok(format!("D-{year:04}-{n:06}"))
+}
+
+fn time_text(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn status_of(id: &str, data: &str) -> Result<Status, StoreError> {
+    serde_json::from_str(data).map_err(|e| StoreError::Corrupt(format!("expert {id}: status: {e}")))
+}
+
+/// Everything the filters read, for every expert of the registry.
+pub fn load_facts(conn: &mut DbConn, ctx: &FilterContext) -> Result<Vec<ExpertFacts>, StoreError> {
+    let rows: Vec<(String, String, String, String, String)> = experts::table
+        .select((
+            experts::id,
+            experts::region,
+            experts::employer_code,
+            experts::specialties,
+            experts::status_data,
+        ))
+        .order(experts::id.asc())
+        .load(conn)?;
+    let first_day = crate::draws::filter::china_date(ctx.start) - Duration::days(1);
+    let last_day = crate::draws::filter::china_date(ctx.end) + Duration::days(1);
+    let leaves: Vec<(String, NaiveDate, NaiveDate)> = expert_leaves::table
+        .filter(expert_leaves::from_date.le(last_day))
+        .filter(expert_leaves::to_date.ge(first_day))
+        .select((
+            expert_leaves::expert_id,
+            expert_leaves::from_date,
+            expert_leaves::to_date,
+        ))
+        .load(conn)?;
+    let orgs: Vec<String> = ctx.avoided_organisations.iter().cloned().collect();
+    let jobs: Vec<(String, String, NaiveDate, Option<NaiveDate>)> = employment_history::table
+        .filter(employment_history::employer_code.eq_any(orgs))
+        .select((
+            employment_history::expert_id,
+            employment_history::employer_code,
+            employment_history::from_date,
+            employment_history::to_date,
+        ))
+        .load(conn)?;
+    let horizon = ctx.start - Duration::days(i64::from(ctx.lookback_days.max(366)));
+    let seats: Vec<(String, String, NaiveDateTime, NaiveDateTime)> = panel_members::table
+        .filter(panel_members::seat.eq(true))
+        .filter(panel_members::window_start.ge(db_time(horizon)))
+        .filter(panel_members::window_start.lt(db_time(ctx.end)))
+        .select((
+            panel_members::expert_id,
+            panel_members::tenderer,
+            panel_members::window_start,
+            panel_members::window_end,
+        ))
+        .load(conn)?;
+    let mut leave_map: BTreeMap<String, Vec<(NaiveDate, NaiveDate)>> = BTreeMap::new();
+    for (id, a, b) in leaves {
+        leave_map.entry(id).or_default().push((a, b));
+    }
+    let mut job_map: BTreeMap<String, Vec<(String, NaiveDate, Option<NaiveDate>)>> =
+        BTreeMap::new();
+    for (id, code, a, b) in jobs {
+        job_map.entry(id).or_default().push((code, a, b));
+    }
+    let mut seat_map: BTreeMap<String, Vec<Seat>> = BTreeMap::new();
+    for (id, tenderer, a, b) in seats {
+        seat_map.entry(id).or_default().push(Seat {
+            tenderer,
+            start: from_db_time(a),
+            end: from_db_time(b),
+        });
+    }
+    rows.into_iter()
+        .map(|(id, region, employer, specialties, status)| {
+            Ok(ExpertFacts {
+                specialties: serde_json::from_str(&specialties)
+                    .map_err(|e| StoreError::Corrupt(format!("expert {id}: specialties: {e}")))?,
+                status: status_of(&id, &status)?,
+                leaves: leave_map.remove(&id).unwrap_or_default(),
+                employments: job_map.remove(&id).unwrap_or_default(),
+                seats: seat_map.remove(&id).unwrap_or_default(),
+                region,
+                employer,
+                id,
+            })
+        })
+        .collect()
+}
+
+/// The filter context of a request under the centre's policy.
+pub fn filter_context(req: &DrawRequest, cfg: &DrawPolicy) -> FilterContext {
+    let mut orgs: BTreeSet<String> = req.avoid.bidders.iter().cloned().collect();
+    orgs.insert(req.project.tenderer.clone());
+    if let Some(a) = &req.avoid.agency {
+        orgs.insert(a.clone());
+    }
+    FilterContext {
+        start: req.evaluation.start,
+        end: req.evaluation.end,
+        tenderer: req.project.tenderer.clone(),
+        avoided_organisations: orgs,
+        avoided_experts: req.avoid.experts.iter().map(|e| e.id.clone()).collect(),
+        group_specialties: req.panel.iter().map(|g| g.specialty.clone()).collect(),
+        lookback_days: cfg.lookback_days,
+        max_seats_lookback: cfg.max_seats_lookback,
+        max_seats_same_tenderer_12m: cfg.max_seats_same_tenderer_12m,
+        excluded_ids: BTreeSet::new(),
+        excluded_employers: BTreeSet::new(),
+    }
+}
+
+/// Where a new draw sits: a first draw, a child of a short draw, or a
+/// supplementary draw filling a gap of a panel.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    pub parent: Option<String>,
+    /// `(panel id, group)` for a supplementary draw.
+    pub supplementary: Option<(String, u32)>,
+}
+
+/// Build the statement from the live pool, store the draw with a fresh
+/// nonce and log `draw.commit`. The caller signs a checkpoint
+/// ([`sign_checkpoint`]) before its transaction ends.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the request, its policy and its placement"
+)]
+pub fn commit(
+    tx: &mut AuditTx<'_>,
+    actor: &str,
+    req: &DrawRequest,
+    policy: &EffectivePolicy,
+    cfg: &DrawPolicy,
+    ctx: &FilterContext,
+    placement: &Placement,
+) -> Result<DrawRow, StoreError> {
+    let now = tx.now();
+    let id = next_draw_id(tx.conn, now.year())?;
+    let facts = load_facts(tx.conn, ctx)?;
+    let mut excluded: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut candidates = Vec::new();
+    for f in &facts {
+        match assess(f, ctx) {
+            Ok(recent) => candidates.push(json!({
+                "id": f.id,
+                "region": f.region,
+                "employer": f.employer,
+                "specialties": f.specialties,
+                "recent": recent,
+            })),
+            Err(why) => *excluded.entry(why.as_str()).or_insert(0) += 1,
+        }
+    }
+    candidates.sort_by(|a, b| {
+        a["id"]
+            .as_str()
+            .unwrap_or_default()
+            .as_bytes()
+            .cmp(b["id"].as_str().unwrap_or_default().as_bytes())
+    });
+    let candidate_count = candidates.len();
+    let excluded_json: Map<String, Value> = excluded
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), json!(v)))
+        .collect();
+    let mut statement = json!({
+        "spec": expert_core::draw::statement::SPEC_NAME,
+        "draw_id": id,
+        "project": {
+            "id": req.project.id,
+            "region": req.project.region,
+            "tenderer": req.project.tenderer,
+            "bid_section": req.project.bid_section,
+        },
+        "evaluation": {"start": time_text(req.evaluation.start), "end": time_text(req.evaluation.end)},
+        "panel": req.panel.iter().map(|g| json!({"specialty": g.specialty, "count": g.count, "reserve": g.reserve})).collect::<Vec<_>>(),
+        "policy": {
+            "remote_weight": policy.remote_weight,
+            "local_max": policy.local_max,
+            "max_per_employer": policy.max_per_employer,
+        },
+        "rules": {
+            "lookback_days": cfg.lookback_days,
+            "max_seats_lookback": cfg.max_seats_lookback,
+            "max_seats_same_tenderer_12m": cfg.max_seats_same_tenderer_12m,
+            "representatives": req.representatives,
+            "avoided_organisations": ctx.avoided_organisations,
+            "avoided_experts": ctx.avoided_experts.len(),
+        },
+        "excluded": excluded_json,
+        "requested_at": time_text(now),
+        "candidates": candidates,
+    });
+    if let Some(obj) = statement.as_object_mut() {
+        if let Some(p) = &placement.parent {
+            obj.insert("parent".into(), json!(p));
+        }
+        if let Some((_, g)) = &placement.supplementary {
+            obj.insert("parent_group".into(), json!(g));
+        }
+    }
+    // The statement must be one the algorithm accepts before it is logged.
+    validate(&statement).map_err(|e| {
+        StoreError::Invalid(vec![expert_core::expert::FieldError::new(
+            "panel",
+            expert_core::expert::Rule::OutOfRange,
+            format!("抽取声明无效（规则{}）", e.rule),
+            format!("the statement breaks rule {}: {}", e.rule, e.message),
+        )])
+    })?;
+    let canonical = draw_audit::jcs::canonical_string(&statement)
+        .map_err(|e| StoreError::Corrupt(format!("statement is not canonical JSON: {e}")))?;
+    let statement_hash: [u8; 32] = Sha256::digest(canonical.as_bytes()).into();
+    let nonce =
+        crate::auth::random_bytes::<32>().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let commitment = nonce_commitment(&nonce);
+    let panel_id = placement
+        .supplementary
+        .as_ref()
+        .map(|(p, _)| p.clone())
+        .unwrap_or_else(|| id.clone());
+    diesel::insert_into(draws::table)
+        .values((
+            draws::id.eq(&id),
+            draws::panel_id.eq(&panel_id),
+            draws::parent.eq(&placement.parent),
+            draws::parent_group.eq(placement
+                .supplementary
+                .as_ref()
+                .map(|(_, g)| i32::try_from(*g).unwrap_or(i32::MAX))),
+            draws::project_id.eq(&req.project.id),
+            draws::project_name.eq(&req.project.name),
+            draws::region.eq(&req.project.region),
+            draws::tenderer.eq(&req.project.tenderer),
+            draws::bid_section.eq(&req.project.bid_section),
+            draws::window_start.eq(db_time(req.evaluation.start)),
+            draws::window_end.eq(db_time(req.evaluation.end)),
+            draws::venue.eq(&req.evaluation.venue),
+            draws::representatives.eq(i32::try_from(req.representatives).unwrap_or(i32::MAX)),
+            draws::request.eq(stored_request(req)?),
+            draws::state.eq(state::COMMITTED),
+            draws::statement.eq(&canonical),
+            draws::statement_hash.eq(hex::encode(statement_hash)),
+            draws::nonce.eq(nonce.to_vec()),
+            draws::nonce_commitment.eq(hex::encode(commitment)),
+            draws::candidate_count.eq(i32::try_from(candidate_count).unwrap_or(i32::MAX)),
+            draws::excluded.eq(Value::Object(excluded_json_clone(&excluded)).to_string()),
+            draws::created_by.eq(actor),
+            draws::created_at.eq(db_time(now)),
+        ))
+        .execute(tx.conn)?;
+    tx.append(
+        "draw.commit",
+        actor,
+        Some(&id),
+        json!({
+            "draw_id": id,
+            "statement_hash": hex::encode(statement_hash),
+            "nonce_commitment": hex::encode(commitment),
+        }),
+    )?;
+    get(tx.conn, &id)
+}
+
+/// The request as kept for supplementary draws: without the approval,
+/// whose supervisor token is a secret.
+fn stored_request(req: &DrawRequest) -> Result<String, StoreError> {
+    let mut req = req.clone();
+    req.approval = None;
+    serde_json::to_string(&req).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn excluded_json_clone(excluded: &BTreeMap<&'static str, u64>) -> Map<String, Value> {
+    excluded
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), json!(v)))
+        .collect()
+}
+
+/// Sign the head as it stands inside this transaction and keep the note.
+pub fn sign_checkpoint(
+    tx: &mut AuditTx<'_>,
+    (signer, origin): (&NoteSigner, &str),
+) -> Result<String, StoreError> {
+    let head = tx.head();
+    let note = Checkpoint {
+        origin: origin.to_owned(),
+        size: head.size,
+        root: head.root,
+        extensions: Vec::new(),
+    }
+    .sign(&[signer])
+    .map_err(|e| StoreError::Corrupt(format!("cannot sign the checkpoint: {e}")))?;
+    let size = i64::try_from(head.size).map_err(|_| StoreError::Corrupt("log full".into()))?;
+    let exists: Option<i64> = checkpoints::table
+        .find(size)
+        .select(checkpoints::size)
+        .first(tx.conn)
+        .optional()?;
+    if exists.is_none() {
+        diesel::insert_into(checkpoints::table)
+            .values((
+                checkpoints::size.eq(size),
+                checkpoints::root.eq(hex::encode(head.root)),
+                checkpoints::note.eq(&note),
+                checkpoints::time.eq(db_time(tx.now())),
+            ))
+            .execute(tx.conn)?;
+    }
+    Ok(note)
+}
+
+/// Settings the flow needs for invitations.
+#[derive(Debug, Clone)]
+pub struct InviteSettings {
+    pub public_base_url: String,
+    pub answer_deadline: Duration,
+}
+
+/// What a reveal did.
+#[derive(Debug, Clone)]
+pub struct Revealed {
+    pub draw: DrawRow,
+    pub shortfall: Vec<u32>,
+}
+
+/// Reveal a committed draw: compute the result from the stored statement,
+/// nonce and the beacon, log `draw.reveal`, store the members and invite
+/// the primaries (unless the draw is short).
+pub fn reveal(
+    tx: &mut AuditTx<'_>,
+    actor: &str,
+    draw_id: &str,
+    beacon: &str,
+    invite: &InviteSettings,
+) -> Result<Revealed, StoreError> {
+    let draw = get(tx.conn, draw_id)?;
+    if draw.state != state::COMMITTED {
+        return Err(StoreError::Conflict {
+            rule: "not_committed",
+            message: format!(
+                "draw {draw_id} is {}, only a committed draw can be revealed",
+                draw.state
+            ),
+        });
+    }
+    let (statement_value, statement) = draw.parsed_statement()?;
+    let statement_hash: [u8; 32] = Sha256::digest(draw.statement.as_bytes()).into();
+    let nonce: [u8; 32] = draw
+        .nonce
+        .as_slice()
+        .try_into()
+        .map_err(|_| StoreError::Corrupt(format!("draw {draw_id}: nonce is not 32 bytes")))?;
+    let seed = seed(&statement_hash, &nonce, beacon);
+    let result = PreparedPool::new(&statement)
+        .and_then(|p| p.draw(seed))
+        .map_err(|e| StoreError::Corrupt(format!("draw {draw_id}: {e}")))?;
+    let shortfall = result.shortfall(statement.panel());
+    let short = shortfall.iter().any(|&s| s > 0);
+    let now = tx.now();
+    let result_json =
+        serde_json::to_value(&result).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let shortfall_json: Vec<Value> = shortfall
+        .iter()
+        .enumerate()
+        .filter(|&(_, &s)| s > 0)
+        .map(|(g, &s)| {
+            json!({"group": g, "specialty": statement.panel().get(g).map(|p| p.specialty.to_string()), "missing": s})
+        })
+        .collect();
+    diesel::update(draws::table.find(draw_id))
+        .set((
+            draws::state.eq(if short { state::SHORT } else { state::REVEALED }),
+            draws::beacon.eq(Some(beacon)),
+            draws::seed.eq(Some(hex::encode(seed))),
+            draws::result.eq(Some(result_json.to_string())),
+            draws::shortfall.eq(short.then(|| Value::Array(shortfall_json.clone()).to_string())),
+            draws::revealed_at.eq(Some(db_time(now))),
+        ))
+        .execute(tx.conn)?;
+    tx.append(
+        "draw.reveal",
+        actor,
+        Some(draw_id),
+        json!({
+            "draw_id": draw_id,
+            "statement": statement_value,
+            "nonce": hex::encode(nonce),
+            "beacon": beacon,
+            "seed": hex::encode(seed),
+            "result": result_json,
+        }),
+    )?;
+    if short {
+        tx.append(
+            "draw.short",
+            actor,
+            Some(draw_id),
+            json!({"draw_id": draw_id, "shortfall": shortfall_json}),
+        )?;
+    }
+    let draw = get(tx.conn, draw_id)?;
+    let mut next = pseudonym_count(tx.conn, &draw.panel_id)?;
+    let group_of = |g: usize| -> i32 {
+        match draw.parent_group {
+            Some(pg) => pg,
+            None => i32::try_from(g).unwrap_or(i32::MAX),
+        }
+    };
+    let mut invited = Vec::new();
+    for (g, ids) in result.primaries.iter().enumerate() {
+        for (pos, id) in ids.iter().enumerate() {
+            next += 1;
+            let seat = !short;
+            insert_member(
+                tx,
+                &draw,
+                id,
+                group_of(g),
+                pos,
+                "primary",
+                if seat {
+                    member::INVITED
+                } else {
+                    member::NOT_INVITED
+                },
+                seat,
+                next,
+            )?;
+            if seat {
+                invited.push(id.clone());
+            }
+        }
+    }
+    for (g, ids) in result.reserves.iter().enumerate() {
+        for (pos, id) in ids.iter().enumerate() {
+            next += 1;
+            insert_member(
+                tx,
+                &draw,
+                id,
+                group_of(g),
+                pos,
+                "reserve",
+                member::RESERVE,
+                false,
+                next,
+            )?;
+        }
+    }
+    if let Some(g) = draw.parent_group {
+        // The supplementary pick joins the panel.
+        if let Some(id) = result.primaries.first().and_then(|p| p.first()) {
+            append_change(
+                tx,
+                &draw.panel_id,
+                "join",
+                g,
+                None,
+                Some(id),
+                &draw.id,
+                "supplementary",
+            )?;
+        }
+    }
+    for id in invited {
+        create_invitation(tx, &draw, &id, invite)?;
+    }
+    Ok(Revealed { draw, shortfall })
+}
+
+fn pseudonym_count(conn: &mut DbConn, panel_id: &str) -> Result<u32, StoreError> {
+    let n: i64 = panel_members::table
+        .filter(panel_members::panel_id.eq(panel_id))
+        .count()
+        .get_result(conn)?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; a struct would only rename them"
+)]
+fn insert_member(
+    tx: &mut AuditTx<'_>,
+    draw: &DrawRow,
+    expert_id: &str,
+    group: i32,
+    position: usize,
+    drawn_as: &str,
+    state: &str,
+    seat: bool,
+    number: u32,
+) -> Result<(), StoreError> {
+    diesel::insert_into(panel_members::table)
+        .values((
+            panel_members::panel_id.eq(&draw.panel_id),
+            panel_members::expert_id.eq(expert_id),
+            panel_members::draw_id.eq(&draw.id),
+            panel_members::pseudonym.eq(format!("P{number}")),
+            panel_members::group_index.eq(group),
+            panel_members::position.eq(i32::try_from(position).unwrap_or(i32::MAX)),
+            panel_members::drawn_as.eq(drawn_as),
+            panel_members::state.eq(state),
+            panel_members::seat.eq(seat),
+            panel_members::tenderer.eq(&draw.tenderer),
+            panel_members::window_start.eq(draw.window_start),
+            panel_members::window_end.eq(draw.window_end),
+            panel_members::updated_at.eq(db_time(tx.now())),
+        ))
+        .execute(tx.conn)?;
+    Ok(())
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; a struct would only rename them"
+)]
+fn append_change(
+    tx: &mut AuditTx<'_>,
+    panel_id: &str,
+    kind: &str,
+    group: i32,
+    out_id: Option<&str>,
+    in_id: Option<&str>,
+    source_draw: &str,
+    reason: &str,
+) -> Result<(), StoreError> {
+    let n: i64 = panel_changes::table
+        .filter(panel_changes::panel_id.eq(panel_id))
+        .count()
+        .get_result(tx.conn)?;
+    diesel::insert_into(panel_changes::table)
+        .values((
+            panel_changes::panel_id.eq(panel_id),
+            panel_changes::position.eq(i32::try_from(n).unwrap_or(i32::MAX)),
+            panel_changes::kind.eq(kind),
+            panel_changes::group_index.eq(group),
+            panel_changes::out_id.eq(out_id),
+            panel_changes::in_id.eq(in_id),
+            panel_changes::source_draw.eq(source_draw),
+            panel_changes::reason.eq(reason),
+            panel_changes::at.eq(db_time(tx.now())),
+        ))
+        .execute(tx.conn)?;
+    Ok(())
+}
+
+/// A new invitation's secret response token (shown only in the message).
+fn new_response_token() -> Result<(String, Vec<u8>), StoreError> {
+    use base64::Engine;
+    let raw = crate::auth::random_bytes::<32>().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let token = format!(
+        "r_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+    );
+    let hash = Sha256::digest(token.as_bytes()).to_vec();
+    Ok((token, hash))
+}
+
+/// Beijing time for the invitation text.
+fn beijing(t: DateTime<Utc>) -> String {
+    (t + Duration::hours(8))
+        .format("%Y年%m月%d日 %H:%M")
+        .to_string()
+}
+
+/// Invite a member: a one-time response token, its hash stored, and the
+/// message queued. The text names the time, venue and link only.
+fn create_invitation(
+    tx: &mut AuditTx<'_>,
+    draw: &DrawRow,
+    expert_id: &str,
+    invite: &InviteSettings,
+) -> Result<(), StoreError> {
+    let now = tx.now();
+    let id = format!(
+        "I{}",
+        hex::encode(
+            crate::auth::random_bytes::<8>().map_err(|e| StoreError::Corrupt(e.to_string()))?
+        )
+    );
+    let (token, hash) = new_response_token()?;
+    let deadline = now + invite.answer_deadline;
+    diesel::insert_into(invitations::table)
+        .values((
+            invitations::id.eq(&id),
+            invitations::token_hash.eq(hash),
+            invitations::panel_id.eq(&draw.panel_id),
+            invitations::expert_id.eq(expert_id),
+            invitations::created_at.eq(db_time(now)),
+            invitations::deadline.eq(db_time(deadline)),
+            invitations::conflict.eq(false),
+            invitations::operator_entered.eq(false),
+        ))
+        .execute(tx.conn)?;
+    let (name, mobile): (String, String) = experts::table
+        .find(expert_id)
+        .select((experts::name, experts::mobile))
+        .first(tx.conn)?;
+    let link = format!(
+        "{}/api/v1/respond/{token}",
+        invite.public_base_url.trim_end_matches('/')
+    );
+    let text = format!(
+        "【评标专家邀请】{name}专家您好：您被抽取参加评标，时间：{}至{}（北京时间），地点：{}。请于{}前点击链接答复是否参加：{link}",
+        beijing(draw.start()),
+        beijing(draw.end()),
+        draw.venue,
+        beijing(deadline),
+    );
+    super::outbox::enqueue(
+        tx.conn,
+        now,
+        "invitation",
+        &id,
+        &json!({
+            "kind": "invitation",
+            "to": {"name": name, "mobile": mobile},
+            "text": text,
+            "link": link,
+            "deadline": time_text(deadline),
+        }),
+        &format!("invitation-{id}"),
+    )?;
+    tx.append(
+        "invitation.send",
+        "system",
+        Some(&draw.panel_id),
+        json!({"draw_id": draw.panel_id, "invitation_id": id, "expert_id": expert_id, "deadline": time_text(deadline)}),
+    )?;
+    Ok(())
+}
+
+/// An invitation as found by its token.
+#[derive(Debug, Clone, Queryable)]
+pub struct InvitationRow {
+    pub id: String,
+    pub token_hash: Vec<u8>,
+    pub panel_id: String,
+    pub expert_id: String,
+    pub created_at: NaiveDateTime,
+    pub deadline: NaiveDateTime,
+    pub answer: Option<String>,
+    pub answered_at: Option<NaiveDateTime>,
+    pub reason: Option<String>,
+    pub conflict: bool,
+    pub operator_entered: bool,
+    pub evidence: Option<String>,
+}
+
+pub fn invitation_by_token(
+    conn: &mut DbConn,
+    token: &str,
+) -> Result<Option<InvitationRow>, StoreError> {
+    let hash = Sha256::digest(token.as_bytes()).to_vec();
+    Ok(invitations::table
+        .filter(invitations::token_hash.eq(hash))
+        .first::<InvitationRow>(conn)
+        .optional()?)
+}
+
+fn open_invitation(
+    conn: &mut DbConn,
+    panel_id: &str,
+    expert_id: &str,
+) -> Result<Option<InvitationRow>, StoreError> {
+    Ok(invitations::table
+        .filter(invitations::panel_id.eq(panel_id))
+        .filter(invitations::expert_id.eq(expert_id))
+        .filter(invitations::answer.is_null())
+        .first::<InvitationRow>(conn)
+        .optional()?)
+}
+
+pub fn member(conn: &mut DbConn, panel_id: &str, expert_id: &str) -> Result<MemberRow, StoreError> {
+    panel_members::table
+        .find((panel_id, expert_id))
+        .first::<MemberRow>(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "member",
+            id: "of this panel".into(),
+        })
+}
+
+pub fn member_by_pseudonym(
+    conn: &mut DbConn,
+    panel_id: &str,
+    pseudonym: &str,
+) -> Result<MemberRow, StoreError> {
+    panel_members::table
+        .filter(panel_members::panel_id.eq(panel_id))
+        .filter(panel_members::pseudonym.eq(pseudonym))
+        .first::<MemberRow>(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "member",
+            id: pseudonym.to_owned(),
+        })
+}
+
+fn set_member_state(
+    tx: &mut AuditTx<'_>,
+    panel_id: &str,
+    expert_id: &str,
+    state: &str,
+    seat: bool,
+) -> Result<(), StoreError> {
+    diesel::update(panel_members::table.find((panel_id, expert_id)))
+        .set((
+            panel_members::state.eq(state),
+            panel_members::seat.eq(seat),
+            panel_members::updated_at.eq(db_time(tx.now())),
+        ))
+        .execute(tx.conn)?;
+    Ok(())
+}
+
+/// Accept an invitation.
+pub fn accept(tx: &mut AuditTx<'_>, inv: &InvitationRow) -> Result<(), StoreError> {
+    let now = tx.now();
+    diesel::update(invitations::table.find(&inv.id))
+        .set((
+            invitations::answer.eq(Some("accept")),
+            invitations::answered_at.eq(Some(db_time(now))),
+        ))
+        .execute(tx.conn)?;
+    let m = member(tx.conn, &inv.panel_id, &inv.expert_id)?;
+    set_member_state(tx, &inv.panel_id, &inv.expert_id, member::ACCEPTED, true)?;
+    tx.append(
+        "invitation.answer",
+        "expert",
+        Some(&inv.panel_id),
+        json!({"draw_id": inv.panel_id, "invitation_id": inv.id, "pseudonym": m.pseudonym, "answer": "accept"}),
+    )?;
+    Ok(())
+}
+
+/// Why a member leaves the panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Departure {
+    Declined,
+    ConflictOfInterest,
+    NoAnswer,
+    ConflictAtSignIn,
+}
+
+impl Departure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Departure::Declined => "declined",
+            Departure::ConflictOfInterest => "conflict_of_interest",
+            Departure::NoAnswer => "no_answer",
+            Departure::ConflictAtSignIn => "conflict_at_sign_in",
+        }
+    }
+
+    fn member_state(self) -> &'static str {
+        match self {
+            Departure::Declined | Departure::ConflictOfInterest => member::DECLINED,
+            Departure::NoAnswer => member::NO_ANSWER,
+            Departure::ConflictAtSignIn => member::VOID,
+        }
+    }
+}
+
+/// Details of a departure as recorded.
+#[derive(Debug, Clone)]
+pub struct DepartureInfo {
+    pub why: Departure,
+    /// Free text (kept in `invitations`, never logged).
+    pub reason: Option<String>,
+    /// Set when an operator entered the answer (a phone call).
+    pub evidence: Option<String>,
+}
+
+/// What happened after a departure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replacement {
+    /// A reserve took the seat (its pseudonym).
+    Reserve(String),
+    /// No reserve qualified: a supplementary draw was committed.
+    Supplementary(String),
+}
+
+/// A member leaves: the answer is recorded, the decline counted, the
+/// replacement of SPEC §6 found with `expert_core::draw::Panel` and logged
+/// as `draw.substitute`, and the replacement invited; when none qualifies a
+/// supplementary draw is committed (to be revealed by the caller).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; a struct would only rename them"
+)]
+pub fn depart(
+    tx: &mut AuditTx<'_>,
+    actor: &str,
+    panel_id: &str,
+    expert_id: &str,
+    info: &DepartureInfo,
+    cfg: &DrawPolicy,
+    invite: &InviteSettings,
+    signer: (&NoteSigner, &str),
+) -> Result<Replacement, StoreError> {
+    let now = tx.now();
+    let m = member(tx.conn, panel_id, expert_id)?;
+    if !m.seat {
+        return Err(StoreError::Conflict {
+            rule: "not_seated",
+            message: format!("member {} holds no seat on this panel", m.pseudonym),
+        });
+    }
+    if let Some(inv) = open_invitation(tx.conn, panel_id, expert_id)? {
+        let answer = match info.why {
+            Departure::NoAnswer => "no_answer",
+            Departure::ConflictAtSignIn => "cancelled",
+            _ => "decline",
+        };
+        diesel::update(invitations::table.find(&inv.id))
+            .set((
+                invitations::answer.eq(Some(answer)),
+                invitations::answered_at.eq(Some(db_time(now))),
+                invitations::reason.eq(info.reason.clone()),
+                invitations::conflict.eq(info.why == Departure::ConflictOfInterest),
+                invitations::operator_entered.eq(info.evidence.is_some()),
+                invitations::evidence.eq(info.evidence.clone()),
+            ))
+            .execute(tx.conn)?;
+        if matches!(
+            info.why,
+            Departure::Declined | Departure::ConflictOfInterest | Departure::NoAnswer
+        ) {
+            diesel::insert_into(expert_declines::table)
+                .values((
+                    expert_declines::expert_id.eq(expert_id),
+                    expert_declines::declined_at.eq(db_time(now)),
+                    expert_declines::reference.eq(&inv.id),
+                    expert_declines::reason.eq(info.why.as_str()),
+                ))
+                .execute(tx.conn)?;
+        }
+    }
+    set_member_state(tx, panel_id, expert_id, info.why.member_state(), false)?;
+    tx.append(
+        "panel.depart",
+        actor,
+        Some(panel_id),
+        json!({
+            "draw_id": panel_id,
+            "pseudonym": m.pseudonym,
+            "reason": info.why.as_str(),
+            "operator_entered": info.evidence.is_some(),
+            "evidence": info.evidence,
+        }),
+    )?;
+    let mut state = PanelState::load(tx.conn, panel_id)?;
+    let group = usize::try_from(m.group_index).unwrap_or(usize::MAX);
+    let reserves = state.reserves_for(&m.draw_id, group)?;
+    let chosen = state
+        .panel
+        .substitute_among(group, expert_id, &reserves)
+        .map_err(|e| StoreError::Corrupt(format!("substitution: {e}")))?;
+    append_change(
+        tx,
+        panel_id,
+        "substitute",
+        m.group_index,
+        Some(expert_id),
+        chosen.as_deref(),
+        &m.draw_id,
+        info.why.as_str(),
+    )?;
+    tx.append(
+        "draw.substitute",
+        actor,
+        Some(panel_id),
+        json!({"draw_id": panel_id, "group": group, "out": expert_id, "in": chosen, "reason": info.why.as_str()}),
+    )?;
+    match chosen {
+        Some(id) => {
+            set_member_state(tx, panel_id, &id, member::INVITED, true)?;
+            let root = get(tx.conn, panel_id)?;
+            create_invitation(tx, &root, &id, invite)?;
+            Ok(Replacement::Reserve(
+                member(tx.conn, panel_id, &id)?.pseudonym,
+            ))
+        }
+        None => {
+            let supp = state
+                .panel
+                .supplementary(&state.root_statement, &state.root_result, group)
+                .map_err(|e| StoreError::Corrupt(format!("supplementary: {e}")))?;
+            let id = commit_supplementary(tx, actor, panel_id, group, &supp, cfg)?;
+            sign_checkpoint(tx, signer)?;
+            Ok(Replacement::Supplementary(id))
+        }
+    }
+}
+
+fn commit_supplementary(
+    tx: &mut AuditTx<'_>,
+    actor: &str,
+    panel_id: &str,
+    group: usize,
+    supp: &SupplementaryDraw,
+    cfg: &DrawPolicy,
+) -> Result<String, StoreError> {
+    let root = get(tx.conn, panel_id)?;
+    let mut req: DrawRequest = serde_json::from_str(&root.request)
+        .map_err(|e| StoreError::Corrupt(format!("draw {panel_id}: request: {e}")))?;
+    req.panel = vec![crate::draws::request::GroupInput {
+        specialty: supp.specialty.clone(),
+        count: supp.count,
+        reserve: cfg.supplementary_reserve,
+    }];
+    req.approval = None;
+    req.parent = Some(panel_id.to_owned());
+    let policy = EffectivePolicy {
+        remote_weight: supp.policy.remote_weight,
+        local_max: supp.policy.local_max,
+        max_per_employer: supp.policy.max_per_employer,
+        loosened: Vec::new(),
+    };
+    let mut ctx = filter_context(&req, cfg);
+    ctx.excluded_ids = supp.excluded_ids.clone();
+    // Nobody already named on this panel (any draw's reserves included).
+    for m in members(tx.conn, panel_id)? {
+        ctx.excluded_ids.insert(m.expert_id);
+    }
+    ctx.excluded_employers = supp.excluded_employers.clone();
+    let placement = Placement {
+        parent: Some(panel_id.to_owned()),
+        supplementary: Some((
+            panel_id.to_owned(),
+            u32::try_from(group).unwrap_or(u32::MAX),
+        )),
+    };
+    Ok(commit(tx, actor, &req, &policy, cfg, &ctx, &placement)?.id)
+}
+
+/// Supplementary draws of a panel, oldest first.
+pub fn list_panel_draws(conn: &mut DbConn, panel_id: &str) -> Result<Vec<String>, StoreError> {
+    Ok(draws::table
+        .filter(draws::panel_id.eq(panel_id))
+        .filter(draws::parent_group.is_not_null())
+        .order((draws::created_at.asc(), draws::id.asc()))
+        .select(draws::id)
+        .load(conn)?)
+}
+
+/// Committed supplementary draws waiting for their reveal.
+pub fn pending_supplementary(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
+    Ok(draws::table
+        .filter(draws::state.eq(state::COMMITTED))
+        .filter(draws::parent_group.is_not_null())
+        .select(draws::id)
+        .load(conn)?)
+}
+
+/// The panel as `expert_core` sees it, rebuilt from the first draw and
+/// the recorded changes.
+pub struct PanelState {
+    pub panel: Panel,
+    pub root_statement: DrawStatement,
+    pub root_result: DrawResult,
+    root_id: String,
+    /// Supplementary draws by id.
+    others: BTreeMap<String, (DrawStatement, DrawResult)>,
+}
+
+impl std::fmt::Debug for PanelState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PanelState")
+            .field("root", &self.root_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PanelState {
+    pub fn load(conn: &mut DbConn, panel_id: &str) -> Result<Self, StoreError> {
+        let root = get(conn, panel_id)?;
+        let (_, root_statement) = root.parsed_statement()?;
+        let root_result = root.parsed_result()?;
+        let mut panel = Panel::new(&root_statement, &root_result)
+            .map_err(|e| StoreError::Corrupt(format!("panel {panel_id}: {e}")))?;
+        let mut others = BTreeMap::new();
+        let supps: Vec<DrawRow> = draws::table
+            .filter(draws::panel_id.eq(panel_id))
+            .filter(draws::parent_group.is_not_null())
+            .filter(draws::result.is_not_null())
+            .load(conn)?;
+        for d in supps {
+            let (_, s) = d.parsed_statement()?;
+            let r = d.parsed_result()?;
+            others.insert(d.id.clone(), (s, r));
+        }
+        let mut state = PanelState {
+            panel: Panel::new(&root_statement, &root_result)
+                .map_err(|e| StoreError::Corrupt(format!("panel {panel_id}: {e}")))?,
+            root_statement,
+            root_result,
+            root_id: panel_id.to_owned(),
+            others,
+        };
+        let changes: Vec<(String, i32, Option<String>, Option<String>, String)> =
+            panel_changes::table
+                .filter(panel_changes::panel_id.eq(panel_id))
+                .order(panel_changes::position.asc())
+                .select((
+                    panel_changes::kind,
+                    panel_changes::group_index,
+                    panel_changes::out_id,
+                    panel_changes::in_id,
+                    panel_changes::source_draw,
+                ))
+                .load(conn)?;
+        for (kind, g, out_id, in_id, source) in changes {
+            let g = usize::try_from(g).unwrap_or(usize::MAX);
+            match (kind.as_str(), out_id, in_id) {
+                ("substitute", Some(out), _) => {
+                    let reserves = state.reserves_for(&source, g)?;
+                    panel
+                        .substitute_among(g, &out, &reserves)
+                        .map_err(|e| StoreError::Corrupt(format!("panel {panel_id}: {e}")))?;
+                }
+                ("join", _, Some(id)) => {
+                    let (s, _) = state.others.get(&source).ok_or_else(|| {
+                        StoreError::Corrupt(format!("panel {panel_id}: draw {source} missing"))
+                    })?;
+                    let m = Member::of(s, &id)
+                        .map_err(|e| StoreError::Corrupt(format!("panel {panel_id}: {e}")))?;
+                    panel
+                        .join(g, m)
+                        .map_err(|e| StoreError::Corrupt(format!("panel {panel_id}: {e}")))?;
+                }
+                _ => {
+                    return Err(StoreError::Corrupt(format!(
+                        "panel {panel_id}: unknown change {kind}"
+                    )));
+                }
+            }
+        }
+        state.panel = panel;
+        Ok(state)
+    }
+
+    /// The reserve list that replaces a member drawn by `source` in `group`
+    /// (a supplementary draw has one group, its own list).
+    pub fn reserves_for(&self, source: &str, group: usize) -> Result<Vec<Member>, StoreError> {
+        let out = if source == self.root_id {
+            Panel::reserves_of(&self.root_statement, &self.root_result, group)
+        } else {
+            let (s, r) = self.others.get(source).ok_or_else(|| {
+                StoreError::Corrupt(format!("draw {source} is not part of this panel"))
+            })?;
+            Panel::reserves_of(s, r, 0)
+        };
+        out.map_err(|e| StoreError::Corrupt(format!("reserves: {e}")))
+    }
+}
+
+/// Mark a member signed in at the venue; when every seat of the panel is
+/// signed in, the panel unseals (`panel.unseal`). Returns whether it did.
+pub fn sign_in(
+    tx: &mut AuditTx<'_>,
+    actor: &str,
+    panel_id: &str,
+    pseudonym: &str,
+) -> Result<bool, StoreError> {
+    let m = member_by_pseudonym(tx.conn, panel_id, pseudonym)?;
+    if !m.seat || !(m.state == member::INVITED || m.state == member::ACCEPTED) {
+        return Err(StoreError::Conflict {
+            rule: "not_seated",
+            message: format!("member {pseudonym} is {} and cannot sign in", m.state),
+        });
+    }
+    set_member_state(tx, panel_id, &m.expert_id, member::SIGNED_IN, true)?;
+    if let Some(inv) = open_invitation(tx.conn, panel_id, &m.expert_id)? {
+        diesel::update(invitations::table.find(&inv.id))
+            .set((
+                invitations::answer.eq(Some("accept")),
+                invitations::answered_at.eq(Some(db_time(tx.now()))),
+            ))
+            .execute(tx.conn)?;
+    }
+    tx.append(
+        "panel.sign_in",
+        actor,
+        Some(panel_id),
+        json!({"draw_id": panel_id, "pseudonym": pseudonym}),
+    )?;
+    let root = get(tx.conn, panel_id)?;
+    let (_, statement) = root.parsed_statement()?;
+    let size: u64 = statement.panel().iter().map(|g| u64::from(g.count)).sum();
+    let seated = members(tx.conn, panel_id)?
+        .into_iter()
+        .filter(|m| m.seat)
+        .collect::<Vec<_>>();
+    let all_in = seated.len() as u64 == size && seated.iter().all(|m| m.state == member::SIGNED_IN);
+    if all_in && root.unsealed_at.is_none() {
+        diesel::update(draws::table.find(panel_id))
+            .set(draws::unsealed_at.eq(Some(db_time(tx.now()))))
+            .execute(tx.conn)?;
+        tx.append(
+            "panel.unseal",
+            actor,
+            Some(panel_id),
+            json!({"draw_id": panel_id, "members": seated.len(), "cause": "all_signed_in"}),
+        )?;
+    }
+    Ok(all_in)
+}
+
+/// Log a read of sealed panel data.
+pub fn log_view(
+    tx: &mut AuditTx<'_>,
+    actor: &str,
+    panel_id: &str,
+    what: &str,
+) -> Result<(), StoreError> {
+    tx.append(
+        "panel.view",
+        actor,
+        Some(panel_id),
+        json!({"draw_id": panel_id, "what": what}),
+    )?;
+    Ok(())
+}
+
+/// Invitations whose deadline passed without an answer.
+pub fn expired_invitations(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(invitations::table
+        .filter(invitations::answer.is_null())
+        .filter(invitations::deadline.le(db_time(now)))
+        .select((invitations::panel_id, invitations::expert_id))
+        .load(conn)?)
+}
+
+/// Names and masked phones of the experts, for an unsealed (or
+/// supervisor's) panel view.
+pub fn identities(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> Result<BTreeMap<String, (String, String)>, StoreError> {
+    let rows: Vec<(String, String, String)> = experts::table
+        .filter(experts::id.eq_any(ids))
+        .select((experts::id, experts::name, experts::mobile))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, n, m)| (id, (n, m))).collect())
+}
+
+/// Mark the short parent of a redraw as superseded.
+pub fn supersede(
+    tx: &mut AuditTx<'_>,
+    actor: &str,
+    parent: &str,
+    child: &str,
+) -> Result<(), StoreError> {
+    diesel::update(draws::table.find(parent))
+        .set(draws::state.eq(state::SUPERSEDED))
+        .execute(tx.conn)?;
+    tx.append(
+        "draw.supersede",
+        actor,
+        Some(parent),
+        json!({"draw_id": parent, "by": child}),
+    )?;
+    Ok(())
+}
+
+/// What the flow needs besides a connection: the centre's draw policy,
+/// invitation settings and the checkpoint signer.
+#[derive(Clone)]
+pub struct FlowContext {
+    pub cfg: DrawPolicy,
+    pub invite: InviteSettings,
+    pub signer: std::sync::Arc<NoteSigner>,
+    pub origin: String,
+}
+
+impl std::fmt::Debug for FlowContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowContext")
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A departure in its own transaction; a supplementary draw it needed is
+/// then revealed in a second one (empty beacon).
+pub fn depart_and_fill(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    actor: &str,
+    panel_id: &str,
+    expert_id: &str,
+    info: &DepartureInfo,
+    flow: &FlowContext,
+) -> Result<Replacement, StoreError> {
+    let replacement = super::audit::write(conn, now, |tx| {
+        depart(
+            tx,
+            actor,
+            panel_id,
+            expert_id,
+            info,
+            &flow.cfg,
+            &flow.invite,
+            (flow.signer.as_ref(), flow.origin.as_str()),
+        )
+    })?;
+    if let Replacement::Supplementary(id) = &replacement {
+        super::audit::write(conn, now, |tx| reveal(tx, "system", id, "", &flow.invite))?;
+    }
+    Ok(replacement)
+}
+
+/// The periodic work: unanswered invitations past their deadline count as
+/// declines, and supplementary draws left committed are revealed.
+pub fn sweep(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    flow: &FlowContext,
+) -> Result<usize, StoreError> {
+    let mut done = 0;
+    for (panel_id, expert_id) in expired_invitations(conn, now)? {
+        let info = DepartureInfo {
+            why: Departure::NoAnswer,
+            reason: None,
+            evidence: None,
+        };
+        match depart_and_fill(conn, now, "system", &panel_id, &expert_id, &info, flow) {
+            Ok(_) => done += 1,
+            Err(StoreError::Conflict { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    for id in pending_supplementary(conn)? {
+        super::audit::write(conn, now, |tx| reveal(tx, "system", &id, "", &flow.invite))?;
+        done += 1;
+    }
+    Ok(done)
+}

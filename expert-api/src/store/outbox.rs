@@ -1,0 +1,144 @@
+//! The notification outbox: messages written in the same transaction as
+//! the change that causes them, delivered later by the worker with retries.
+//! Each row carries an idempotency key the receiver can deduplicate on.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+
+use super::{StoreError, db_time, from_db_time};
+use crate::db::DbConn;
+use crate::db::schema::outbox;
+
+/// One message waiting for delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub id: String,
+    pub channel: String,
+    pub recipient_ref: String,
+    pub payload: String,
+    pub idempotency_key: String,
+    pub attempts: u32,
+}
+
+/// Queue a message (inside the caller's transaction).
+pub fn enqueue(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    channel: &str,
+    recipient_ref: &str,
+    payload: &serde_json::Value,
+    idempotency_key: &str,
+) -> Result<String, StoreError> {
+    let id = format!(
+        "M{}",
+        hex::encode(
+            crate::auth::random_bytes::<8>().map_err(|e| StoreError::Corrupt(e.to_string()))?
+        )
+    );
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::id.eq(&id),
+            outbox::channel.eq(channel),
+            outbox::recipient_ref.eq(recipient_ref),
+            outbox::payload.eq(payload.to_string()),
+            outbox::idempotency_key.eq(idempotency_key),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(db_time(now)),
+            outbox::created_at.eq(db_time(now)),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Undelivered messages whose next attempt is due, oldest first.
+pub fn due(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    max_attempts: u32,
+    limit: i64,
+) -> Result<Vec<Message>, StoreError> {
+    let rows: Vec<(String, String, String, String, String, i32)> = outbox::table
+        .filter(outbox::delivered_at.is_null())
+        .filter(outbox::next_attempt_at.le(db_time(now)))
+        .filter(outbox::attempts.lt(i32::try_from(max_attempts).unwrap_or(i32::MAX)))
+        .order((outbox::next_attempt_at.asc(), outbox::id.asc()))
+        .limit(limit)
+        .select((
+            outbox::id,
+            outbox::channel,
+            outbox::recipient_ref,
+            outbox::payload,
+            outbox::idempotency_key,
+            outbox::attempts,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, channel, recipient_ref, payload, key, attempts)| Message {
+                id,
+                channel,
+                recipient_ref,
+                payload,
+                idempotency_key: key,
+                attempts: u32::try_from(attempts).unwrap_or(0),
+            },
+        )
+        .collect())
+}
+
+pub fn mark_delivered(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::delivered_at.eq(Some(db_time(now))),
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Record a failed attempt; the next one waits `base × 2^attempts`.
+pub fn mark_failed(
+    conn: &mut DbConn,
+    message: &Message,
+    now: DateTime<Utc>,
+    base_ms: u64,
+    error: &str,
+) -> Result<DateTime<Utc>, StoreError> {
+    let factor = 1u64 << message.attempts.min(16);
+    let delay = Duration::milliseconds(
+        i64::try_from(base_ms.saturating_mul(factor)).unwrap_or(i64::MAX / 2),
+    );
+    let next = now + delay;
+    let error: String = error.chars().take(500).collect();
+    diesel::update(outbox::table.find(&message.id))
+        .set((
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::next_attempt_at.eq(db_time(next)),
+            outbox::last_error.eq(Some(error)),
+        ))
+        .execute(conn)?;
+    Ok(next)
+}
+
+/// Delivery state of one message, for the API and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub attempts: u32,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
+pub fn delivery(conn: &mut DbConn, id: &str) -> Result<Delivery, StoreError> {
+    let (attempts, delivered, last_error): (i32, Option<chrono::NaiveDateTime>, Option<String>) =
+        outbox::table
+            .find(id)
+            .select((outbox::attempts, outbox::delivered_at, outbox::last_error))
+            .first(conn)?;
+    Ok(Delivery {
+        attempts: u32::try_from(attempts).unwrap_or(0),
+        delivered_at: delivered.map(from_db_time),
+        last_error,
+    })
+}

@@ -1,0 +1,501 @@
+//! The verifiable draw end to end, over real HTTP on both backends:
+//! request → commit → reveal → invitations (file sender) → declines by
+//! response link → substitutions → sign-in → unseal; shortfall and a
+//! supervisor-approved child draw; the open-draw guard; committee and
+//! window rules; sealing; and a replay of every draw in the log.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use expert_draw_tests::pool::{Seed, credit_code, entries, replay, seed_pool};
+use expert_draw_tests::{Backend, Server, TestDb, both_backends};
+use serde_json::{Value, json};
+
+const SPECIALTY: &str = "ENA0101";
+const GROUP: &str = "ENA01";
+
+fn start(backend: Backend, deadline_seconds: u32) -> (Server, std::path::PathBuf) {
+    let db = TestDb::new(backend);
+    let outbox = db.path("outbox.jsonl");
+    let config = db.path("policy.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[draw]\nanswer_deadline_seconds = {deadline_seconds}\n\n[notify]\npoll_ms = 100\nretry_base_ms = 100\npublic_base_url = \"https://centre.example\"\n"
+        ),
+    )
+    .unwrap();
+    let s = Server::start_with(
+        db,
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--notify-file",
+            outbox.to_str().unwrap(),
+        ],
+    );
+    (s, outbox)
+}
+
+/// Twelve experts of one specialty: six in Wuhan (the project's region),
+/// six in Xiangyang, each with an employer of their own.
+fn pool12() -> Vec<Seed> {
+    (0..12)
+        .map(|i| Seed {
+            region: if i % 2 == 0 { "420100" } else { "420600" },
+            specialty: SPECIALTY,
+            employer: 100 + i,
+        })
+        .collect()
+}
+
+fn request(project: &str, count: u32, reserve: u32) -> Value {
+    let start = Utc::now() + chrono::Duration::hours(2);
+    json!({
+        "project": {
+            "id": project,
+            "name": "某市政道路改造工程（保密）",
+            "region": "420100",
+            "tenderer": credit_code(1),
+            "bid_section": "1",
+        },
+        "evaluation": {
+            "start": start.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            "end": (start + chrono::Duration::hours(8)).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            "venue": "市公共资源交易中心 3号评标室",
+        },
+        "panel": [{"specialty": GROUP, "count": count, "reserve": reserve}],
+        "avoid": {"bidders": [credit_code(2)], "agency": credit_code(3)},
+        "representatives": 0,
+    })
+}
+
+fn wait_lines(path: &std::path::Path, n: usize) -> Vec<Value> {
+    let started = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        if lines.len() >= n {
+            return lines;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "only {} of {n} messages delivered",
+            lines.len()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn token_of(message: &Value) -> String {
+    let link = message["payload"]["link"].as_str().unwrap();
+    link.rsplit('/').next().unwrap().to_owned()
+}
+
+/// Nothing in `text` names an expert: neither an id nor a name.
+fn assert_no_identity(text: &str, ids: &[String]) {
+    for id in ids {
+        assert!(!text.contains(id.as_str()), "{id} leaked: {text}");
+    }
+    assert!(!text.contains("测试专家"), "a name leaked: {text}");
+    assert!(!text.contains("\"E0"), "an expert id leaked: {text}");
+}
+
+fn seated(view: &Value) -> Vec<String> {
+    view["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["seat"] == true)
+        .map(|m| m["pseudonym"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn full_path(backend: Backend) {
+    let (s, outbox) = start(backend, 3600);
+    let ids = seed_pool(&s.admin(), &pool12());
+    let op = s.token("operator", Some("420100"));
+    let sup = s.token("supervisor", None);
+
+    // 1. Request and commit.
+    let r = op.post("/api/v1/draws", &request("P-88", 5, 3));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json["id"].as_str().unwrap().to_owned();
+    assert!(
+        id.starts_with("D-") && id.len() == "D-2026-000001".len(),
+        "{id}"
+    );
+    assert_eq!(r.json["candidate_count"], 12);
+    assert_eq!(r.json["state"], "committed");
+    assert!(
+        r.json["checkpoint"]
+            .as_str()
+            .unwrap()
+            .contains("test.expert-draw.local/log")
+    );
+    assert_no_identity(&r.text, &ids);
+    assert!(!r.text.contains("保密"), "the project name is sealed");
+
+    // 2. Reveal with a beacon.
+    let r = op.post(
+        &format!("/api/v1/draws/{id}/reveal"),
+        &json!({"beacon": "07 19 23 31 42"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["state"], "revealed");
+    assert_eq!(seated(&r.json).len(), 5);
+    assert_no_identity(&r.text, &ids);
+
+    // Sealed: operators get pseudonyms only, everywhere.
+    for path in [
+        format!("/api/v1/draws/{id}"),
+        "/api/v1/draws".to_owned(),
+        "/api/v1/experts?status=active".to_owned(),
+    ] {
+        let r = op.get(&path);
+        assert_eq!(r.status, 200, "{path}: {}", r.text);
+        if path.contains("draws") {
+            assert_no_identity(&r.text, &ids);
+        } else {
+            assert!(!r.text.contains(&id), "the expert list names no draw");
+        }
+    }
+    let r = op.get(&format!("/api/v1/draws/{id}/panel"));
+    assert_eq!(r.status, 403);
+    assert_no_identity(&r.text, &ids);
+    let r = op.get("/api/v1/audit/entries");
+    assert_eq!(r.status, 403);
+    // Supervisors and admins may read the sealed panel; each read is logged.
+    let r = sup.get(&format!("/api/v1/draws/{id}/panel"));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains("测试专家"));
+    assert!(
+        !r.text.contains("13910000"),
+        "phones are masked for supervisors"
+    );
+    let r = s.admin().get(&format!("/api/v1/draws/{id}/panel"));
+    assert_eq!(r.status, 200);
+    let views: Vec<Value> = entries(&sup)
+        .into_iter()
+        .filter(|e| e["kind"] == "panel.view")
+        .collect();
+    assert_eq!(views.len(), 2);
+    assert!(
+        views[0]["actor"]
+            .as_str()
+            .unwrap()
+            .starts_with("supervisor:")
+    );
+    assert_eq!(
+        views[1]["actor"].as_str().unwrap(),
+        format!("admin:{}", admin_token_id(&s))
+    );
+
+    // 3. Invitations: five messages, time, venue and link only.
+    let messages = wait_lines(&outbox, 5);
+    for m in &messages {
+        let text = m["payload"]["text"].as_str().unwrap();
+        assert!(text.contains("3号评标室"), "{text}");
+        assert!(!text.contains("保密") && !text.contains("P-88"), "{text}");
+        assert!(
+            m["idempotency_key"]
+                .as_str()
+                .unwrap()
+                .starts_with("invitation-")
+        );
+    }
+    let anon = s.anonymous();
+    let t0 = token_of(&messages[0]);
+    let r = anon.get(&format!("/api/v1/respond/{t0}"));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["state"], "open");
+    assert!(!r.text.contains("保密"));
+
+    // Two declines via the response links.
+    for m in &messages[..2] {
+        let r = anon.post(
+            &format!("/api/v1/respond/{}", token_of(m)),
+            &json!({"answer": "decline", "reason": "出差"}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.json["state"], "decline");
+    }
+    let r = anon.post(
+        &format!("/api/v1/respond/{t0}"),
+        &json!({"answer": "accept"}),
+    );
+    assert_eq!(r.status, 409, "one answer per link");
+    // The rest accept.
+    for m in &messages[2..] {
+        let r = anon.post(
+            &format!("/api/v1/respond/{}", token_of(m)),
+            &json!({"answer": "accept"}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    // Replacements are invited too and accept.
+    let messages = wait_lines(&outbox, 7);
+    for m in &messages[5..] {
+        let r = anon.post(
+            &format!("/api/v1/respond/{}", token_of(m)),
+            &json!({"answer": "accept"}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let log = entries(&sup);
+    let subs: Vec<&Value> = log
+        .iter()
+        .filter(|e| e["kind"] == "draw.substitute")
+        .collect();
+    assert_eq!(subs.len(), 2);
+    for e in &subs {
+        assert_eq!(e["data"]["draw_id"], id.as_str());
+        assert_eq!(e["data"]["reason"], "declined");
+        assert!(
+            e["data"]["in"].is_string(),
+            "three reserves cover two declines: {e}"
+        );
+        let keys: Vec<&String> = e["data"].as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["draw_id", "group", "in", "out", "reason"]);
+    }
+
+    // 4. Sign-in unseals.
+    let view = op.get(&format!("/api/v1/draws/{id}")).json;
+    let seats = seated(&view);
+    assert_eq!(seats.len(), 5);
+    for (i, p) in seats.iter().enumerate() {
+        let r = op.post(
+            &format!("/api/v1/draws/{id}/members/{p}/sign-in"),
+            &json!({}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.json["unsealed"], i + 1 == seats.len());
+    }
+    let r = op.get(&format!("/api/v1/draws/{id}/panel"));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains("测试专家"));
+    assert!(r.text.contains("****"), "masked phones: {}", r.text);
+    let log = entries(&sup);
+    assert_eq!(
+        log.iter().filter(|e| e["kind"] == "panel.unseal").count(),
+        1
+    );
+    assert_eq!(
+        log.iter().filter(|e| e["kind"] == "panel.view").count(),
+        2,
+        "reads after unseal are not sealed reads"
+    );
+
+    // Every draw replays.
+    let checked = replay(&log);
+    assert_eq!(checked.reveals, 1);
+    assert_eq!(checked.substitutions, 2);
+    assert!(checked.abandoned.is_empty());
+}
+
+fn admin_token_id(s: &Server) -> String {
+    let r = s.admin().get("/api/v1/tokens");
+    r.json
+        .as_array()
+        .or_else(|| r.json["items"].as_array())
+        .unwrap()
+        .iter()
+        .find(|t| t["role"] == "admin")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+both_backends!(full_path_declines_substitution_unseal, full_path);
+
+fn shortfall_and_relaxed_child(backend: Backend) {
+    let (s, _outbox) = start(backend, 3600);
+    // Four experts, two of them sharing an employer: with one per employer
+    // only three can be primaries of a panel of five.
+    let seeds: Vec<Seed> = (0..6)
+        .map(|i| Seed {
+            region: "420600",
+            specialty: SPECIALTY,
+            employer: if i < 4 { 200 } else { 201 + i },
+        })
+        .collect();
+    let ids = seed_pool(&s.admin(), &seeds);
+    let op = s.token("operator", Some("420100"));
+    let sup_token = {
+        let r = s.admin().post(
+            "/api/v1/tokens",
+            &json!({"role": "supervisor", "label": "supervisor on duty"}),
+        );
+        assert_eq!(r.status, 201);
+        r.json["token"].as_str().unwrap().to_owned()
+    };
+    let sup = s.api(&sup_token);
+
+    let r = op.post("/api/v1/draws", &request("P-S", 5, 0));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let first = r.json["id"].as_str().unwrap().to_owned();
+    let r = op.post(&format!("/api/v1/draws/{first}/reveal"), &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["state"], "short");
+    assert_eq!(r.json["shortfall"][0]["group"], 0);
+    assert_eq!(r.json["shortfall"][0]["missing"], 2);
+    assert_no_identity(&r.text, &ids);
+
+    // A looser policy without approval: 422 naming the field.
+    let mut child = request("P-S", 5, 0);
+    child["parent"] = json!(first);
+    child["policy"] = json!({"max_per_employer": 4});
+    let r = op.post("/api/v1/draws", &child);
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.problem()["field"], "policy/max_per_employer");
+    assert_eq!(r.json["rule"], "loosening_needs_approval");
+    // An operator's own token is no supervisor approval.
+    child["approval"] = json!({"supervisor_token": "edt_not-a-token", "reason": "x"});
+    let r = op.post("/api/v1/draws", &child);
+    assert_eq!(r.status, 403, "{}", r.text);
+    assert_eq!(r.problem()["field"], "approval/supervisor_token");
+    child["approval"] =
+        json!({"supervisor_token": sup_token, "reason": "专业人数不足，经批准放宽同单位限制"});
+    let r = op.post("/api/v1/draws", &child);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let second = r.json["id"].as_str().unwrap().to_owned();
+    assert_eq!(r.json["parent"], first.as_str());
+    let r = op.post(
+        &format!("/api/v1/draws/{second}/reveal"),
+        &json!({"beacon": "x"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["state"], "revealed");
+    assert_eq!(
+        op.get(&format!("/api/v1/draws/{first}")).json["state"],
+        "superseded"
+    );
+
+    let log = entries(&sup);
+    let approval = log
+        .iter()
+        .find(|e| e["kind"] == "draw.approve_relaxation")
+        .expect("approval logged");
+    assert_eq!(approval["data"]["draw_id"], second.as_str());
+    let sup_id = sup_token_id(&s);
+    assert_eq!(approval["data"]["supervisor_token_id"], sup_id.as_str());
+    let reveal = log
+        .iter()
+        .find(|e| e["kind"] == "draw.reveal" && e["data"]["draw_id"] == second.as_str())
+        .unwrap();
+    assert_eq!(reveal["data"]["statement"]["parent"], first.as_str());
+    assert_eq!(reveal["data"]["statement"]["policy"]["max_per_employer"], 4);
+    let checked = replay(&log);
+    assert_eq!(checked.reveals, 2);
+}
+
+fn sup_token_id(s: &Server) -> String {
+    let r = s.admin().get("/api/v1/tokens");
+    r.json
+        .as_array()
+        .or_else(|| r.json["items"].as_array())
+        .unwrap()
+        .iter()
+        .find(|t| t["role"] == "supervisor")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+both_backends!(
+    shortfall_then_approved_relaxed_child,
+    shortfall_and_relaxed_child
+);
+
+fn guards_and_rules(backend: Backend) {
+    let (s, _outbox) = start(backend, 3600);
+    seed_pool(&s.admin(), &pool12());
+    let op = s.token("operator", Some("420100"));
+    let other = s.token("operator", Some("420600"));
+    let sup_token = {
+        let r = s.admin().post(
+            "/api/v1/tokens",
+            &json!({"role": "supervisor", "label": "sup"}),
+        );
+        r.json["token"].as_str().unwrap().to_owned()
+    };
+
+    // Committee rules (招标投标法 art. 37).
+    let r = op.post("/api/v1/draws", &request("P-C", 4, 1));
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.problem()["field"], "panel");
+    assert_eq!(r.json["rule"], "committee_size");
+    let mut req = request("P-C", 6, 1);
+    let r = op.post("/api/v1/draws", &req);
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json["rule"], "committee_odd");
+    req = request("P-C", 3, 1);
+    req["representatives"] = json!(2);
+    let r = op.post("/api/v1/draws", &req);
+    assert_eq!(r.status, 422);
+    assert_eq!(r.problem()["field"], "representatives");
+    // The draw window: not 3 days ahead, not after the start.
+    let mut req = request("P-C", 5, 1);
+    let start = Utc::now() + chrono::Duration::days(3);
+    req["evaluation"]["start"] = json!(start.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    req["evaluation"]["end"] = json!(
+        (start + chrono::Duration::hours(4))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    );
+    let r = op.post("/api/v1/draws", &req);
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.problem()["field"], "evaluation/start");
+    assert_eq!(r.json["rule"], "draw_window");
+    // Another region's operator may not draw for this project.
+    let r = other.post("/api/v1/draws", &request("P-C", 5, 1));
+    assert_eq!(r.status, 403);
+    assert_eq!(r.problem()["field"], "project/region");
+    // Regulators do not draw.
+    let reg = s.token("regulator", None);
+    assert_eq!(reg.post("/api/v1/draws", &request("P-C", 5, 1)).status, 403);
+
+    // The open-draw guard.
+    let r = op.post("/api/v1/draws", &request("P-O", 5, 1));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let open = r.json["id"].as_str().unwrap().to_owned();
+    let r = op.post("/api/v1/draws", &request("P-O", 5, 1));
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(r.json["rule"], "open_draw");
+    let mut approved = request("P-O", 5, 1);
+    approved["approval"] = json!({"supervisor_token": sup_token, "reason": "系统故障重抽"});
+    let r = op.post("/api/v1/draws", &approved);
+    assert_eq!(r.status, 201, "{}", r.text);
+    // Another region's operator cannot see or reveal it.
+    assert_eq!(other.get(&format!("/api/v1/draws/{open}")).status, 404);
+    assert_eq!(
+        other
+            .post(&format!("/api/v1/draws/{open}/reveal"), &json!({}))
+            .status,
+        404
+    );
+    let sup = s.api(&sup_token);
+    assert_eq!(
+        sup.post(&format!("/api/v1/draws/{open}/reveal"), &json!({}))
+            .status,
+        403
+    );
+    let log = entries(&sup);
+    assert_eq!(
+        log.iter()
+            .filter(|e| e["kind"] == "draw.approve_concurrent")
+            .count(),
+        1
+    );
+    // The first draw is never revealed: the verifier lists it.
+    let checked = replay(&log);
+    assert_eq!(checked.abandoned.len(), 2);
+    assert!(checked.abandoned.contains(&open));
+}
+
+both_backends!(committee_window_and_open_draw_guards, guards_and_rules);
