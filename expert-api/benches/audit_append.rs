@@ -69,7 +69,12 @@ fn run(url: &DbUrl, label: &str) -> Result<(), Box<dyn std::error::Error>> {
         .map(|(p, l)| l.as_secs_f64() * 1000.0 - p.as_secs_f64() * 1000.0)
         .collect();
     added.sort_by(f64::total_cmp);
-    let pick = |p: f64| added.get(((added.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(0.0);
+    let pick = |p: f64| {
+        added
+            .get(((added.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
     plain.sort();
     logged.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -101,12 +106,27 @@ fn run(url: &DbUrl, label: &str) -> Result<(), Box<dyn std::error::Error>> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
         .unwrap_or_default();
-    println!("machine: {} cores, {cpu}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    println!(
+        "machine: {} cores, {cpu}",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0)
+    );
     let dir = tempfile::tempdir()?;
-    let sqlite = DbUrl::parse(&format!("sqlite://{}", dir.path().join("bench.db").display()))?;
-    println!("SQLite: WAL, synchronous=FULL (the app's settings), file on {}", dir.path().display());
+    let sqlite = DbUrl::parse(&format!(
+        "sqlite://{}",
+        dir.path().join("bench.db").display()
+    ))?;
+    println!(
+        "SQLite: WAL, synchronous=FULL (the app's settings), file on {}",
+        dir.path().display()
+    );
     run(&sqlite, "sqlite")?;
 
     let admin = "postgres://postgres@127.0.0.1:5432";
@@ -121,15 +141,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     #[diesel(sql_type = diesel::sql_types::Text)]
                     v: String,
                 }
-                diesel::sql_query(format!("SELECT setting AS v FROM pg_settings WHERE name = '{k}'"))
-                    .get_result::<S>(&mut c)
-                    .map(|s| format!("{k}={}", s.v))
-                    .unwrap_or_default()
+                diesel::sql_query(format!(
+                    "SELECT setting AS v FROM pg_settings WHERE name = '{k}'"
+                ))
+                .get_result::<S>(&mut c)
+                .map(|s| format!("{k}={}", s.v))
+                .unwrap_or_default()
             })
             .collect();
         println!("PostgreSQL: {}", settings.join(", "));
         let r = run(&DbUrl::parse(&format!("{admin}/{name}"))?, "postgres");
-        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c)?;
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut c)?;
         r?;
     } else {
         println!("PostgreSQL not reachable: skipped");
