@@ -10,3 +10,5 @@ pub mod jcs;
 pub mod keys;
 pub mod merkle;
 pub mod note;
+
+pub use merkle::{Hash, sha256};
