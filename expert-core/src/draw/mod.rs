@@ -23,10 +23,11 @@ pub mod stream;
 pub mod substitute;
 
 pub use seed::{nonce_commitment, seed};
-pub use select::{DrawError, DrawResult, PickStrategy, PreparedPool, select, select_reference};
+pub use select::{
+    DrawError, DrawResult, PickStrategy, PreparedPool, select, select_reference, select_with,
+};
 pub use statement::{
     Candidate, Candidates, DrawStatement, InvalidStatement, PanelGroup, Policy, validate,
 };
 pub use stream::{WordStream, pick, uniform};
-
 pub use substitute::{Member, Panel, SubstitutionError, SupplementaryDraw, replacement};

@@ -84,6 +84,10 @@ impl<'s> Candidate<'s> {
         self.all.recent.get(self.index).copied().unwrap_or(0)
     }
 
+    pub(crate) fn belongs_to(&self, all: &Candidates) -> bool {
+        std::ptr::eq(self.all, all)
+    }
+
     pub(crate) fn region_code(&self) -> u32 {
         self.all.region.get(self.index).copied().unwrap_or(0)
     }

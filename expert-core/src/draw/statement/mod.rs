@@ -80,7 +80,12 @@ impl DrawStatement {
     /// "Local" means the candidate's region is the project's region.
     #[must_use]
     pub fn is_local(&self, candidate: &Candidate<'_>) -> bool {
-        self.local_region == Some(candidate.region_code())
+        if candidate.belongs_to(&self.candidates) {
+            self.local_region == Some(candidate.region_code())
+        } else {
+            // Codes are per statement: compare names for a foreign view.
+            candidate.region() == &*self.project_region
+        }
     }
 
     /// The candidate's weight under this statement's policy (§3).
