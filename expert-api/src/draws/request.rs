@@ -251,7 +251,7 @@ impl DrawRequest {
                 ),
             ));
         }
-        if rules.odd && total % 2 == 0 {
+        if rules.odd && total.is_multiple_of(2) {
             return Err(err(
                 "panel",
                 "committee_odd",

@@ -347,10 +347,6 @@ pub struct Placement {
 /// Build the statement from the live pool, store the draw with a fresh
 /// nonce and log `draw.commit`. The caller signs a checkpoint
 /// ([`sign_checkpoint`]) before its transaction ends.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the request, its policy and its placement"
-)]
 pub fn commit(
     tx: &mut AuditTx<'_>,
     actor: &str,
@@ -1183,6 +1179,9 @@ pub fn pending_supplementary(conn: &mut DbConn) -> Result<Vec<String>, StoreErro
         .load(conn)?)
 }
 
+/// kind, group, out, in, source draw.
+type ChangeRow = (String, i32, Option<String>, Option<String>, String);
+
 /// The panel as `expert_core` sees it, rebuilt from the first draw and
 /// the recorded changes.
 pub struct PanelState {
@@ -1228,7 +1227,7 @@ impl PanelState {
             root_id: panel_id.to_owned(),
             others,
         };
-        let changes: Vec<(String, i32, Option<String>, Option<String>, String)> =
+        let changes: Vec<ChangeRow> =
             panel_changes::table
                 .filter(panel_changes::panel_id.eq(panel_id))
                 .order(panel_changes::position.asc())
