@@ -499,3 +499,189 @@ fn guards_and_rules(backend: Backend) {
 }
 
 both_backends!(committee_window_and_open_draw_guards, guards_and_rules);
+
+/// Ten remote experts with employers of their own.
+fn pool10_remote() -> Vec<Seed> {
+    (0..10)
+        .map(|i| Seed {
+            region: "420600",
+            specialty: SPECIALTY,
+            employer: 300 + i,
+        })
+        .collect()
+}
+
+fn member_state(view: &Value, pseudonym: &str) -> String {
+    view["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["pseudonym"] == pseudonym)
+        .map(|m| m["state"].as_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+fn supplementary_operator_decline_and_conflict(backend: Backend) {
+    let (s, outbox) = start(backend, 3600);
+    let ids = seed_pool(&s.admin(), &pool10_remote());
+    let op = s.token("operator", Some("420100"));
+    let sup = s.token("supervisor", None);
+    let r = op.post("/api/v1/draws", &request("P-X", 5, 1));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json["id"].as_str().unwrap().to_owned();
+    let r = op.post(
+        &format!("/api/v1/draws/{id}/reveal"),
+        &json!({"beacon": "b"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let view = r.json.clone();
+    let primaries = seated(&view);
+    assert_eq!(primaries.len(), 5);
+
+    // Seats are bookings: an overlapping draw of another project excludes them.
+    let r = op.post("/api/v1/draws", &request("P-Y", 5, 0));
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["excluded"]["booked"], 5, "{}", r.text);
+    assert_eq!(r.json["candidate_count"], 5);
+
+    // An operator-entered decline needs evidence.
+    let p1 = &primaries[0];
+    let r = op.post(
+        &format!("/api/v1/draws/{id}/members/{p1}/decline"),
+        &json!({"evidence": " "}),
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(r.problem()["field"], "evidence");
+    let r = op.post(
+        &format!("/api/v1/draws/{id}/members/{p1}/decline"),
+        &json!({"evidence": "电话录音 2026-11-25 10:02 #4411", "reason": "身体原因"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_no_identity(&r.text, &ids);
+    let reserve = r.json["replacement"].as_str().unwrap().to_owned();
+    assert!(r.json["supplementary_draw"].is_null());
+    // Declining again is refused without naming anyone.
+    let r = op.post(
+        &format!("/api/v1/draws/{id}/members/{p1}/decline"),
+        &json!({"evidence": "x"}),
+    );
+    assert_eq!(r.status, 409);
+    assert_no_identity(&r.text, &ids);
+
+    // The only reserve is used: the next decline needs a supplementary draw.
+    let p2 = &primaries[1];
+    let r = op.post(
+        &format!("/api/v1/draws/{id}/members/{p2}/decline"),
+        &json!({"evidence": "短信回复", "conflict_of_interest": true}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_no_identity(&r.text, &ids);
+    let supp = r.json["supplementary_draw"].as_str().unwrap().to_owned();
+    let joined = r.json["replacement"].as_str().unwrap().to_owned();
+    let view = op.get(&format!("/api/v1/draws/{id}")).json;
+    assert_eq!(view["supplementary"], json!([supp]));
+    assert_eq!(member_state(&view, &reserve), "invited");
+    assert_eq!(member_state(&view, &joined), "invited");
+    assert_eq!(seated(&view).len(), 5);
+    let sv = op.get(&format!("/api/v1/draws/{supp}")).json;
+    assert_eq!(sv["state"], "revealed");
+    assert_eq!(sv["parent"], id.as_str());
+    // Five first invitations, the reserve, the supplementary pick.
+    wait_lines(&outbox, 7);
+
+    // A conflict found at sign-in: that member is replaced, their work void.
+    let view = op.get(&format!("/api/v1/draws/{id}")).json;
+    let p3 = &primaries[2];
+    let r = op.post(
+        &format!("/api/v1/draws/{id}/members/{p3}/sign-in"),
+        &json!({"conflict": "与投标人存在利害关系"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_no_identity(&r.text, &ids);
+    let after = op.get(&format!("/api/v1/draws/{id}")).json;
+    assert_eq!(member_state(&after, p3), "void");
+    assert_eq!(seated(&after).len(), seated(&view).len());
+
+    let log = entries(&sup);
+    let subs: Vec<&Value> = log
+        .iter()
+        .filter(|e| e["kind"] == "draw.substitute")
+        .collect();
+    assert_eq!(subs.len(), 3);
+    assert!(subs[1]["data"]["in"].is_null(), "{}", subs[1]);
+    assert_eq!(subs[1]["data"]["reason"], "conflict_of_interest");
+    assert_eq!(subs[2]["data"]["reason"], "conflict_at_sign_in");
+    let departs: Vec<&Value> = log.iter().filter(|e| e["kind"] == "panel.depart").collect();
+    assert_eq!(departs[0]["data"]["operator_entered"], true);
+    let supp_reveal = log
+        .iter()
+        .find(|e| e["kind"] == "draw.reveal" && e["data"]["draw_id"] == supp.as_str())
+        .unwrap();
+    let st = &supp_reveal["data"]["statement"];
+    assert_eq!(st["parent"], id.as_str());
+    assert_eq!(st["panel"][0]["count"], 1);
+    assert_eq!(supp_reveal["data"]["beacon"], "");
+    let checked = replay(&log);
+    assert_eq!(checked.substitutions, 3);
+    assert!(checked.reveals >= 3);
+}
+
+both_backends!(
+    supplementary_draw_operator_decline_and_sign_in_conflict,
+    supplementary_operator_decline_and_conflict
+);
+
+fn no_answer_counts_as_decline(backend: Backend) {
+    let (s, outbox) = start(backend, 2);
+    seed_pool(&s.admin(), &pool10_remote());
+    let op = s.token("operator", Some("420100"));
+    let sup = s.token("supervisor", None);
+    let r = op.post("/api/v1/draws", &request("P-N", 5, 2));
+    let id = r.json["id"].as_str().unwrap().to_owned();
+    let r = op.post(&format!("/api/v1/draws/{id}/reveal"), &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let messages = wait_lines(&outbox, 5);
+    // One answers in time; the others never do.
+    let r = s.anonymous().post(
+        &format!("/api/v1/respond/{}", token_of(&messages[0])),
+        &json!({"answer": "accept"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    std::thread::sleep(Duration::from_secs(3));
+    let r = s.anonymous().post(
+        &format!("/api/v1/respond/{}", token_of(&messages[1])),
+        &json!({"answer": "accept"}),
+    );
+    assert_eq!(r.status, 409, "{}", r.text);
+    // The worker's sweep processes the expired invitations.
+    let started = Instant::now();
+    loop {
+        let log = entries(&sup);
+        let no_answer = log
+            .iter()
+            .filter(|e| e["kind"] == "draw.substitute" && e["data"]["reason"] == "no_answer")
+            .count();
+        if no_answer >= 4 {
+            replay(&log);
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "expired invitations were not processed"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let view = op.get(&format!("/api/v1/draws/{id}")).json;
+    assert!(
+        view["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["state"] == "no_answer")
+    );
+}
+
+both_backends!(
+    unanswered_invitations_count_as_declines,
+    no_answer_counts_as_decline
+);

@@ -138,7 +138,8 @@ pub async fn answer(
                     reason: None,
                     evidence: None,
                 };
-                store::depart_and_fill(
+                // The worker may have processed it a moment ago: that is fine.
+                match store::depart_and_fill(
                     conn,
                     now,
                     "system",
@@ -146,7 +147,10 @@ pub async fn answer(
                     &inv.expert_id,
                     &info,
                     &flow,
-                )?;
+                ) {
+                    Ok(_) | Err(crate::store::StoreError::Conflict { .. }) => {}
+                    Err(e) => return Err(e.into()),
+                }
                 return Err(ApiError::conflict(
                     "deadline_passed",
                     "the deadline to answer has passed; the invitation counts as declined",

@@ -1227,18 +1227,17 @@ impl PanelState {
             root_id: panel_id.to_owned(),
             others,
         };
-        let changes: Vec<ChangeRow> =
-            panel_changes::table
-                .filter(panel_changes::panel_id.eq(panel_id))
-                .order(panel_changes::position.asc())
-                .select((
-                    panel_changes::kind,
-                    panel_changes::group_index,
-                    panel_changes::out_id,
-                    panel_changes::in_id,
-                    panel_changes::source_draw,
-                ))
-                .load(conn)?;
+        let changes: Vec<ChangeRow> = panel_changes::table
+            .filter(panel_changes::panel_id.eq(panel_id))
+            .order(panel_changes::position.asc())
+            .select((
+                panel_changes::kind,
+                panel_changes::group_index,
+                panel_changes::out_id,
+                panel_changes::in_id,
+                panel_changes::source_draw,
+            ))
+            .load(conn)?;
         for (kind, g, out_id, in_id, source) in changes {
             let g = usize::try_from(g).unwrap_or(usize::MAX);
             match (kind.as_str(), out_id, in_id) {
