@@ -37,12 +37,14 @@ fn start(backend: Backend, deadline_seconds: u32) -> (Server, std::path::PathBuf
     (s, outbox)
 }
 
-/// Twelve experts of one specialty: six in Wuhan (the project's region),
-/// six in Xiangyang, each with an employer of their own.
+/// Twelve experts of one specialty from outside the project's region
+/// (Yichang and Xiangyang), each with an employer of their own, so that
+/// every reserve qualifies (the local cap is exercised by the replay of
+/// the other scenarios and by expert-core's own tests).
 fn pool12() -> Vec<Seed> {
     (0..12)
         .map(|i| Seed {
-            region: if i % 2 == 0 { "420100" } else { "420600" },
+            region: if i % 2 == 0 { "420500" } else { "420600" },
             specialty: SPECIALTY,
             employer: 100 + i,
         })
@@ -130,12 +132,20 @@ fn full_path(backend: Backend) {
     );
     assert_eq!(r.json["candidate_count"], 12);
     assert_eq!(r.json["state"], "committed");
-    assert!(
-        r.json["checkpoint"]
-            .as_str()
-            .unwrap()
-            .contains("test.expert-draw.local/log")
-    );
+    // The checkpoint signed before the answer covers the commit entry.
+    let vkey = s.anonymous().get("/api/v1/audit/vkey").text;
+    let verifier = draw_audit::note::NoteVerifier::parse(vkey.trim()).unwrap();
+    let (checkpoint, _) = draw_audit::checkpoint::Checkpoint::open(
+        r.json["checkpoint"].as_str().unwrap(),
+        &[verifier],
+    )
+    .unwrap();
+    let commit = entries(&sup)
+        .into_iter()
+        .find(|e| e["kind"] == "draw.commit")
+        .unwrap();
+    assert!(checkpoint.size > commit["seq"].as_u64().unwrap());
+    assert_eq!(commit["data"]["draw_id"], id.as_str());
     assert_no_identity(&r.text, &ids);
     assert!(!r.text.contains("保密"), "the project name is sealed");
 
@@ -633,7 +643,18 @@ both_backends!(
 
 fn no_answer_counts_as_decline(backend: Backend) {
     let (s, outbox) = start(backend, 2);
-    seed_pool(&s.admin(), &pool10_remote());
+    // Half the pool is local: the replay checks the local cap on real data.
+    let mixed: Vec<Seed> = pool10_remote()
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut seed)| {
+            if i % 2 == 0 {
+                seed.region = "420100";
+            }
+            seed
+        })
+        .collect();
+    seed_pool(&s.admin(), &mixed);
     let op = s.token("operator", Some("420100"));
     let sup = s.token("supervisor", None);
     let r = op.post("/api/v1/draws", &request("P-N", 5, 2));

@@ -1437,9 +1437,23 @@ pub fn depart_and_fill(
         )
     })?;
     if let Replacement::Supplementary(id) = &replacement {
-        super::audit::write(conn, now, |tx| reveal(tx, "system", id, "", &flow.invite))?;
+        reveal_supplementary(conn, now, id, flow)?;
     }
     Ok(replacement)
+}
+
+/// Reveal a supplementary draw with an empty beacon; one the worker's sweep
+/// (or a concurrent request) revealed first is left as it is.
+fn reveal_supplementary(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    id: &str,
+    flow: &FlowContext,
+) -> Result<(), StoreError> {
+    match super::audit::write(conn, now, |tx| reveal(tx, "system", id, "", &flow.invite)) {
+        Ok(_) | Err(StoreError::Conflict { .. }) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// The periodic work: unanswered invitations past their deadline count as
@@ -1463,7 +1477,7 @@ pub fn sweep(
         }
     }
     for id in pending_supplementary(conn)? {
-        super::audit::write(conn, now, |tx| reveal(tx, "system", &id, "", &flow.invite))?;
+        reveal_supplementary(conn, now, &id, flow)?;
         done += 1;
     }
     Ok(done)
