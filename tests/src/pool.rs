@@ -24,40 +24,52 @@ pub fn credit_code(n: u32) -> String {
     expert_core::identity::with_check_char(&format!("91420100MA4K{n:05}")).expect("credit code")
 }
 
+/// Register one expert as an applicant (number `n`, 1-999, makes the
+/// resident ID and phone unique); returns the id.
+pub fn register(admin: &Api, n: u32, s: &Seed) -> String {
+    assert!((1..1000).contains(&n), "expert numbers are 1-999");
+    let rid = expert_core::identity::with_check_digit(&format!("42010219700101{n:03}"))
+        .expect("resident id");
+    let r = admin.post(
+        "/api/v1/experts",
+        &json!({
+            "name": format!("测试专家{n}"),
+            "resident_id": rid,
+            "mobile": format!("139{:08}", 10_000_000 + n),
+            "region": s.region,
+            "employer": {"name": format!("单位{}", s.employer), "code": credit_code(s.employer)},
+            "employed_since": "2015-01-01",
+            "specialties": [s.specialty],
+            "title": "senior",
+            "years_in_field": 12,
+            "civil_servant": false,
+            "documents": {"integrity_pledge": "pledge.pdf", "no_criminal_record": "ncr.pdf"},
+        }),
+    );
+    assert_eq!(r.status, 201, "register: {}", r.text);
+    r.json["id"].as_str().expect("id").to_owned()
+}
+
+/// Approve an applicant: the expert joins the pool.
+pub fn approve(admin: &Api, id: &str) {
+    let r = admin.post(
+        &format!("/api/v1/experts/{id}/admission"),
+        &json!({"decision": "approve"}),
+    );
+    assert_eq!(r.status, 200, "approve: {}", r.text);
+}
+
 /// Register and approve experts; returns their ids in order.
 pub fn seed_pool(admin: &Api, seeds: &[Seed]) -> Vec<String> {
-    let mut ids = Vec::new();
-    for (i, s) in seeds.iter().enumerate() {
-        let n = i as u32 + 1;
-        assert!(n < 1000, "at most 999 experts");
-        let rid = expert_core::identity::with_check_digit(&format!("42010219700101{n:03}"))
-            .expect("resident id");
-        let r = admin.post(
-            "/api/v1/experts",
-            &json!({
-                "name": format!("测试专家{n}"),
-                "resident_id": rid,
-                "mobile": format!("139{:08}", 10_000_000 + n),
-                "region": s.region,
-                "employer": {"name": format!("单位{}", s.employer), "code": credit_code(s.employer)},
-                "employed_since": "2015-01-01",
-                "specialties": [s.specialty],
-                "title": "senior",
-                "years_in_field": 12,
-                "civil_servant": false,
-                "documents": {"integrity_pledge": "pledge.pdf", "no_criminal_record": "ncr.pdf"},
-            }),
-        );
-        assert_eq!(r.status, 201, "register: {}", r.text);
-        let id = r.json["id"].as_str().expect("id").to_owned();
-        let r = admin.post(
-            &format!("/api/v1/experts/{id}/admission"),
-            &json!({"decision": "approve"}),
-        );
-        assert_eq!(r.status, 200, "approve: {}", r.text);
-        ids.push(id);
-    }
-    ids
+    seeds
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let id = register(admin, i as u32 + 1, s);
+            approve(admin, &id);
+            id
+        })
+        .collect()
 }
 
 /// Every log entry, parsed, as a supervisor or admin reads them.

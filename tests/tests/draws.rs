@@ -706,3 +706,108 @@ both_backends!(
     unanswered_invitations_count_as_declines,
     no_answer_counts_as_decline
 );
+
+fn hard_filters(backend: Backend) {
+    let (s, _outbox) = start(backend, 3600);
+    let admin = s.admin();
+    let remote = |employer| Seed {
+        region: "420600",
+        specialty: SPECIALTY,
+        employer,
+    };
+    let mut ids = seed_pool(&admin, &(0..6).map(|i| remote(500 + i)).collect::<Vec<_>>());
+    // 7: an applicant, never approved.
+    let applicant = expert_draw_tests::pool::register(&admin, 7, &remote(507));
+    // 8: on leave over the evaluation.
+    let on_leave = expert_draw_tests::pool::register(&admin, 8, &remote(508));
+    expert_draw_tests::pool::approve(&admin, &on_leave);
+    let today = Utc::now().date_naive();
+    let r = admin.post(
+        &format!("/api/v1/experts/{on_leave}/leave"),
+        &json!({"from": today.to_string(), "to": (today + chrono::Duration::days(3)).to_string(), "reason": "出国"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    // 9: works for a bidder (credit_code(2) in the request).
+    let bidder = expert_draw_tests::pool::register(&admin, 9, &remote(2));
+    expert_draw_tests::pool::approve(&admin, &bidder);
+    // 10: another specialty.
+    let other = expert_draw_tests::pool::register(
+        &admin,
+        10,
+        &Seed {
+            region: "420600",
+            specialty: "ENA0201",
+            employer: 510,
+        },
+    );
+    expert_draw_tests::pool::approve(&admin, &other);
+    // ids[0] is avoided by name.
+    let op = s.token("operator", Some("420100"));
+    let sup = s.token("supervisor", None);
+    let mut req = request("P-F", 5, 0);
+    req["avoid"]["experts"] = json!([{"id": ids[0], "reason": "与招标人存在利害关系"}]);
+    let r = op.post("/api/v1/draws", &req);
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(
+        r.json["excluded"],
+        json!({
+            "not_active": 1,
+            "on_leave": 1,
+            "conflict_of_interest": 1,
+            "no_matching_specialty": 1,
+            "avoided_by_name": 1,
+        }),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.json["candidate_count"], 5);
+    let id = r.json["id"].as_str().unwrap().to_owned();
+    let r = op.post(&format!("/api/v1/draws/{id}/reveal"), &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let log = entries(&sup);
+    let reveal = log.iter().find(|e| e["kind"] == "draw.reveal").unwrap();
+    let st = &reveal["data"]["statement"];
+    let candidates = st["candidates"].as_array().unwrap();
+    let got: Vec<&str> = candidates
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    ids.remove(0);
+    assert_eq!(got, ids.iter().map(String::as_str).collect::<Vec<_>>());
+    for c in candidates {
+        let keys: Vec<&String> = c.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["employer", "id", "recent", "region", "specialties"]);
+        assert_eq!(c["recent"], 0);
+    }
+    for excluded in [&applicant, &on_leave, &bidder, &other] {
+        assert!(!st.to_string().contains(excluded.as_str()));
+    }
+    assert!(
+        !st.to_string().contains("测试专家"),
+        "no names in a statement"
+    );
+    assert!(
+        !reveal.to_string().contains("保密"),
+        "no project name in the log"
+    );
+    assert_eq!(
+        st["policy"],
+        json!({"remote_weight": 3, "local_max": 1, "max_per_employer": 1})
+    );
+    // The OpenAPI document lists the flow.
+    let doc = s.anonymous().get("/api/v1/openapi.json").json;
+    for path in [
+        "/api/v1/draws",
+        "/api/v1/draws/{id}/reveal",
+        "/api/v1/draws/{id}/panel",
+        "/api/v1/draws/{id}/members/{pseudonym}/sign-in",
+        "/api/v1/respond/{token}",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from OpenAPI"
+        );
+    }
+}
+
+both_backends!(hard_filters_are_counted_by_reason, hard_filters);

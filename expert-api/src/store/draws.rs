@@ -825,7 +825,7 @@ fn create_invitation(
         invite.public_base_url.trim_end_matches('/')
     );
     let text = format!(
-        "【评标专家邀请】{name}专家您好：您被抽取参加评标，时间：{}至{}（北京时间），地点：{}。请于{}前点击链接答复是否参加：{link}",
+        "【评标专家邀请】专家您好：您被抽取参加评标，时间：{}至{}（北京时间），地点：{}。请于{}前点击链接答复是否参加：{link}",
         beijing(draw.start()),
         beijing(draw.end()),
         draw.venue,
