@@ -634,6 +634,39 @@ fn supplementary_operator_decline_and_conflict(backend: Backend) {
     let checked = replay(&log);
     assert_eq!(checked.substitutions, 3);
     assert!(checked.reveals >= 3);
+
+    // A later evaluation the same day: seats held count as `recent`.
+    let mut later = request("P-Z", 5, 0);
+    let start = Utc::now() + chrono::Duration::hours(11);
+    later["evaluation"]["start"] = json!(start.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    later["evaluation"]["end"] = json!(
+        (start + chrono::Duration::hours(1))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    );
+    let r = op.post("/api/v1/draws", &later);
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert!(r.json["excluded"].get("booked").is_none(), "{}", r.text);
+    let z = r.json["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        op.post(&format!("/api/v1/draws/{z}/reveal"), &json!({}))
+            .status,
+        200
+    );
+    let log = entries(&sup);
+    let st = &log
+        .iter()
+        .find(|e| e["kind"] == "draw.reveal" && e["data"]["draw_id"] == z.as_str())
+        .unwrap()["data"]["statement"];
+    let recent: u64 = st["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["recent"].as_u64().unwrap())
+        .sum();
+    let seats = seated(&op.get(&format!("/api/v1/draws/{id}")).json).len() as u64;
+    assert_eq!(recent, seats, "each seat of the earlier panel counts once");
+    replay(&log);
 }
 
 both_backends!(
