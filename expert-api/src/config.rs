@@ -172,3 +172,25 @@ pub fn check_origin(origin: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draw_and_notify_sections_parse() {
+        let p: PolicyFile = toml::from_str(
+            "[draw]\nremote_weight = 5\nlocal_max = 1\nmax_seats_lookback = 4\n\n[draw.committee]\nmin_size = 7\nodd = false\n\n[notify]\nwebhook = \"http://x/hook\"\nretry_base_ms = 10\n",
+        )
+        .unwrap();
+        assert_eq!(p.draw.remote_weight, 5);
+        assert_eq!(p.draw.local_max, Some(1));
+        assert_eq!(p.draw.max_per_employer, 1);
+        assert_eq!(p.draw.committee.min_size, 7);
+        assert!(!p.draw.committee.odd);
+        assert_eq!(p.draw.committee.expert_share_den, 3);
+        assert_eq!(p.notify.webhook.as_deref(), Some("http://x/hook"));
+        assert_eq!(p.notify.poll_ms, 1_000);
+        assert!(toml::from_str::<PolicyFile>("[draw]\nremote_wieght = 1\n").is_err());
+    }
+}

@@ -238,6 +238,8 @@ fn full_path(backend: Backend) {
         &json!({"answer": "accept"}),
     );
     assert_eq!(r.status, 409, "one answer per link");
+    assert!(!s.log().contains(&t0), "response tokens are never logged");
+    assert!(s.log().contains("/respond/[redacted]"));
     // The rest accept.
     for m in &messages[2..] {
         let r = anon.post(

@@ -149,7 +149,11 @@ pub async fn log_request(
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
     let method = req.method().clone();
-    let path = req.path().to_owned();
+    // A response link's path is its one-time token: never log it.
+    let path = match req.path().split_once("/respond/") {
+        Some((head, _)) => format!("{head}/respond/[redacted]"),
+        None => req.path().to_owned(),
+    };
     let started = std::time::Instant::now();
     let res = next.call(req).await?;
     tracing::info!(
