@@ -4,6 +4,8 @@
 
 pub mod backend;
 pub mod client;
+pub mod fixtures;
+pub mod routes;
 pub mod server;
 
 pub use backend::{Backend, TestDb};
