@@ -564,8 +564,9 @@ pub async fn decide_admission(
                 if r.status.kind() == StatusKind::Applicant {
                     let history =
                         store::admission_history(tx.conn, r.profile.resident_id.as_str(), today)?;
-                    check_admission(&app, &history, &policy, today)
-                        .map_err(|v| ApiError::from(StoreError::Invalid(v)))?;
+                    check_admission(&app, &history, &policy, today).map_err(|v| {
+                        ApiError::from(StoreError::Invalid(intake::input_fields(v)))
+                    })?;
                 }
                 Decision::approve(&app, today, &policy)
             }

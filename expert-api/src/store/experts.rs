@@ -213,7 +213,8 @@ pub fn apply(
 ) -> Result<ExpertRecord, StoreError> {
     let p = &app.profile;
     let history = admission_history(tx.conn, p.resident_id.as_str(), today)?;
-    check_admission(app, &history, policy, today).map_err(StoreError::Invalid)?;
+    check_admission(app, &history, policy, today)
+        .map_err(|v| StoreError::Invalid(crate::intake::input_fields(v)))?;
     let existing: Option<String> = experts::table
         .filter(experts::resident_id.eq(p.resident_id.as_str()))
         .select(experts::id)
