@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
-use super::extract::Body;
+use super::extract::{Body, Query};
 use super::problem::{ApiError, Problem};
 use crate::auth::{Caller, Role};
 use crate::intake::{self, ApplicationInput, EmployerInput};
@@ -310,10 +310,10 @@ fn decode_cursor(cursor: &str) -> Result<String, ApiError> {
 pub async fn list(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     require(&caller, READ, "list experts")?;
-    let q = query.into_inner();
+    let q = query.0;
     let status = q
         .status
         .as_deref()
