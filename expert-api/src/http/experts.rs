@@ -650,6 +650,15 @@ pub async fn suspend(
     require(&caller, DISCIPLINE, "suspend experts")?;
     let b = body.0;
     check_reason(&b.reason)?;
+    // Input no status could accept is the caller's to fix (400), not a
+    // conflict with the expert's state.
+    if b.restore == RestoreMode::Automatic && b.until.is_none() {
+        return Err(ApiError::bad_request(
+            "until",
+            "required",
+            "an automatic suspension needs until, the day it no longer applies",
+        ));
+    }
     let today = today(&state);
     let from = b.from.unwrap_or(today);
     if b.until.is_some_and(|u| u <= from) {
@@ -688,8 +697,18 @@ pub async fn reinstate(
     body: Body<ReinstateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     require(&caller, DISCIPLINE, "reinstate experts")?;
+    let via = body.0.via;
+    if let ReinstateVia::Application { reference } | ReinstateVia::TestPassed { reference } = &via {
+        if reference.trim().is_empty() {
+            return Err(ApiError::bad_request(
+                "via/reference",
+                "required",
+                "name the approved application or the passed test",
+            ));
+        }
+    }
     let today = today(&state);
-    let cmd = Command::Reinstate { via: body.0.via };
+    let cmd = Command::Reinstate { via };
     run_command(state, caller, id.into_inner(), cmd, today).await
 }
 
