@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use expert_core::admission::{AdmissionHistory, AdmissionPolicy, Application, check_admission};
 use expert_core::expert::{
-    Documents, Employer, EmployerContact, Employment, EmploymentHistory, ExpertProfile, FieldError,
-    TitleLevel,
+    Documents, Employer, EmployerContact, Employment, EmploymentError, EmploymentHistory,
+    ExpertProfile, FieldError, TitleLevel,
 };
 use expert_core::identity::{CreditCode, Mobile, ResidentId};
 use expert_core::lifecycle::{Command, Status, StatusKind, transition};
@@ -586,12 +586,17 @@ pub fn change_employer(
     history
         .change_employer(employer.clone(), since)
         .map_err(|e| {
-            StoreError::Invalid(vec![FieldError::new(
-                "since",
-                expert_core::expert::Rule::OutOfRange,
-                e.to_string(),
-                e.to_string(),
-            )])
+            // A move to the current employer is about the employer, any
+            // other refusal about the date.
+            let (field, rule) = match e {
+                EmploymentError::SameEmployer => {
+                    ("employer/code", expert_core::expert::Rule::Duplicate)
+                }
+                _ => ("since", expert_core::expert::Rule::OutOfRange),
+            };
+            let text = e.to_string();
+            let (zh, en) = text.split_once(" / ").unwrap_or((&text, &text));
+            StoreError::Invalid(vec![FieldError::new(field, rule, zh, en)])
         })?;
     let last = position - 1;
     if let Some(closed) = history
