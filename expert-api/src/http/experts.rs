@@ -563,7 +563,7 @@ pub async fn decide_admission(
             DecisionKind::Approve => {
                 if r.status.kind() == StatusKind::Applicant {
                     let history =
-                        store::admission_history(tx.conn, r.profile.resident_id.as_str(), today)?;
+                        store::admission_history(tx.conn, r.profile.resident_id.as_str())?;
                     check_admission(&app, &history, &policy, today).map_err(|v| {
                         ApiError::from(StoreError::Invalid(intake::input_fields(v)))
                     })?;
