@@ -325,6 +325,48 @@ fn a_life_over_http(backend: Backend) {
     );
     assert_eq!(log_size(&s), size);
 
+    // --- removal with a ban that ends ------------------------------------------
+    let app_d = fixtures::application("420100", born_aged(45, 200));
+    let rid_d = str_of(&app_d, "resident_id").to_owned();
+    personal.extend([
+        rid_d.clone(),
+        str_of(&app_d, "mobile").to_owned(),
+        str_of(&app_d, "name").to_owned(),
+    ]);
+    let (d, _) = fixtures::active_expert(&s, app_d.clone());
+    kinds.extend(["expert.apply", "expert.approve"]);
+    let ban_until = days_after(today, 365).to_string();
+    let removed = step(
+        &reg,
+        &d,
+        "remove",
+        Some(json!({"reason": "串通投标", "ban_until": ban_until})),
+    );
+    kinds.push("expert.remove");
+    assert_eq!(removed["status_detail"]["ban_until"], ban_until.as_str());
+    let size = log_size(&s);
+    let r = op.post("/api/v1/experts", &app_d);
+    assert_eq!(
+        validation_errors(&r),
+        fixtures::pairs(&[("history/ban_until", "banned")])
+    );
+    // Once the ban is over (moved into the past behind the API's back) the
+    // admission rules let the person in again; what still refuses is the
+    // one record per resident ID.
+    {
+        use diesel::prelude::*;
+        use expert_api::db::schema::bans;
+        let mut conn = s.db.connect();
+        let n = diesel::update(bans::table.filter(bans::resident_id.eq(&rid_d)))
+            .set(bans::until.eq(Some(days_after(today, -1))))
+            .execute(&mut conn)
+            .expect("end the ban");
+        assert_eq!(n, 1);
+    }
+    let r = op.post("/api/v1/experts", &app_d);
+    assert_problem(&r, 409, "conflict", None, Some("already_registered"));
+    assert_eq!(log_size(&s), size);
+
     // --- rejection with reasons, re-application, approval -------------------
     let app_b = fixtures::application("420100", born_aged(40, 100));
     personal.extend([
@@ -518,7 +560,7 @@ fn a_life_over_http(backend: Backend) {
         if let Some(kind) = v["kind"].as_str().filter(|k| k.starts_with("expert.")) {
             let subject = v["data"]["expert_id"].as_str().expect("expert_id");
             assert!(
-                [&a, &b, &c].contains(&&subject.to_owned()),
+                [&a, &b, &c, &d].iter().any(|id| id.as_str() == subject),
                 "{kind}: {text}"
             );
         }
