@@ -112,6 +112,7 @@ impl DbUrl {
                         source,
                     })?;
                 }
+                create_private_file(path)?;
                 let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())
                     .map_err(|source| DbError::Connect {
                         url: self.redacted(),
@@ -136,6 +137,25 @@ impl DbUrl {
                 Ok(DbConn::Postgres(conn))
             }
         }
+    }
+}
+
+/// The database holds identity numbers and phones: create it readable by its
+/// owner only (SQLite's WAL and SHM files inherit the main file's mode).
+fn create_private_file(path: &std::path::Path) -> Result<(), DbError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(DbError::CreateDir {
+            path: path.display().to_string(),
+            source,
+        }),
     }
 }
 

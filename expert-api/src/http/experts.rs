@@ -35,7 +35,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/experts/{id}/reinstate", web::post().to(reinstate))
         .route("/experts/{id}/retire", web::post().to(retire))
         .route("/experts/{id}/remove", web::post().to(remove))
-        .route("/experts/{id}/reapply", web::post().to(reapply));
+        .route("/experts/{id}/reapply", web::post().to(reapply))
+        .route("/experts/{id}/renewal", web::post().to(renew));
 }
 
 // --- wire types -----------------------------------------------------------
@@ -323,14 +324,14 @@ pub async fn list(
             })
         })
         .transpose()?;
-    if let Some(r) = q.region.as_deref() {
-        if !expert_core::reference::Regions::builtin().is_known(r) {
-            return Err(ApiError::bad_request(
-                "region",
-                "unknown_region",
-                format!("unknown region code {r:?}"),
-            ));
-        }
+    if let Some(r) = q.region.as_deref()
+        && !expert_core::reference::Regions::builtin().is_known(r)
+    {
+        return Err(ApiError::bad_request(
+            "region",
+            "unknown_region",
+            format!("unknown region code {r:?}"),
+        ));
     }
     // A bound caller always sees its own region only.
     let region = match (&caller.region, q.region) {
@@ -342,14 +343,14 @@ pub async fn list(
         (Some(own), _) if caller.role != Role::Admin => Some(own.clone()),
         (_, asked) => asked,
     };
-    if let Some(s) = q.specialty.as_deref() {
-        if s.is_empty() || s.len() > 20 || !s.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(ApiError::bad_request(
-                "specialty",
-                "invalid_code",
-                "specialty must be a code prefix such as A08",
-            ));
-        }
+    if let Some(s) = q.specialty.as_deref()
+        && (s.is_empty() || s.len() > 20 || !s.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
+        return Err(ApiError::bad_request(
+            "specialty",
+            "invalid_code",
+            "specialty must be a code prefix such as A08",
+        ));
     }
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
@@ -455,12 +456,12 @@ pub async fn update_contact(
     if !errors.is_empty() {
         return Err(StoreError::Invalid(errors).into());
     }
-    if let Some(r) = c.region.as_deref() {
-        if !caller.reaches(r) {
-            return Err(
-                ApiError::forbidden("cannot move an expert to another region").with_field("region"),
-            );
-        }
+    if let Some(r) = c.region.as_deref()
+        && !caller.reaches(r)
+    {
+        return Err(
+            ApiError::forbidden("cannot move an expert to another region").with_field("region"),
+        );
     }
     if mobile.is_none() && c.region.is_none() && c.employer_contact.is_none() {
         return Err(ApiError::bad_request(
@@ -774,6 +775,63 @@ pub async fn remove(
         ban_until: b.ban_until,
     };
     run_command(state, caller, id.into_inner(), cmd, today).await
+}
+
+/// The re-review of a member whose term is ending (续聘复审). Approval
+/// checks the admission rules again for the next term (later-term specialty
+/// caps) and starts it; a rejection retires the expert (`term_not_renewed`).
+#[utoipa::path(post, path = "/api/v1/experts/{id}/renewal", tag = "experts", request_body = AdmissionDecision,
+    security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = ExpertView), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn renew(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: Body<AdmissionDecision>,
+) -> Result<HttpResponse, ApiError> {
+    require(&caller, DISCIPLINE, "decide renewals")?;
+    let d = body.0;
+    let policy = state.settings.policy.admission.clone();
+    let today = today(&state);
+    if matches!(d.decision, DecisionKind::Reject)
+        && (d.reasons.is_empty() || d.reasons.iter().any(|r| r.trim().is_empty()))
+    {
+        return Err(ApiError::bad_request(
+            "reasons",
+            "required",
+            "a refusal needs at least one non-blank reason",
+        ));
+    }
+    change_expert(state, caller, id.into_inner(), move |tx, actor, r| {
+        let Some(term) = r.status.term().copied() else {
+            return Err(ApiError::conflict(
+                "not_a_member",
+                format!("expert {} is {} and has no term to renew", r.id, r.status.kind().as_str()),
+            ));
+        };
+        let cmd = match d.decision {
+            DecisionKind::Approve => {
+                let app = Application {
+                    profile: r.profile.clone(),
+                    documents: r.documents.clone(),
+                    term_number: term.number + 1,
+                };
+                let history = store::admission_history(tx.conn, r.profile.resident_id.as_str())?;
+                check_admission(&app, &history, &policy, today)
+                    .map_err(|v| ApiError::from(StoreError::Invalid(intake::input_fields(v))))?;
+                // The next term follows the current one without a gap.
+                let start = term.end.max(today);
+                let next = expert_core::lifecycle::Term::new(term.number + 1, start, policy.term_years)
+                    .ok_or_else(|| ApiError::bad_request("decision", "invalid_term", "cannot compute the next term"))?;
+                Command::Renew { term: next }
+            }
+            DecisionKind::Reject => Command::Retire { on: today, reason: RetireReason::TermNotRenewed },
+        };
+        let note = serde_json::json!({"renewal": matches!(d.decision, DecisionKind::Approve), "reasons": d.reasons});
+        Ok(store::command(tx, actor, &r.id, &cmd, today, None, Some(note))?)
+    })
+    .await
 }
 
 /// A rejected applicant applies again (back to `applicant`).

@@ -28,6 +28,7 @@ use super::{audit, experts, reference, review, tokens};
         experts::retire,
         experts::remove,
         experts::reapply,
+        experts::renew,
         reference::regions,
         reference::specialties,
         review::run,

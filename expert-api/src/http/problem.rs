@@ -47,14 +47,16 @@ pub struct Problem {
 #[derive(Debug, Clone)]
 pub struct ApiError {
     status: StatusCode,
-    problem: Problem,
+    // Boxed: errors travel through every `Result` in the handlers, and the
+    // body is large next to the `Ok` values.
+    problem: Box<Problem>,
 }
 
 impl ApiError {
     fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> Self {
         ApiError {
             status,
-            problem: Problem {
+            problem: Box::new(Problem {
                 type_uri: format!("urn:expert-draw:problem:{code}"),
                 title: title.to_owned(),
                 status: status.as_u16(),
@@ -62,7 +64,7 @@ impl ApiError {
                 field: None,
                 rule: None,
                 errors: Vec::new(),
-            },
+            }),
         }
     }
 
