@@ -139,6 +139,7 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/v1/experts/{id}/retire", Active, retire_body,    [401, 200, 403, 403, 403, 200, 404]),
     route("POST", "/api/v1/experts/{id}/remove", Active, remove_body,    [401, 200, 403, 403, 403, 200, 404]),
     route("POST", "/api/v1/experts/{id}/reapply", Rejected, no_body,     [401, 200, 200, 404, 403, 403, 403]),
+    route("POST", "/api/v1/experts/{id}/renewal", Active, approve_body,  [401, 200, 403, 403, 403, 200, 404]),
 ];
 
 fn review_body() -> Option<Value> {

@@ -411,6 +411,25 @@ fn a_life_over_http(backend: Backend) {
     );
     kinds.push("expert.approve");
     assert_eq!(approved["status"], "active");
+    // --- renewal: the next term follows the current one without a gap -------
+    let renewed = step(&reg, &b, "renewal", Some(json!({"decision": "approve"})));
+    kinds.push("expert.renew");
+    let end1 = years_after(today, 4);
+    assert_eq!(
+        renewed["status_detail"],
+        json!({"status": "active", "term": {"number": 2, "start": end1.to_string(),
+               "end": years_after(end1, 4).to_string()}})
+    );
+    assert_eq!(renewed["term_number"], 2);
+    refused(
+        &s,
+        &reg,
+        "POST",
+        &a,
+        "renewal",
+        json!({"decision": "approve"}),
+        "not_a_member",
+    );
     // The same person cannot be registered twice.
     let size = log_size(&s);
     let r = op.post("/api/v1/experts", &app_b);
@@ -536,6 +555,23 @@ fn a_life_over_http(backend: Backend) {
     assert_eq!(r.json["region"], "420600");
     let r = op.get(&format!("/api/v1/experts/{c}"));
     assert_problem(&r, 404, "not-found", None, None);
+
+    // A refused renewal retires the expert.
+    let size = log_size(&s);
+    let r = admin.post(&path(&c, "renewal"), &json!({"decision": "reject"}));
+    assert_problem(&r, 400, "bad-request", Some("reasons"), Some("required"));
+    assert_eq!(log_size(&s), size);
+    let retired = step(
+        &admin,
+        &c,
+        "renewal",
+        Some(json!({"decision": "reject", "reasons": ["年度考核不合格"]})),
+    );
+    kinds.push("expert.retire");
+    assert_eq!(
+        retired["status_detail"],
+        json!({"status": "retired", "on": today.to_string(), "reason": "term_not_renewed"})
+    );
 
     // --- the log: exactly these entries, dense, without personal data -------
     let lines = audit_lines(&s);
