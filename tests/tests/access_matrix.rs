@@ -343,8 +343,9 @@ fn personal_data_is_masked(backend: Backend) {
     let (wuhan_id, _) = active_expert(&s, wuhan.clone());
     let (xiangyang_id, _) = active_expert(&s, xiangyang.clone());
 
-    // (caller, sees unmasked, sees employer contact, ids it reaches)
-    let cases: [(Caller, bool, bool, Vec<(&str, &Value)>); 6] = [
+    // (caller, sees unmasked, sees employer contact, experts it reaches)
+    type Reached<'a> = Vec<(&'a str, &'a Value)>;
+    let cases: [(Caller, bool, bool, Reached); 6] = [
         (
             Caller::Admin,
             true,

@@ -121,7 +121,14 @@ fn lists_filter_and_page(backend: Backend) {
         fixtures::credit_code("420100", 1_234_567),
     );
     let shared = (changjiang.0, changjiang.1.as_str());
-    let plan: Vec<(&str, Vec<&str>, Option<(&str, &str)>, &'static str)> = vec![
+    // (region, specialties, employer (name, code) or a fresh one, status)
+    type Plan<'a> = (
+        &'a str,
+        Vec<&'a str>,
+        Option<(&'a str, &'a str)>,
+        &'static str,
+    );
+    let plan: Vec<Plan> = vec![
         ("420100", vec!["ENA080101"], Some(shared), "active"),
         ("420100", vec!["ENA080201", "ENB0101"], None, "active"),
         ("420100", vec!["ENA0601"], None, "applicant"),

@@ -699,14 +699,14 @@ pub async fn reinstate(
 ) -> Result<HttpResponse, ApiError> {
     require(&caller, DISCIPLINE, "reinstate experts")?;
     let via = body.0.via;
-    if let ReinstateVia::Application { reference } | ReinstateVia::TestPassed { reference } = &via {
-        if reference.trim().is_empty() {
-            return Err(ApiError::bad_request(
-                "via/reference",
-                "required",
-                "name the approved application or the passed test",
-            ));
-        }
+    if let ReinstateVia::Application { reference } | ReinstateVia::TestPassed { reference } = &via
+        && reference.trim().is_empty()
+    {
+        return Err(ApiError::bad_request(
+            "via/reference",
+            "required",
+            "name the approved application or the passed test",
+        ));
     }
     let today = today(&state);
     let cmd = Command::Reinstate { via };
