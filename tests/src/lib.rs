@@ -4,7 +4,9 @@
 
 pub mod backend;
 pub mod client;
+pub mod fixtures;
 pub mod pool;
+pub mod routes;
 pub mod server;
 
 pub use backend::{Backend, TestDb};

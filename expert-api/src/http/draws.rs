@@ -25,20 +25,16 @@ use crate::store::draws::{
 };
 use crate::store::{StoreError, tokens};
 
+// One line per route: the route table test reads them from the source.
+#[rustfmt::skip]
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/draws", web::post().to(create))
         .route("/draws", web::get().to(list))
         .route("/draws/{id}", web::get().to(get))
         .route("/draws/{id}/reveal", web::post().to(reveal))
         .route("/draws/{id}/panel", web::get().to(panel))
-        .route(
-            "/draws/{id}/members/{pseudonym}/decline",
-            web::post().to(decline),
-        )
-        .route(
-            "/draws/{id}/members/{pseudonym}/sign-in",
-            web::post().to(sign_in),
-        );
+        .route("/draws/{id}/members/{pseudonym}/decline", web::post().to(decline))
+        .route("/draws/{id}/members/{pseudonym}/sign-in", web::post().to(sign_in));
 }
 
 impl From<RequestError> for FieldProblem {
