@@ -190,7 +190,7 @@ fn full_path(backend: Backend) {
     assert_eq!(r.status, 200);
     let views: Vec<Value> = entries(&sup)
         .into_iter()
-        .filter(|e| e["kind"] == "panel.view")
+        .filter(|e| e["kind"] == "panel.view" && e["data"]["what"] == "panel")
         .collect();
     assert_eq!(views.len(), 2);
     assert!(
@@ -295,11 +295,23 @@ fn full_path(backend: Backend) {
         log.iter().filter(|e| e["kind"] == "panel.unseal").count(),
         1
     );
+    let sealed_reads = |log: &[Value], what: &str| {
+        log.iter()
+            .filter(|e| e["kind"] == "panel.view" && e["data"]["what"] == what)
+            .count()
+    };
     assert_eq!(
-        log.iter().filter(|e| e["kind"] == "panel.view").count(),
+        sealed_reads(&log, "panel"),
         2,
         "reads after unseal are not sealed reads"
     );
+    // Log entries name the experts of a sealed panel: reading them is logged.
+    let log_reads = sealed_reads(&log, "log_entries");
+    assert!(log_reads >= 2, "{log_reads}");
+    assert!(log.iter().any(|e| e["kind"] == "panel.view"
+        && e["data"]["what"] == "log_entries"
+        && e["actor"].as_str().unwrap().starts_with("supervisor:")));
+    assert_eq!(sealed_reads(&entries(&sup), "log_entries"), log_reads);
 
     // Every draw replays.
     let checked = replay(&log);

@@ -83,8 +83,22 @@ pub async fn entries(
             format!("limit must be between 1 and {MAX_ENTRIES}"),
         ));
     }
+    let now = state.now();
+    let actor = caller.actor();
     let leaves = state
-        .db(move |conn| Ok(audit::leaves(conn, from, limit)?))
+        .db(move |conn| {
+            let leaves = audit::leaves(conn, from, limit)?;
+            // Expert ids of a sealed panel are sealed data: the read is logged.
+            let sealed = crate::store::draws::sealed_panels_in(conn, &leaves, now)?;
+            if !sealed.is_empty() {
+                audit::write(conn, now, |tx| {
+                    sealed.iter().try_for_each(|id| {
+                        crate::store::draws::log_view(tx, &actor, id, "log_entries")
+                    })
+                })?;
+            }
+            Ok(leaves)
+        })
         .await?;
     let mut body = String::with_capacity(leaves.iter().map(|l| l.len() + 1).sum());
     for leaf in leaves {

@@ -1482,3 +1482,44 @@ pub fn sweep(
     }
     Ok(done)
 }
+
+/// Panels, still sealed at `now`, whose members' ids appear in these log
+/// leaves (`draw.reveal`, `draw.substitute`, `invitation.send`): reading
+/// them is a read of sealed data, logged by the caller as `panel.view`.
+pub fn sealed_panels_in(
+    conn: &mut DbConn,
+    leaves: &[String],
+    now: DateTime<Utc>,
+) -> Result<BTreeSet<String>, StoreError> {
+    const NAMING: [&str; 3] = [
+        "\"kind\":\"draw.reveal\"",
+        "\"kind\":\"draw.substitute\"",
+        "\"kind\":\"invitation.send\"",
+    ];
+    let mut draws_named = BTreeSet::new();
+    for leaf in leaves {
+        if !NAMING.iter().any(|k| leaf.contains(k)) {
+            continue;
+        }
+        let v: Value = serde_json::from_str(leaf)
+            .map_err(|e| StoreError::Corrupt(format!("log leaf: {e}")))?;
+        if let Some(id) = v["data"]["draw_id"].as_str() {
+            draws_named.insert(id.to_owned());
+        }
+    }
+    let mut sealed = BTreeSet::new();
+    for id in draws_named {
+        let Some(d) = draws::table.find(&id).first::<DrawRow>(conn).optional()? else {
+            continue;
+        };
+        let root = if d.panel_id == d.id {
+            d
+        } else {
+            get(conn, &d.panel_id)?
+        };
+        if root.sealed(now) {
+            sealed.insert(root.id);
+        }
+    }
+    Ok(sealed)
+}
