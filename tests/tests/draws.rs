@@ -176,6 +176,20 @@ fn full_path(backend: Backend) {
     let r = op.get(&format!("/api/v1/draws/{id}/panel"));
     assert_eq!(r.status, 403);
     assert_no_identity(&r.text, &ids);
+    // Every GET route of the API, as this operator, with this draw's id.
+    for route in expert_draw_tests::routes::ROUTES
+        .iter()
+        .filter(|r| r.method == "GET")
+    {
+        let path = route
+            .path
+            .replace("{id}", &id)
+            .replace("{pseudonym}", "P1")
+            .replace("{token}", "r_x");
+        let r = op.get(&path);
+        assert!(r.status < 500, "{path}: {}", r.text);
+        assert_no_identity(&r.text, &ids);
+    }
     let r = op.get("/api/v1/audit/entries");
     assert_eq!(r.status, 403);
     // Supervisors and admins may read the sealed panel; each read is logged.
