@@ -774,8 +774,14 @@ pub async fn renew(
     let d = body.0;
     let policy = state.settings.policy.admission.clone();
     let today = today(&state);
-    if matches!(d.decision, DecisionKind::Reject) && (d.reasons.is_empty() || d.reasons.iter().any(|r| r.trim().is_empty())) {
-        return Err(ApiError::bad_request("reasons", "required", "a refusal needs at least one non-blank reason"));
+    if matches!(d.decision, DecisionKind::Reject)
+        && (d.reasons.is_empty() || d.reasons.iter().any(|r| r.trim().is_empty()))
+    {
+        return Err(ApiError::bad_request(
+            "reasons",
+            "required",
+            "a refusal needs at least one non-blank reason",
+        ));
     }
     change_expert(state, caller, id.into_inner(), move |tx, actor, r| {
         let Some(term) = r.status.term().copied() else {
