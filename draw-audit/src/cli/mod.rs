@@ -20,6 +20,7 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(
     name = "draw-audit",
+    bin_name = "draw-audit",
     version,
     about = "Offline verifier for expert-draw/1 draws, audit-log proofs and checkpoints \
              (专家抽取离线验证工具)",
