@@ -877,3 +877,60 @@ fn assert_entries_match_state(s: &Server) {
         assert_eq!(count("token.revoke", id), revoked, "{id}");
     }
 }
+
+// --- the signing key ------------------------------------------------------------
+
+/// Several `serve` processes started at once on a fresh key file (a
+/// deployment with replicas) must all end up with the one key: none may read
+/// a file another is still writing, and none may fail to start.
+#[test]
+fn processes_racing_to_create_the_key_share_it() {
+    for round in 0..20 {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("keys").join("log-key.pem");
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(6));
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                let path = path.clone();
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    draw_audit::keys::load_or_create_key_file(&path, ORIGIN)
+                        .map(|(signer, created)| (signer.verifier_key_string(), created))
+                        .map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        let results: Vec<_> = handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect();
+        let ok: Vec<&(String, bool)> = results
+            .iter()
+            .map(|r| {
+                r.as_ref()
+                    .unwrap_or_else(|e| panic!("round {round}: a process failed: {e}"))
+            })
+            .collect();
+        assert_eq!(
+            ok.iter().filter(|(_, created)| *created).count(),
+            1,
+            "round {round}: exactly one creates the key"
+        );
+        assert!(
+            ok.iter().all(|(vkey, _)| *vkey == ok[0].0),
+            "round {round}: different keys: {ok:?}"
+        );
+        assert_eq!(key_mode(&path), 0o600);
+        let files: Vec<_> = std::fs::read_dir(path.parent().expect("dir"))
+            .expect("list key dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(files, ["log-key.pem"], "round {round}: stray files");
+        // What is on disk is the key they all use.
+        let (again, created) =
+            draw_audit::keys::load_or_create_key_file(&path, ORIGIN).expect("load");
+        assert!(!created);
+        assert_eq!(again.verifier_key_string(), ok[0].0);
+    }
+}
