@@ -106,6 +106,16 @@ where
             .set(audit_head::size.eq(audit_head::size))
             .execute(conn)?;
         let range = load_range(conn)?;
+        // `now` was read before the lock was ours; a writer that got the
+        // lock first may have logged a later time. Times never go back
+        // along the log, across processes too, so a verifier can order
+        // entries (a commit before its reveal) by either seq or time.
+        let last: Option<chrono::NaiveDateTime> = audit_entries::table
+            .order(audit_entries::seq.desc())
+            .select(audit_entries::time)
+            .first(conn)
+            .optional()?;
+        let now = last.map(super::from_db_time).map_or(now, |t| t.max(now));
         let mut tx = AuditTx {
             conn,
             now,
