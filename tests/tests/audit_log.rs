@@ -284,6 +284,18 @@ fn assert_log_holds(s: &Server, before: usize, tokens: &[String], experts: &[Str
         before + tokens.len() + experts.len(),
         "entries = initial + acknowledged writes"
     );
+    // Times never go back along the log, even when a writer that read the
+    // clock earlier got the lock later.
+    for w in entries.windows(2) {
+        assert!(
+            w[0].time <= w[1].time,
+            "entry {} at {} follows entry {} at {}",
+            w[1].seq,
+            w[1].time,
+            w[0].seq,
+            w[0].time
+        );
+    }
     let mut logged_tokens = BTreeMap::<String, usize>::new();
     let mut logged_experts = BTreeMap::<String, usize>::new();
     for e in &entries[before..] {
