@@ -616,6 +616,39 @@ fn tampering_is_detected(backend: Backend) {
 
 both_backends!(tamper_detection, tampering_is_detected);
 
+/// A checker only reads: pointed at a mistyped path or a database without
+/// the schema, it fails instead of creating and migrating an empty log and
+/// calling it consistent.
+fn check_never_creates_a_log(backend: Backend) {
+    let db = TestDb::new(backend);
+    let (code, out, err) = audit_check(&db);
+    assert_ne!(
+        code, 0,
+        "audit check on a database without a log:\n{out}\n{err}"
+    );
+    assert!(!out.contains("log consistent"), "{out}");
+    assert!(err.starts_with("error: "), "{err}");
+    let mut conn = db.connect();
+    assert_eq!(
+        expert_api::db::run_migrations(&mut conn)
+            .expect("migrate")
+            .len(),
+        expert_api::db::known_migrations(&conn)
+            .expect("known")
+            .len(),
+        "audit check must not have migrated the database"
+    );
+    if backend == Backend::Sqlite {
+        let missing = db.path("typo").join("expert-draw.db");
+        let url = format!("sqlite://{}", missing.display());
+        let (code, out, err) = cli(&["audit", "check", "--db", &url]);
+        assert_ne!(code, 0, "{out}{err}");
+        assert!(!missing.exists() && !missing.parent().expect("dir").exists());
+    }
+}
+
+both_backends!(check_is_read_only, check_never_creates_a_log);
+
 /// Someone with write access who rewrites an entry and recomputes every
 /// hash and the head passes `audit check`; what catches them is a
 /// checkpoint signed earlier, which no longer matches the log.
