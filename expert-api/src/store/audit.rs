@@ -199,6 +199,20 @@ pub enum LogCheck {
 /// except a rewrite that recomputes every hash and the head as well: only a
 /// checkpoint signed earlier (held by someone else) exposes that.
 pub fn check_log(conn: &mut DbConn) -> Result<LogCheck, StoreError> {
+    // One snapshot for the head and every page: a writer committing between
+    // two reads must not look like tampering. SQLite in WAL mode keeps the
+    // snapshot of a transaction's first read; PostgreSQL needs REPEATABLE
+    // READ, set before the first query.
+    conn.transaction(|conn| {
+        if matches!(conn, DbConn::Postgres(_)) {
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(conn)?;
+        }
+        check_snapshot(conn)
+    })
+}
+
+fn check_snapshot(conn: &mut DbConn) -> Result<LogCheck, StoreError> {
     const PAGE: i64 = 5_000;
     let stored = head(conn)?;
     let mut range = CompactRange::new();
