@@ -86,6 +86,22 @@ pub fn employer(
     })
 }
 
+/// Admission checks name fields of the domain `Application`
+/// (`profile/region`); a client named them at the top level of its
+/// `ApplicationInput` (`region`), so that is how they are reported back.
+/// Other paths (`documents/…`, `history/…`) already read the same.
+pub fn input_fields(errors: Vec<FieldError>) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|mut e| {
+            if let Some(rest) = e.field.strip_prefix("profile/") {
+                e.field = rest.to_owned();
+            }
+            e
+        })
+        .collect()
+}
+
 /// Check the identifiers; the profile and admission rules run later, in
 /// `check_admission`, which reports the rest in the same list.
 pub fn to_application(
@@ -135,4 +151,33 @@ pub fn to_application(
         },
         employed_since,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use expert_core::expert::Rule;
+
+    #[test]
+    fn admission_fields_are_named_as_in_the_input() {
+        let e = |field: &str| FieldError::new(field, Rule::Required, "z", "e");
+        let fields: Vec<String> = input_fields(vec![
+            e("profile/region"),
+            e("profile/specialties/2"),
+            e("documents/integrity_pledge"),
+            e("history/previously_removed"),
+        ])
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+        assert_eq!(
+            fields,
+            [
+                "region",
+                "specialties/2",
+                "documents/integrity_pledge",
+                "history/previously_removed"
+            ]
+        );
+    }
 }

@@ -68,6 +68,25 @@ impl Api {
         Api::new(&self.base, token)
     }
 
+    /// The bearer token this client sends, if any.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// Any method, with an optional JSON body (for table-driven tests).
+    pub fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Response {
+        match (method, body) {
+            ("GET", None) => self.get(path),
+            ("DELETE", None) => self.delete(path),
+            (_, body) => self.send(
+                method,
+                path,
+                "application/json",
+                body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
+            ),
+        }
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backend;
 pub mod client;
 pub mod fixtures;
+pub mod routes;
 pub mod server;
 
 pub use backend::{Backend, TestDb};

@@ -16,15 +16,19 @@ use draw_audit::note::NoteSigner;
 use expert_api::db::schema::{audit_entries, audit_head};
 use expert_api::store::audit::{LogCheck, check_log};
 use expert_draw_tests::audit::{ORIGIN, dense_entries, leaf_hashes, leaves, root, signed_head};
-use expert_draw_tests::fixtures::{application, resident_id};
+use expert_draw_tests::fixtures::{application_in, with_wrong_check_digit};
 use expert_draw_tests::{Api, Backend, Server, TestDb, both_backends, cli};
 use serde_json::{Value, json};
 
 // --- helpers ----------------------------------------------------------------
 
-fn apply(api: &Api, n: u32) -> String {
-    let r = api.post("/api/v1/experts", &application(n));
-    assert_eq!(r.status, 201, "apply {n}: {}", r.text);
+/// The region every expert here belongs to (Wuhan).
+const REGION: &str = "420100";
+
+/// Register a new, valid applicant; returns the expert id.
+fn apply(api: &Api) -> String {
+    let r = api.post("/api/v1/experts", &application_in(REGION));
+    assert_eq!(r.status, 201, "apply: {}", r.text);
     r.json["id"].as_str().expect("expert id").to_owned()
 }
 
@@ -79,7 +83,7 @@ fn key_mode(path: &std::path::Path) -> u32 {
 fn checkpoint_verifies_by_c2sp_rules(backend: Backend) {
     let s = Server::start(backend);
     let admin = s.admin();
-    let ids: Vec<String> = (0..3).map(|n| apply(&admin, n)).collect();
+    let ids: Vec<String> = (0..3).map(|_| apply(&admin)).collect();
     approve(&admin, &ids[0]);
     s.token("supervisor", None);
 
@@ -143,8 +147,8 @@ fn checkpoint_verifies_by_c2sp_rules(backend: Backend) {
     assert!(Checkpoint::open(&forged, std::slice::from_ref(&early.verifier)).is_err());
 
     // More writes; the later checkpoint extends the earlier one.
-    for n in 3..8 {
-        apply(&admin, n);
+    for _ in 0..5 {
+        apply(&admin);
     }
     let r = admin.patch(
         &format!("/api/v1/experts/{}/contact", ids[1]),
@@ -255,7 +259,7 @@ fn write_concurrently(
                         assert_eq!(r.status, 201, "token {t}-{i}: {}", r.text);
                         tokens.push(r.json["id"].as_str().expect("id").to_owned());
                     } else {
-                        let r = api.post("/api/v1/experts", &application(t * 1000 + i));
+                        let r = api.post("/api/v1/experts", &application_in(REGION));
                         assert_eq!(r.status, 201, "apply {t}-{i}: {}", r.text);
                         experts.push(r.json["id"].as_str().expect("id").to_owned());
                     }
@@ -532,7 +536,7 @@ fn tampering_is_detected(backend: Backend) {
     let s = Server::start(backend);
     let admin = s.admin();
     for n in 0..4 {
-        let id = apply(&admin, n);
+        let id = apply(&admin);
         if n % 2 == 0 {
             approve(&admin, &id);
         }
@@ -702,8 +706,8 @@ both_backends!(check_is_read_only, check_never_creates_a_log);
 fn rewrite_is_caught_by_an_earlier_checkpoint(backend: Backend) {
     let s = Server::start(backend);
     let admin = s.admin();
-    for n in 0..3 {
-        apply(&admin, n);
+    for _ in 0..3 {
+        apply(&admin);
     }
     let (signed, _) = verified_log(&s);
     let db = s.stop();
@@ -808,23 +812,25 @@ fn refused(
 fn failed_requests_write_nothing(backend: Backend) {
     let s = Server::start(backend);
     let admin = s.admin();
-    let a = apply(&admin, 1);
+    let a = apply(&admin);
     approve(&admin, &a);
-    let b = apply(&admin, 2);
+    let a_resident_id = expert(&admin, &a)["resident_id"].clone();
+    let b = apply(&admin);
 
     refused(&s, "bad resident ID", 422, |api| {
-        let mut app = application(3);
-        app["resident_id"] = json!("420106197001010000");
+        let mut app = application_in(REGION);
+        let rid = app["resident_id"].as_str().expect("id").to_owned();
+        app["resident_id"] = json!(with_wrong_check_digit(&rid));
         api.post("/api/v1/experts", &app)
     });
     refused(&s, "admission rule inside the write", 422, |api| {
-        let mut app = application(4);
+        let mut app = application_in(REGION);
         app["years_in_field"] = json!(2);
         api.post("/api/v1/experts", &app)
     });
     refused(&s, "same resident ID again", 409, |api| {
-        let mut app = application(5);
-        app["resident_id"] = json!(resident_id(1));
+        let mut app = application_in(REGION);
+        app["resident_id"] = a_resident_id.clone();
         api.post("/api/v1/experts", &app)
     });
     refused(&s, "reapply while active", 409, |api| {

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use expert_api::db::{DbConn, known_migrations, revert_last_migration, run_migrations};
 use expert_draw_tests::backend::postgres_unavailable;
-use expert_draw_tests::fixtures::application;
+use expert_draw_tests::fixtures::application_in;
 use expert_draw_tests::{Backend, TestDb, both_backends, cli_ok};
 
 const TABLES: [&str; 10] = [
@@ -256,7 +256,7 @@ fn fill(conn: &mut DbConn) {
     use expert_api::store::{StoreError, audit, experts};
     let today = Utc::now().date_naive();
     let input: expert_api::intake::ApplicationInput =
-        serde_json::from_value(application(1)).expect("application input");
+        serde_json::from_value(application_in("420100")).expect("application input");
     let intake = expert_api::intake::to_application(input, today).expect("valid application");
     audit::write(conn, Utc::now(), |tx| -> Result<_, StoreError> {
         experts::apply(

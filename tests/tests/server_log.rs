@@ -3,8 +3,9 @@
 //! (exportable) audit log; database passwords are never printed.
 
 use expert_draw_tests::audit::leaves;
-use expert_draw_tests::fixtures::{application, mobile, resident_id};
+use expert_draw_tests::fixtures::application_in;
 use expert_draw_tests::{Backend, Server, both_backends, cli};
+use serde_json::Value;
 use serde_json::json;
 
 fn assert_clean(what: &str, text: &str, secrets: &[String]) {
@@ -32,6 +33,9 @@ fn no_secrets_in_logs(backend: Backend) {
     let (gone_secret, gone_id) = mint(json!({"role": "regulator", "label": "reg"}));
     secrets.extend([op_secret.clone(), sup_secret.clone(), gone_secret.clone()]);
     assert!(secrets.iter().all(|t| t.starts_with("edt_")));
+    let apps: Vec<Value> = (0..3).map(|_| application_in("420100")).collect();
+    let resident_id = |i: usize| apps[i]["resident_id"].as_str().expect("id").to_owned();
+    let mobile = |i: usize| apps[i]["mobile"].as_str().expect("mobile").to_owned();
     for n in 0..3 {
         secrets.push(resident_id(n));
         secrets.push(mobile(n));
@@ -40,7 +44,7 @@ fn no_secrets_in_logs(backend: Backend) {
     secrets.push(new_mobile.clone());
 
     let op = s.api(&op_secret);
-    let r = op.post("/api/v1/experts", &application(0));
+    let r = op.post("/api/v1/experts", &apps[0]);
     assert_eq!(r.status, 201, "{}", r.text);
     let id = r.json["id"].as_str().expect("id").to_owned();
     // The operator sees masked data; the admin sees it whole.
@@ -50,12 +54,12 @@ fn no_secrets_in_logs(backend: Backend) {
     assert_eq!(full.json["mobile"], mobile(0));
 
     // Refused requests that carry personal data in body or query.
-    let r = op.post("/api/v1/experts", &application(0));
+    let r = op.post("/api/v1/experts", &apps[0]);
     assert_eq!(r.status, 409, "{}", r.text);
-    let mut bad = application(1);
+    let mut bad = apps[1].clone();
     bad["years_in_field"] = json!(1);
     assert_eq!(op.post("/api/v1/experts", &bad).status, 422);
-    let mut bad = application(2);
+    let mut bad = apps[2].clone();
     bad["mobile"] = json!(format!("{}x", mobile(2)));
     assert_eq!(op.post("/api/v1/experts", &bad).status, 422);
     let r = admin.get(&format!("/api/v1/experts?q={}", resident_id(0)));

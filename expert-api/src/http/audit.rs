@@ -7,6 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::AppState;
+use super::extract::Query;
 use super::problem::ApiError;
 use crate::auth::{Caller, Role};
 use crate::store::audit;
@@ -66,15 +67,15 @@ pub const MAX_ENTRIES: u64 = 10_000;
 pub async fn entries(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<EntriesQuery>,
+    query: Query<EntriesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     if !caller.is(&[Role::Admin, Role::Supervisor]) {
         return Err(ApiError::forbidden(
             "only supervisors and admins read log entries",
         ));
     }
-    let from = query.from.unwrap_or(0);
-    let limit = query.limit.unwrap_or(1_000);
+    let from = query.0.from.unwrap_or(0);
+    let limit = query.0.limit.unwrap_or(1_000);
     if limit == 0 || limit > MAX_ENTRIES {
         return Err(ApiError::bad_request(
             "limit",

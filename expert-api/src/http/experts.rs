@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
-use super::extract::Body;
+use super::extract::{Body, Query};
 use super::problem::{ApiError, Problem};
 use crate::auth::{Caller, Role};
 use crate::intake::{self, ApplicationInput, EmployerInput};
@@ -311,10 +311,10 @@ fn decode_cursor(cursor: &str) -> Result<String, ApiError> {
 pub async fn list(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     require(&caller, READ, "list experts")?;
-    let q = query.into_inner();
+    let q = query.0;
     let status = q
         .status
         .as_deref()
@@ -564,9 +564,10 @@ pub async fn decide_admission(
             DecisionKind::Approve => {
                 if r.status.kind() == StatusKind::Applicant {
                     let history =
-                        store::admission_history(tx.conn, r.profile.resident_id.as_str(), today)?;
-                    check_admission(&app, &history, &policy, today)
-                        .map_err(|v| ApiError::from(StoreError::Invalid(v)))?;
+                        store::admission_history(tx.conn, r.profile.resident_id.as_str())?;
+                    check_admission(&app, &history, &policy, today).map_err(|v| {
+                        ApiError::from(StoreError::Invalid(intake::input_fields(v)))
+                    })?;
                 }
                 Decision::approve(&app, today, &policy)
             }
@@ -650,6 +651,15 @@ pub async fn suspend(
     require(&caller, DISCIPLINE, "suspend experts")?;
     let b = body.0;
     check_reason(&b.reason)?;
+    // Input no status could accept is the caller's to fix (400), not a
+    // conflict with the expert's state.
+    if b.restore == RestoreMode::Automatic && b.until.is_none() {
+        return Err(ApiError::bad_request(
+            "until",
+            "required",
+            "an automatic suspension needs until, the day it no longer applies",
+        ));
+    }
     let today = today(&state);
     let from = b.from.unwrap_or(today);
     if b.until.is_some_and(|u| u <= from) {
@@ -688,8 +698,18 @@ pub async fn reinstate(
     body: Body<ReinstateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     require(&caller, DISCIPLINE, "reinstate experts")?;
+    let via = body.0.via;
+    if let ReinstateVia::Application { reference } | ReinstateVia::TestPassed { reference } = &via
+        && reference.trim().is_empty()
+    {
+        return Err(ApiError::bad_request(
+            "via/reference",
+            "required",
+            "name the approved application or the passed test",
+        ));
+    }
     let today = today(&state);
-    let cmd = Command::Reinstate { via: body.0.via };
+    let cmd = Command::Reinstate { via };
     run_command(state, caller, id.into_inner(), cmd, today).await
 }
 
@@ -797,8 +817,9 @@ pub async fn renew(
                     documents: r.documents.clone(),
                     term_number: term.number + 1,
                 };
-                let history = store::admission_history(tx.conn, r.profile.resident_id.as_str(), today)?;
-                check_admission(&app, &history, &policy, today).map_err(|v| ApiError::from(StoreError::Invalid(v)))?;
+                let history = store::admission_history(tx.conn, r.profile.resident_id.as_str())?;
+                check_admission(&app, &history, &policy, today)
+                    .map_err(|v| ApiError::from(StoreError::Invalid(intake::input_fields(v))))?;
                 // The next term follows the current one without a gap.
                 let start = term.end.max(today);
                 let next = expert_core::lifecycle::Term::new(term.number + 1, start, policy.term_years)

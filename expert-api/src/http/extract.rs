@@ -1,5 +1,6 @@
 //! Request extractors that turn every malformed request into a precise
-//! problem+json: the caller's token, and JSON bodies with the failing field.
+//! problem+json: the caller's token, JSON bodies and query strings, each
+//! naming the failing field.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -150,6 +151,35 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// Query parameters of `T`. Unlike actix's `web::Query`, a value that does
+/// not parse (`limit=abc`) names its parameter, not just "the query".
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Query<T>, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(Query))
+    }
+}
+
+/// Parse `T` from a URL query string, naming the failing parameter.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = pointer(e.path());
+        let message = e.into_inner().to_string();
+        let field = if path.is_empty() {
+            backticked(&message).unwrap_or("query").to_owned()
+        } else {
+            path
+        };
+        ApiError::bad_request(&field, "invalid_query", message)
+    })
+}
+
 fn pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     path.iter()
@@ -197,6 +227,34 @@ mod tests {
             p.field.clone().unwrap_or_default(),
             p.rule.clone().unwrap_or_default(),
         )
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "fields are only deserialised")]
+    struct Params {
+        limit: Option<u32>,
+        status: Option<String>,
+    }
+
+    #[test]
+    fn names_the_query_parameter() {
+        let field_of = |q: &str| {
+            let e = parse_query::<Params>(q).unwrap_err();
+            let p = e.problem();
+            (
+                p.field.clone().unwrap_or_default(),
+                p.rule.clone().unwrap_or_default(),
+            )
+        };
+        assert!(parse_query::<Params>("limit=5&status=active").is_ok());
+        assert!(parse_query::<Params>("").is_ok());
+        assert_eq!(
+            field_of("status=active&limit=abc"),
+            ("limit".into(), "invalid_query".into())
+        );
+        assert_eq!(field_of("limit=-1").0, "limit");
+        assert_eq!(field_of("page=2"), ("page".into(), "invalid_query".into()));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use expert_core::reference::{Regions, SpecialtyTree};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::extract::Query;
 use super::problem::ApiError;
 use crate::auth::Caller;
 
@@ -66,10 +67,10 @@ pub struct SpecialtyView {
         (status = 401, body = super::problem::Problem)))]
 pub async fn specialties(
     _caller: Caller,
-    query: web::Query<SpecialtyQuery>,
+    query: Query<SpecialtyQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let tree = SpecialtyTree::builtin();
-    let q = query.into_inner();
+    let q = query.0;
     if let Some(parent) = q.parent.as_deref().filter(|p| *p != "root")
         && !tree.is_known(parent)
     {

@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use expert_core::admission::{AdmissionHistory, AdmissionPolicy, Application, check_admission};
 use expert_core::expert::{
-    Documents, Employer, EmployerContact, Employment, EmploymentHistory, ExpertProfile, FieldError,
-    TitleLevel,
+    Documents, Employer, EmployerContact, Employment, EmploymentError, EmploymentHistory,
+    ExpertProfile, FieldError, TitleLevel,
 };
 use expert_core::identity::{CreditCode, Mobile, ResidentId};
 use expert_core::lifecycle::{Command, Status, StatusKind, transition};
@@ -167,23 +167,29 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
 }
 
-/// What the pool knows about a person from bans and removals.
+/// What the pool knows about a person from bans and removals, whether or
+/// not a ban has ended (`check_admission` compares it with the day).
 pub fn admission_history(
     conn: &mut DbConn,
     resident_id: &str,
-    today: NaiveDate,
 ) -> Result<AdmissionHistory, StoreError> {
     let rows: Vec<(bool, Option<NaiveDate>)> = bans::table
         .filter(bans::resident_id.eq(resident_id))
         .select((bans::removed, bans::until))
         .load(conn)?;
     let previously_removed = rows.iter().any(|(removed, _)| *removed);
-    // A removal without an end bars for good; otherwise the latest end counts.
-    let ban_until = rows
+    // A removal without an end bars for good; otherwise the latest end
+    // counts, even when it has passed: `check_admission` reads "removed,
+    // no end" as permanent, so dropping a past end would turn a served ban
+    // into a lifelong one.
+    let permanent = rows
         .iter()
-        .filter_map(|(_, until)| *until)
-        .filter(|u| *u > today)
-        .max();
+        .any(|(removed, until)| *removed && until.is_none());
+    let ban_until = if permanent {
+        None
+    } else {
+        rows.iter().filter_map(|(_, until)| *until).max()
+    };
     Ok(AdmissionHistory {
         previously_removed,
         ban_until,
@@ -212,8 +218,9 @@ pub fn apply(
     today: NaiveDate,
 ) -> Result<ExpertRecord, StoreError> {
     let p = &app.profile;
-    let history = admission_history(tx.conn, p.resident_id.as_str(), today)?;
-    check_admission(app, &history, policy, today).map_err(StoreError::Invalid)?;
+    let history = admission_history(tx.conn, p.resident_id.as_str())?;
+    check_admission(app, &history, policy, today)
+        .map_err(|v| StoreError::Invalid(crate::intake::input_fields(v)))?;
     let existing: Option<String> = experts::table
         .filter(experts::resident_id.eq(p.resident_id.as_str()))
         .select(experts::id)
@@ -585,12 +592,17 @@ pub fn change_employer(
     history
         .change_employer(employer.clone(), since)
         .map_err(|e| {
-            StoreError::Invalid(vec![FieldError::new(
-                "since",
-                expert_core::expert::Rule::OutOfRange,
-                e.to_string(),
-                e.to_string(),
-            )])
+            // A move to the current employer is about the employer, any
+            // other refusal about the date.
+            let (field, rule) = match e {
+                EmploymentError::SameEmployer => {
+                    ("employer/code", expert_core::expert::Rule::Duplicate)
+                }
+                _ => ("since", expert_core::expert::Rule::OutOfRange),
+            };
+            let text = e.to_string();
+            let (zh, en) = text.split_once(" / ").unwrap_or((&text, &text));
+            StoreError::Invalid(vec![FieldError::new(field, rule, zh, en)])
         })?;
     let last = position - 1;
     if let Some(closed) = history

@@ -36,7 +36,10 @@ pub struct Employer {
 
 /// Where notices to the employer go: a department or person, and a phone
 /// number or postal address (at least one).
+// Unknown keys are refused (here and below): these types arrive in API
+// bodies, where a misspelt key must not vanish silently.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EmployerContact {
     pub name: String,
     #[serde(default)]
@@ -90,7 +93,7 @@ impl TitleLevel {
 /// References to the signed documents an application carries (for example a
 /// file-store key); the documents themselves live outside this crate.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Documents {
     /// The signed integrity pledge (廉洁自律承诺书).
     pub integrity_pledge: Option<String>,

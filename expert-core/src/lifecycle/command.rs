@@ -53,7 +53,7 @@ pub enum Command {
 /// How a suspension ends; must match the suspension's [`RestoreMode`].
 /// Serialised with a `kind` tag: `{"kind":"test_passed","reference":"..."}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ReinstateVia {
     Automatic { on: NaiveDate },
     Application { reference: String },

@@ -1,0 +1,195 @@
+//! Every route the API serves, with who may call it: one row per route, one
+//! expected status per caller. The access-matrix test walks it; the OpenAPI
+//! test checks that the document and the source list exactly these routes.
+
+use serde_json::{Value, json};
+
+use crate::fixtures;
+
+/// The callers of the matrix, in column order.
+pub const CALLERS: [Caller; 7] = [
+    Caller::Anonymous,
+    Caller::Admin,
+    Caller::Operator("420100"),
+    Caller::Operator("420600"),
+    Caller::Supervisor,
+    Caller::Regulator(None),
+    Caller::Regulator(Some("420600")),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    Anonymous,
+    Admin,
+    Operator(&'static str),
+    Supervisor,
+    Regulator(Option<&'static str>),
+}
+
+impl Caller {
+    pub fn label(self) -> String {
+        match self {
+            Caller::Anonymous => "anonymous".into(),
+            Caller::Admin => "admin".into(),
+            Caller::Operator(r) => format!("operator@{r}"),
+            Caller::Supervisor => "supervisor".into(),
+            Caller::Regulator(None) => "regulator".into(),
+            Caller::Regulator(Some(r)) => format!("regulator@{r}"),
+        }
+    }
+}
+
+/// What `{id}` in the path stands for; made fresh for every cell, so each
+/// allowed call can succeed and each refused one can be shown to change
+/// nothing. Experts are of region 420100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Nothing,
+    Applicant,
+    Active,
+    Rejected,
+    /// Suspended until a passed test.
+    SuspendedAfterTest,
+    /// A throw-away supervisor token (its id).
+    Token,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    pub method: &'static str,
+    /// As in the OpenAPI document, `{id}` for the path parameter.
+    pub path: &'static str,
+    /// Self-describing routes (the document and its viewer) are served but
+    /// not listed in the document.
+    pub documented: bool,
+    pub subject: Subject,
+    /// The request body, built afresh for every call.
+    pub body: fn() -> Option<Value>,
+    /// One status per entry of [`CALLERS`].
+    pub expect: [u16; 7],
+}
+
+fn no_body() -> Option<Value> {
+    None
+}
+
+const fn route(
+    method: &'static str,
+    path: &'static str,
+    subject: Subject,
+    body: fn() -> Option<Value>,
+    expect: [u16; 7],
+) -> Route {
+    Route {
+        method,
+        path,
+        documented: true,
+        subject,
+        body,
+        expect,
+    }
+}
+
+const fn undocumented(method: &'static str, path: &'static str, expect: [u16; 7]) -> Route {
+    Route {
+        method,
+        path,
+        documented: false,
+        subject: Subject::Nothing,
+        body: no_body,
+        expect,
+    }
+}
+
+use Subject::{Active, Applicant, Nothing, Rejected, SuspendedAfterTest, Token};
+
+/// Columns: anonymous, admin, operator@420100, operator@420600, supervisor,
+/// regulator, regulator@420600.
+#[rustfmt::skip]
+pub const ROUTES: &[Route] = &[
+    // System and documentation: open to everyone.
+    route("GET", "/healthz", Nothing, no_body,                           [200, 200, 200, 200, 200, 200, 200]),
+    undocumented("GET", "/api/v1/openapi.json",                          [200, 200, 200, 200, 200, 200, 200]),
+    undocumented("GET", "/api/v1/docs/",                                 [200, 200, 200, 200, 200, 200, 200]),
+    // Reference data: any signed-in caller.
+    route("GET", "/api/v1/reference/regions", Nothing, no_body,          [401, 200, 200, 200, 200, 200, 200]),
+    route("GET", "/api/v1/reference/specialties", Nothing, no_body,      [401, 200, 200, 200, 200, 200, 200]),
+    // The audit log: the signed head is public, entries for auditors.
+    route("GET", "/api/v1/audit/checkpoint", Nothing, no_body,           [200, 200, 200, 200, 200, 200, 200]),
+    route("GET", "/api/v1/audit/vkey", Nothing, no_body,                 [200, 200, 200, 200, 200, 200, 200]),
+    route("GET", "/api/v1/audit/entries", Nothing, no_body,              [401, 200, 403, 403, 200, 403, 403]),
+    // The periodic review: admins and province-wide regulators.
+    route("POST", "/api/v1/review", Nothing, review_body,                [401, 200, 403, 403, 403, 200, 403]),
+    // Tokens: admins only.
+    route("GET", "/api/v1/tokens", Nothing, no_body,                     [401, 200, 403, 403, 403, 403, 403]),
+    route("POST", "/api/v1/tokens", Nothing, token_body,                 [401, 201, 403, 403, 403, 403, 403]),
+    route("DELETE", "/api/v1/tokens/{id}", Token, no_body,               [401, 200, 403, 403, 403, 403, 403]),
+    // The registry: operators write in their region, regulators decide and
+    // discipline, everyone signed in reads (bound callers their region only;
+    // a record elsewhere is "not found").
+    route("POST", "/api/v1/experts", Nothing, application_body,         [401, 201, 201, 403, 403, 403, 403]),
+    route("GET", "/api/v1/experts", Nothing, no_body,                    [401, 200, 200, 200, 200, 200, 200]),
+    route("GET", "/api/v1/experts/{id}", Active, no_body,                [401, 200, 200, 404, 200, 200, 404]),
+    route("PATCH", "/api/v1/experts/{id}/contact", Active, contact_body, [401, 200, 200, 404, 403, 403, 403]),
+    route("POST", "/api/v1/experts/{id}/employer", Active, employer_body,[401, 200, 200, 404, 403, 403, 403]),
+    route("POST", "/api/v1/experts/{id}/admission", Applicant, approve_body, [401, 200, 403, 403, 403, 200, 404]),
+    route("POST", "/api/v1/experts/{id}/leave", Active, leave_body,      [401, 200, 200, 404, 403, 403, 403]),
+    route("POST", "/api/v1/experts/{id}/suspend", Active, suspend_body,  [401, 200, 403, 403, 403, 200, 404]),
+    route("POST", "/api/v1/experts/{id}/reinstate", SuspendedAfterTest, reinstate_body, [401, 200, 403, 403, 403, 200, 404]),
+    route("POST", "/api/v1/experts/{id}/retire", Active, retire_body,    [401, 200, 403, 403, 403, 200, 404]),
+    route("POST", "/api/v1/experts/{id}/remove", Active, remove_body,    [401, 200, 403, 403, 403, 200, 404]),
+    route("POST", "/api/v1/experts/{id}/reapply", Rejected, no_body,     [401, 200, 200, 404, 403, 403, 403]),
+    route("POST", "/api/v1/experts/{id}/renewal", Active, approve_body,  [401, 200, 403, 403, 403, 200, 404]),
+];
+
+fn review_body() -> Option<Value> {
+    Some(json!({"as_of": fixtures::today().to_string(), "dry_run": true}))
+}
+
+fn token_body() -> Option<Value> {
+    Some(json!({"role": "supervisor", "label": "matrix"}))
+}
+
+fn application_body() -> Option<Value> {
+    Some(fixtures::application_in("420100"))
+}
+
+fn contact_body() -> Option<Value> {
+    Some(json!({"mobile": "13700001111"}))
+}
+
+fn employer_body() -> Option<Value> {
+    Some(json!({
+        "employer": {"name": "武汉新单位", "code": fixtures::credit_code("420100", 9_999_999)},
+        "since": fixtures::today().to_string(),
+    }))
+}
+
+fn approve_body() -> Option<Value> {
+    Some(json!({"decision": "approve"}))
+}
+
+fn leave_body() -> Option<Value> {
+    let today = fixtures::today();
+    Some(json!({
+        "from": today.to_string(),
+        "to": fixtures::days_after(today, 7).to_string(),
+        "reason": "出差",
+    }))
+}
+
+fn suspend_body() -> Option<Value> {
+    Some(json!({"restore": "after_test", "reason": "评审失职"}))
+}
+
+fn reinstate_body() -> Option<Value> {
+    Some(json!({"via": {"kind": "test_passed", "reference": "T-1"}}))
+}
+
+fn retire_body() -> Option<Value> {
+    Some(json!({"reason": "voluntary"}))
+}
+
+fn remove_body() -> Option<Value> {
+    Some(json!({"reason": "收受财物"}))
+}
