@@ -127,27 +127,33 @@ pub fn load_or_create_key_file(path: &Path, name: &str) -> Result<(NoteSigner, b
             .create(dir)
             .map_err(io_error("create key directory", dir))?;
     }
-    let mut file = match OpenOptions::new()
+    // Write the key under a temporary name and publish it with a hard link,
+    // which refuses to replace an existing file: another process that starts
+    // at the same moment sees either no key file or a complete one, never
+    // one still being written.
+    let tmp = temporary_sibling(path)?;
+    let written = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(path)
-    {
-        Ok(f) => f,
-        // Another process created it since we looked: use theirs.
+        .open(&tmp)
+        .and_then(|mut file| {
+            file.write_all(pem.as_bytes())?;
+            file.sync_all()
+        });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io_error("write key file", &tmp)(e));
+    }
+    let published = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match published {
+        Ok(()) => {}
+        // Another process published its key since we looked: use theirs.
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
             return Ok((load_key_file(path, name)?, false));
         }
         Err(e) => return Err(io_error("create key file", path)(e)),
-    };
-    let written = file
-        .write_all(pem.as_bytes())
-        .and_then(|()| file.sync_all());
-    if let Err(e) = written {
-        // A truncated key file would be loaded as garbage next time.
-        drop(file);
-        let _ = std::fs::remove_file(path);
-        return Err(io_error("write key file", path)(e));
     }
     // Make the new directory entry durable too, so a crash cannot lose a
     // key whose checkpoints were already published.
@@ -157,4 +163,16 @@ pub fn load_or_create_key_file(path: &Path, name: &str) -> Result<(NoteSigner, b
             .map_err(io_error("sync key directory", dir))?;
     }
     Ok((signer, true))
+}
+
+/// A fresh name beside `path` for writing a file before it is published.
+fn temporary_sibling(path: &Path) -> Result<PathBuf, KeyError> {
+    let mut nonce = [0u8; 8];
+    getrandom::fill(&mut nonce).map_err(KeyError::Random)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let suffix: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(path.with_file_name(format!(".{name}.{suffix}.tmp")))
 }

@@ -12,3 +12,4 @@ pub mod identity;
 pub mod lifecycle;
 pub mod reference;
 pub mod review;
+pub mod rfc3797;

@@ -2,6 +2,7 @@
 //! PostgreSQL database created on the local server and dropped afterwards.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use diesel::Connection;
 use diesel::RunQueryDsl;
@@ -33,12 +34,20 @@ pub fn postgres_unavailable() -> Option<String> {
     }
 }
 
-/// A database that exists for one test.
+/// A database that exists for one test. Clones share it (two servers on one
+/// database, say); it is dropped when the last clone goes.
+#[derive(Clone)]
 pub struct TestDb {
     pub backend: Backend,
     pub url: String,
-    pub dir: tempfile::TempDir,
-    pg_name: Option<String>,
+    pub dir: Arc<tempfile::TempDir>,
+    /// Held for its `Drop`: the last clone drops the PostgreSQL database.
+    _pg: Option<Arc<PgDatabase>>,
+}
+
+/// Owns a PostgreSQL test database and drops it, once.
+struct PgDatabase {
+    name: String,
 }
 
 impl std::fmt::Debug for TestDb {
@@ -56,8 +65,8 @@ impl TestDb {
                 TestDb {
                     backend,
                     url: format!("sqlite://{}", path.display()),
-                    dir,
-                    pg_name: None,
+                    dir: Arc::new(dir),
+                    _pg: None,
                 }
             }
             Backend::Postgres => {
@@ -71,8 +80,8 @@ impl TestDb {
                 TestDb {
                     backend,
                     url: format!("{}/{name}", postgres_admin_url()),
-                    dir,
-                    pg_name: Some(name),
+                    dir: Arc::new(dir),
+                    _pg: Some(Arc::new(PgDatabase { name })),
                 }
             }
         }
@@ -92,14 +101,16 @@ impl TestDb {
     }
 }
 
-impl Drop for TestDb {
+impl Drop for PgDatabase {
     fn drop(&mut self) {
-        if let Some(name) = &self.pg_name
-            && let Ok(mut admin) =
-                diesel::PgConnection::establish(&format!("{}/postgres", postgres_admin_url()))
+        if let Ok(mut admin) =
+            diesel::PgConnection::establish(&format!("{}/postgres", postgres_admin_url()))
         {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut admin);
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin);
         }
     }
 }

@@ -2,6 +2,7 @@
 //! `expert-api` binary started as a server on a free port, and a small HTTP
 //! client. Tests go through these helpers, not through internals.
 
+pub mod audit;
 pub mod backend;
 pub mod client;
 pub mod fixtures;

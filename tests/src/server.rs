@@ -38,6 +38,7 @@ pub struct Server {
     pub db: TestDb,
     pub base: String,
     pub admin_token: String,
+    log_name: String,
     child: Child,
 }
 
@@ -92,8 +93,23 @@ impl Server {
             .unwrap_or_default()
             .trim()
             .to_owned();
+        Self::spawn(db, admin_token, "server.log", extra)
+    }
+
+    /// A second `serve` process on this server's database, with the same
+    /// signing key file and admin token, logging to its own file.
+    pub fn start_second(&self) -> Server {
+        Self::spawn(
+            self.db.clone(),
+            self.admin_token.clone(),
+            "server-2.log",
+            &[],
+        )
+    }
+
+    fn spawn(db: TestDb, admin_token: String, log_name: &str, extra: &[&str]) -> Server {
         let key = db.path("log-key.pem");
-        let log = std::fs::File::create(db.path("server.log")).expect("log file");
+        let log = std::fs::File::create(db.path(log_name)).expect("log file");
         let mut child = Command::new(api_bin())
             .args([
                 "serve",
@@ -133,7 +149,7 @@ impl Server {
         }
         let Some(base) = base else {
             let _ = child.kill();
-            let log = std::fs::read_to_string(db.path("server.log")).unwrap_or_default();
+            let log = std::fs::read_to_string(db.path(log_name)).unwrap_or_default();
             panic!("server did not start:\n{seen}\n{log}");
         };
         // Keep draining stdout so the server never blocks on a full pipe.
@@ -142,6 +158,7 @@ impl Server {
             db,
             base,
             admin_token,
+            log_name: log_name.to_owned(),
             child,
         }
     }
@@ -181,7 +198,7 @@ impl Server {
     }
 
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.db.path("server.log")).unwrap_or_default()
+        std::fs::read_to_string(self.db.path(&self.log_name)).unwrap_or_default()
     }
 }
 

@@ -8,6 +8,7 @@ mod token;
 
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config;
@@ -101,9 +102,17 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Audit(AuditCommand::Check { db }) => {
             use crate::store::audit::{LogCheck, check_log};
             let url = db.url()?;
-            let pool = crate::db::open_pool(&url, 1)?;
-            let mut conn = pool.get()?;
-            match check_log(&mut conn)? {
+            // A check only reads. Creating or migrating the database here
+            // would turn a mistyped path into an empty log that "checks".
+            if let DbUrl::Sqlite(path) = &url
+                && !path.is_file()
+            {
+                anyhow::bail!("there is no SQLite database at {}", path.display());
+            }
+            let mut conn = url.connect()?;
+            match check_log(&mut conn)
+                .context("reading the audit log (is this an expert-api database?)")?
+            {
                 LogCheck::Consistent(head) => {
                     println!(
                         "log consistent: {} entries, root {}",

@@ -115,6 +115,16 @@ where
             .set(audit_head::size.eq(audit_head::size))
             .execute(conn)?;
         let range = load_range(conn)?;
+        // `now` was read before the lock was ours; a writer that got the
+        // lock first may have logged a later time. Times never go back
+        // along the log, across processes too, so a verifier can order
+        // entries (a commit before its reveal) by either seq or time.
+        let last: Option<chrono::NaiveDateTime> = audit_entries::table
+            .order(audit_entries::seq.desc())
+            .select(audit_entries::time)
+            .first(conn)
+            .optional()?;
+        let now = last.map(super::from_db_time).map_or(now, |t| t.max(now));
         let mut tx = AuditTx {
             conn,
             now,
@@ -192,10 +202,26 @@ pub enum LogCheck {
     },
 }
 
-/// Recompute every leaf hash and the root from the stored leaf bytes, in
-/// pages, and compare them with what is stored. Detects any change made to
-/// the tables behind the application's back.
+/// Recompute every leaf hash, the root and the compact range from the
+/// stored leaf bytes, in pages, and compare them with what is stored. This
+/// catches any change made to the tables behind the application's back,
+/// except a rewrite that recomputes every hash and the head as well: only a
+/// checkpoint signed earlier (held by someone else) exposes that.
 pub fn check_log(conn: &mut DbConn) -> Result<LogCheck, StoreError> {
+    // One snapshot for the head and every page: a writer committing between
+    // two reads must not look like tampering. SQLite in WAL mode keeps the
+    // snapshot of a transaction's first read; PostgreSQL needs REPEATABLE
+    // READ, set before the first query.
+    conn.transaction(|conn| {
+        if matches!(conn, DbConn::Postgres(_)) {
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(conn)?;
+        }
+        check_snapshot(conn)
+    })
+}
+
+fn check_snapshot(conn: &mut DbConn) -> Result<LogCheck, StoreError> {
     const PAGE: i64 = 5_000;
     let stored = head(conn)?;
     let mut range = CompactRange::new();
@@ -263,6 +289,17 @@ pub fn check_log(conn: &mut DbConn) -> Result<LogCheck, StoreError> {
     if range.root() != stored.root {
         return Ok(LogCheck::BadHead {
             reason: "the stored root is not the root of the stored entries".into(),
+        });
+    }
+    // The next append builds on the compact range, not on the root: a wrong
+    // one would have the server sign roots that no entries produce.
+    let compact: Vec<u8> = audit_head::table
+        .find(1)
+        .select(audit_head::compact)
+        .first(conn)?;
+    if compact != range.hashes().concat() {
+        return Ok(LogCheck::BadHead {
+            reason: "the stored compact range does not match the stored entries".into(),
         });
     }
     Ok(LogCheck::Consistent(stored))

@@ -1,0 +1,97 @@
+//! SQLite connections are set up for durability and integrity on every
+//! pooled connection, and the database file (with its directory) is created
+//! on first use.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use expert_api::db::{DbConn, DbUrl, open_pool};
+use expert_draw_tests::{Backend, TestDb, cli_ok};
+
+#[derive(QueryableByName)]
+struct Mode {
+    #[diesel(sql_type = Text)]
+    journal_mode: String,
+}
+
+#[derive(QueryableByName)]
+struct ForeignKeys {
+    #[diesel(sql_type = BigInt)]
+    foreign_keys: i64,
+}
+
+#[derive(QueryableByName)]
+struct BusyTimeout {
+    #[diesel(sql_type = BigInt)]
+    timeout: i64,
+}
+
+#[derive(QueryableByName)]
+struct Synchronous {
+    #[diesel(sql_type = BigInt)]
+    synchronous: i64,
+}
+
+#[test]
+fn every_pooled_sqlite_connection_is_set_up() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir
+        .path()
+        .join("nested")
+        .join("deeper")
+        .join("expert-draw.db");
+    assert!(!path.parent().expect("parent").exists());
+    let url = DbUrl::parse(&format!("sqlite://{}", path.display())).expect("url");
+    let pool = open_pool(&url, 3).expect("pool");
+    assert!(path.is_file(), "database file created with its directories");
+
+    // Hold all three at once so that each is a separate connection.
+    let mut conns: Vec<_> = (0..3).map(|_| pool.get().expect("connection")).collect();
+    for conn in &mut conns {
+        let conn: &mut DbConn = conn;
+        let DbConn::Sqlite(c) = &mut *conn else {
+            panic!("sqlite:// must give an SQLite connection")
+        };
+        let mode = diesel::sql_query("PRAGMA journal_mode")
+            .get_result::<Mode>(c)
+            .expect("journal_mode");
+        assert_eq!(mode.journal_mode, "wal");
+        let fk = diesel::sql_query("PRAGMA foreign_keys")
+            .get_result::<ForeignKeys>(c)
+            .expect("foreign_keys");
+        assert_eq!(fk.foreign_keys, 1);
+        let busy = diesel::sql_query("PRAGMA busy_timeout")
+            .get_result::<BusyTimeout>(c)
+            .expect("busy_timeout");
+        assert!(busy.timeout > 0, "busy_timeout {}", busy.timeout);
+        let sync = diesel::sql_query("PRAGMA synchronous")
+            .get_result::<Synchronous>(c)
+            .expect("synchronous");
+        assert_eq!(sync.synchronous, 2, "synchronous = FULL");
+
+        // Foreign keys are enforced, not just declared.
+        let r = diesel::sql_query(
+            "INSERT INTO expert_specialties (expert_id, code) VALUES ('E-none', 'ENA010101')",
+        )
+        .execute(c);
+        assert!(r.is_err(), "a specialty of a missing expert was accepted");
+    }
+}
+
+#[test]
+fn cli_creates_the_database_and_its_directory() {
+    let db = TestDb::new(Backend::Sqlite);
+    let path = std::path::PathBuf::from(db.url.strip_prefix("sqlite://").expect("sqlite url"));
+    assert!(!path.parent().expect("parent").exists());
+    let out = cli_ok(&["migrate", "--db", &db.url]);
+    assert!(out.contains("migration(s) applied"), "{out}");
+    assert!(path.is_file());
+}
+
+#[test]
+fn urls_pick_the_backend_by_scheme() {
+    // A bare path is refused rather than silently opened as SQLite.
+    assert!(DbUrl::parse("./data/x.db").is_err());
+    let (code, _, err) = expert_draw_tests::cli(&["migrate", "--db", "./data/x.db"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("sqlite://"), "{err}");
+}
