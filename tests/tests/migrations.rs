@@ -12,17 +12,23 @@ use expert_draw_tests::backend::postgres_unavailable;
 use expert_draw_tests::fixtures::application_in;
 use expert_draw_tests::{Backend, TestDb, both_backends, cli_ok};
 
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 16] = [
     "api_tokens",
     "audit_entries",
     "audit_head",
     "bans",
+    "checkpoints",
     "counters",
+    "draws",
     "employment_history",
     "expert_declines",
     "expert_leaves",
     "expert_specialties",
     "experts",
+    "invitations",
+    "outbox",
+    "panel_changes",
+    "panel_members",
 ];
 
 #[derive(QueryableByName)]
