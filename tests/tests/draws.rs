@@ -662,6 +662,32 @@ fn supplementary_operator_decline_and_conflict(backend: Backend) {
     let checked = replay(&log);
     assert_eq!(checked.substitutions, 3);
     assert!(checked.reveals >= 3);
+    // The offline verifier (draw-audit draw) reproduces every reveal.
+    for e in log.iter().filter(|e| e["kind"] == "draw.reveal") {
+        let d = &e["data"];
+        let input =
+            json!({"statement": d["statement"], "nonce": d["nonce"], "beacon": d["beacon"]});
+        let mut child = std::process::Command::new(expert_draw_tests::audit_bin())
+            .args(["draw", "--input", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.to_string().as_bytes())
+                .unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(got["seed"], d["seed"]);
+        assert_eq!(got["result"], d["result"]);
+    }
 
     // A later evaluation the same day: seats held count as `recent`.
     let mut later = request("P-Z", 5, 0);
