@@ -6,7 +6,7 @@
 //! counts and states only — never expert ids, names or phones, in any
 //! response or error message.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{FromRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -35,6 +35,32 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/draws/{id}/panel", web::get().to(panel))
         .route("/draws/{id}/members/{pseudonym}/decline", web::post().to(decline))
         .route("/draws/{id}/members/{pseudonym}/sign-in", web::post().to(sign_in));
+}
+
+/// A JSON body that may be left out entirely (no body, or an empty one);
+/// when present it is parsed like [`Body`], naming the failing field.
+#[derive(Debug)]
+pub struct OptionalBody<T>(pub Option<T>);
+
+impl<T: serde::de::DeserializeOwned + 'static> FromRequest for OptionalBody<T> {
+    type Error = ApiError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(
+        req: &actix_web::HttpRequest,
+        payload: &mut actix_web::dev::Payload,
+    ) -> Self::Future {
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(|_| {
+                ApiError::bad_request("body", "unreadable", "the request body could not be read")
+            })?;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(OptionalBody(None));
+            }
+            super::extract::parse_json(&bytes).map(|v| OptionalBody(Some(v)))
+        })
+    }
 }
 
 impl From<RequestError> for FieldProblem {
@@ -467,10 +493,10 @@ pub async fn reveal(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: Body<RevealInput>,
+    body: OptionalBody<RevealInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let beacon = body.0.beacon;
+    let beacon = body.0.unwrap_or_default().beacon;
     if beacon.chars().count() > 1000 {
         return Err(ApiError::bad_request(
             "beacon",
@@ -704,10 +730,10 @@ pub async fn sign_in(
     caller: Caller,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    body: Body<SignInInput>,
+    body: OptionalBody<SignInInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, pseudonym) = path.into_inner();
-    if let Some(reason) = body.0.conflict {
+    if let Some(reason) = body.0.unwrap_or_default().conflict {
         if reason.trim().is_empty() {
             return Err(ApiError::bad_request(
                 "conflict",
