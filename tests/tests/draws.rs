@@ -904,3 +904,53 @@ fn hard_filters(backend: Backend) {
 }
 
 both_backends!(hard_filters_are_counted_by_reason, hard_filters);
+
+fn concurrent_declines(backend: Backend) {
+    let (s, outbox) = start(backend, 3600);
+    seed_pool(&s.admin(), &pool12());
+    let op = s.token("operator", Some("420100"));
+    let sup = s.token("supervisor", None);
+    let r = op.post("/api/v1/draws", &request("P-K", 5, 5));
+    let id = r.json["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        op.post(&format!("/api/v1/draws/{id}/reveal"), &json!({}))
+            .status,
+        200
+    );
+    let messages = wait_lines(&outbox, 5);
+    // All five primaries decline at once.
+    let threads: Vec<_> = messages
+        .iter()
+        .map(|m| {
+            let api = s.anonymous();
+            let token = token_of(m);
+            std::thread::spawn(move || {
+                api.post(
+                    &format!("/api/v1/respond/{token}"),
+                    &json!({"answer": "decline"}),
+                )
+                .status
+            })
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap(), 200);
+    }
+    let view = op.get(&format!("/api/v1/draws/{id}")).json;
+    let seats = seated(&view);
+    assert_eq!(seats.len(), 5, "five reserves fill five seats: {view}");
+    let log = entries(&sup);
+    let subs: Vec<&Value> = log
+        .iter()
+        .filter(|e| e["kind"] == "draw.substitute")
+        .collect();
+    assert_eq!(subs.len(), 5);
+    let ins: std::collections::BTreeSet<&str> = subs
+        .iter()
+        .map(|e| e["data"]["in"].as_str().unwrap())
+        .collect();
+    assert_eq!(ins.len(), 5, "no reserve is called twice");
+    assert_eq!(replay(&log).substitutions, 5);
+}
+
+both_backends!(concurrent_declines_are_serialised, concurrent_declines);
