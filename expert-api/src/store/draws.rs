@@ -1206,8 +1206,6 @@ impl PanelState {
         let root = get(conn, panel_id)?;
         let (_, root_statement) = root.parsed_statement()?;
         let root_result = root.parsed_result()?;
-        let mut panel = Panel::new(&root_statement, &root_result)
-            .map_err(|e| StoreError::Corrupt(format!("panel {panel_id}: {e}")))?;
         let mut others = BTreeMap::new();
         let supps: Vec<DrawRow> = draws::table
             .filter(draws::panel_id.eq(panel_id))
@@ -1243,7 +1241,8 @@ impl PanelState {
             match (kind.as_str(), out_id, in_id) {
                 ("substitute", Some(out), _) => {
                     let reserves = state.reserves_for(&source, g)?;
-                    panel
+                    state
+                        .panel
                         .substitute_among(g, &out, &reserves)
                         .map_err(|e| StoreError::Corrupt(format!("panel {panel_id}: {e}")))?;
                 }
@@ -1253,7 +1252,8 @@ impl PanelState {
                     })?;
                     let m = Member::of(s, &id)
                         .map_err(|e| StoreError::Corrupt(format!("panel {panel_id}: {e}")))?;
-                    panel
+                    state
+                        .panel
                         .join(g, m)
                         .map_err(|e| StoreError::Corrupt(format!("panel {panel_id}: {e}")))?;
                 }
@@ -1264,7 +1264,6 @@ impl PanelState {
                 }
             }
         }
-        state.panel = panel;
         Ok(state)
     }
 
