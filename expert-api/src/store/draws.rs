@@ -1472,7 +1472,10 @@ pub fn sweep(
         match depart_and_fill(conn, now, "system", &panel_id, &expert_id, &info, flow) {
             Ok(_) => done += 1,
             Err(StoreError::Conflict { .. }) => {}
-            Err(e) => return Err(e),
+            // One stuck invitation must not stop the others.
+            Err(e) => {
+                tracing::error!(panel = %panel_id, error = %e, "expired invitation not processed")
+            }
         }
     }
     for id in pending_supplementary(conn)? {
