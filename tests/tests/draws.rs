@@ -749,6 +749,19 @@ fn no_answer_counts_as_decline(backend: Backend) {
     let r = op.post(&format!("/api/v1/draws/{id}/reveal"), &json!({}));
     assert_eq!(r.status, 200, "{}", r.text);
     let messages = wait_lines(&outbox, 5);
+    // Operators follow the invitations by pseudonym.
+    let view = op.get(&format!("/api/v1/draws/{id}")).json;
+    let invited: Vec<&Value> = view["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["seat"] == true)
+        .collect();
+    assert_eq!(invited.len(), 5);
+    for m in &invited {
+        assert!(m["invitation"]["deadline"].is_string(), "{m}");
+        assert!(m["invitation"]["answer"].is_null(), "{m}");
+    }
     // One answers in time; the others never do.
     let r = s.anonymous().post(
         &format!("/api/v1/respond/{}", token_of(&messages[0])),

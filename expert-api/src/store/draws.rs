@@ -1525,3 +1525,59 @@ pub fn sealed_panels_in(
     }
     Ok(sealed)
 }
+
+/// Where a member's latest invitation stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationStatus {
+    pub deadline: DateTime<Utc>,
+    pub answer: Option<String>,
+    pub delivered: bool,
+    pub attempts: u32,
+}
+
+/// The latest invitation of each member of a panel, by expert id.
+pub fn invitation_statuses(
+    conn: &mut DbConn,
+    panel_id: &str,
+) -> Result<BTreeMap<String, InvitationStatus>, StoreError> {
+    use crate::db::schema::outbox;
+    let rows: Vec<(String, String, NaiveDateTime, Option<String>, NaiveDateTime)> =
+        invitations::table
+            .filter(invitations::panel_id.eq(panel_id))
+            .order(invitations::created_at.asc())
+            .select((
+                invitations::id,
+                invitations::expert_id,
+                invitations::deadline,
+                invitations::answer,
+                invitations::created_at,
+            ))
+            .load(conn)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let sent: Vec<(String, Option<NaiveDateTime>, i32)> = outbox::table
+        .filter(outbox::recipient_ref.eq_any(&ids))
+        .select((
+            outbox::recipient_ref,
+            outbox::delivered_at,
+            outbox::attempts,
+        ))
+        .load(conn)?;
+    let sent: BTreeMap<String, (bool, u32)> = sent
+        .into_iter()
+        .map(|(r, d, a)| (r, (d.is_some(), u32::try_from(a).unwrap_or(0))))
+        .collect();
+    let mut out = BTreeMap::new();
+    for (id, expert, deadline, answer, _) in rows {
+        let (delivered, attempts) = sent.get(&id).copied().unwrap_or((false, 0));
+        out.insert(
+            expert,
+            InvitationStatus {
+                deadline: from_db_time(deadline),
+                answer,
+                delivered,
+                attempts,
+            },
+        );
+    }
+    Ok(out)
+}
