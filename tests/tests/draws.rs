@@ -738,7 +738,7 @@ both_backends!(
 );
 
 fn no_answer_counts_as_decline(backend: Backend) {
-    let (s, outbox) = start(backend, 2);
+    let (s, outbox) = start(backend, 5);
     // Half the pool is local: the replay checks the local cap on real data.
     let mixed: Vec<Seed> = pool10_remote()
         .into_iter()
@@ -777,7 +777,7 @@ fn no_answer_counts_as_decline(backend: Backend) {
         &json!({"answer": "accept"}),
     );
     assert_eq!(r.status, 200, "{}", r.text);
-    std::thread::sleep(Duration::from_secs(3));
+    std::thread::sleep(Duration::from_secs(6));
     let r = s.anonymous().post(
         &format!("/api/v1/respond/{}", token_of(&messages[1])),
         &json!({"answer": "accept"}),
