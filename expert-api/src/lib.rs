@@ -9,5 +9,6 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod import;
 pub mod intake;
 pub mod store;

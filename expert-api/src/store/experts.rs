@@ -200,13 +200,16 @@ fn history_from(rows: &[(bool, Option<NaiveDate>)], today: NaiveDate) -> Admissi
 /// bound parameters, large enough that 100,000 rows take 200 queries.
 const LOOKUP_CHUNK: usize = 500;
 
+/// Ban histories and existing expert ids, both by resident ID.
+type Lookups = (HashMap<String, AdmissionHistory>, HashMap<String, String>);
+
 /// The ban history and any existing expert id of each resident ID, read in
 /// a few queries for a whole batch of applications.
 fn lookup_many(
     conn: &mut DbConn,
     resident_ids: &[&str],
     today: NaiveDate,
-) -> Result<(HashMap<String, AdmissionHistory>, HashMap<String, String>), StoreError> {
+) -> Result<Lookups, StoreError> {
     let mut bans_by_id: HashMap<String, Vec<(bool, Option<NaiveDate>)>> = HashMap::new();
     let mut registered = HashMap::new();
     for chunk in resident_ids.chunks(LOOKUP_CHUNK) {
