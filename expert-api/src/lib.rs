@@ -12,3 +12,4 @@ pub mod http;
 pub mod import;
 pub mod intake;
 pub mod store;
+pub mod synth;

@@ -19,7 +19,7 @@
 pub mod columns;
 mod csv;
 pub mod report;
-mod row;
+pub(crate) mod row;
 pub mod table;
 pub mod values;
 mod xlsx;
