@@ -9,6 +9,30 @@
 //! through `store::experts::apply_many`, which checks again inside the
 //! transaction, so a registration made meanwhile cannot slip through.
 //!
+//! Columns (header row; English names match case-, space- and
+//! underscore-insensitively, Chinese names exactly; other columns are
+//! ignored; `*` marks a required column):
+//!
+//! | English | 中文 | value |
+//! | --- | --- | --- |
+//! | name* | 姓名 | text |
+//! | resident_id* | 身份证号 | 18 characters; a TEXT cell in Excel (a number cell has lost digits and is refused) |
+//! | mobile* | 手机号 | 11 digits |
+//! | region* | 地区代码 | Hubei GB/T 2260 code, e.g. 420100 |
+//! | employer_name* | 工作单位 | text |
+//! | employer_code* | 统一社会信用代码 | 18 characters, TEXT cell |
+//! | employed_since | 入职日期 | date cell, Excel serial, or 2015-03-01 / 2015/3/1 / 2015年3月1日 (default today) |
+//! | specialties* | 专业 | codes (level 3+) separated by `;` `、` `,` |
+//! | title* | 职称 | senior, associate_senior, intermediate, junior, none / 正高级, 副高级, 中级, 初级, 无 |
+//! | senior_equivalent | 同等专业水平 | 是/否, true/false, 1/0 (default 否) |
+//! | years_in_field* | 从业年限 | whole number |
+//! | civil_servant* | 是否国家工作人员 | 是/否, true/false, 1/0 |
+//! | employer_contact_name | 单位联系人 | text (required for civil servants by the rules) |
+//! | employer_contact_phone | 单位联系电话 | text |
+//! | employer_contact_address | 单位联系地址 | text |
+//! | integrity_pledge | 廉洁承诺书 | document reference |
+//! | no_criminal_record | 无犯罪记录证明 | document reference |
+//!
 //! Transactions: all-or-nothing writes every row in ONE transaction: a
 //! crash or a late refusal leaves nothing behind, and one transaction costs
 //! one fsync, so it is also the fastest. Its price is that the log head
