@@ -283,6 +283,15 @@ pub fn execute(
         mut outcome,
         candidates,
     } = prepared;
+    if let DbConn::Postgres(pg) = conn {
+        // PostgreSQL switches a prepared statement to a generic plan after
+        // five runs; planned while `experts` was empty, the resident-ID
+        // lookup stays a sequential scan, and inside one long transaction
+        // no ANALYZE comes to fix it: every batch would scan all rows
+        // written so far (measured: quadratic, minutes for 100,000 rows).
+        use diesel::connection::SimpleConnection;
+        pg.batch_execute("SET plan_cache_mode = force_custom_plan")?;
+    }
     // Read-only checks against the pool, so that all-or-nothing can refuse
     // before taking the write lock.
     progress.set_message("checking 校验");
