@@ -177,8 +177,7 @@ impl Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
         // Move the database out without running Server's Drop twice.
-        let db = std::mem::replace(&mut self.db, TestDb::new(Backend::Sqlite));
-        db
+        std::mem::replace(&mut self.db, TestDb::new(Backend::Sqlite))
     }
 
     pub fn log(&self) -> String {

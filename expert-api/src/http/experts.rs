@@ -323,14 +323,14 @@ pub async fn list(
             })
         })
         .transpose()?;
-    if let Some(r) = q.region.as_deref() {
-        if !expert_core::reference::Regions::builtin().is_known(r) {
-            return Err(ApiError::bad_request(
-                "region",
-                "unknown_region",
-                format!("unknown region code {r:?}"),
-            ));
-        }
+    if let Some(r) = q.region.as_deref()
+        && !expert_core::reference::Regions::builtin().is_known(r)
+    {
+        return Err(ApiError::bad_request(
+            "region",
+            "unknown_region",
+            format!("unknown region code {r:?}"),
+        ));
     }
     // A bound caller always sees its own region only.
     let region = match (&caller.region, q.region) {
@@ -342,14 +342,14 @@ pub async fn list(
         (Some(own), _) if caller.role != Role::Admin => Some(own.clone()),
         (_, asked) => asked,
     };
-    if let Some(s) = q.specialty.as_deref() {
-        if s.is_empty() || s.len() > 20 || !s.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(ApiError::bad_request(
-                "specialty",
-                "invalid_code",
-                "specialty must be a code prefix such as A08",
-            ));
-        }
+    if let Some(s) = q.specialty.as_deref()
+        && (s.is_empty() || s.len() > 20 || !s.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
+        return Err(ApiError::bad_request(
+            "specialty",
+            "invalid_code",
+            "specialty must be a code prefix such as A08",
+        ));
     }
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
@@ -455,12 +455,12 @@ pub async fn update_contact(
     if !errors.is_empty() {
         return Err(StoreError::Invalid(errors).into());
     }
-    if let Some(r) = c.region.as_deref() {
-        if !caller.reaches(r) {
-            return Err(
-                ApiError::forbidden("cannot move an expert to another region").with_field("region"),
-            );
-        }
+    if let Some(r) = c.region.as_deref()
+        && !caller.reaches(r)
+    {
+        return Err(
+            ApiError::forbidden("cannot move an expert to another region").with_field("region"),
+        );
     }
     if mobile.is_none() && c.region.is_none() && c.employer_contact.is_none() {
         return Err(ApiError::bad_request(

@@ -47,14 +47,17 @@ pub struct Problem {
 #[derive(Debug, Clone)]
 pub struct ApiError {
     status: StatusCode,
-    problem: Problem,
+    // Boxed: handlers return `Result<_, ApiError>` everywhere, and an
+    // unboxed problem makes every such `Result` large (clippy's
+    // result_large_err).
+    problem: Box<Problem>,
 }
 
 impl ApiError {
     fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> Self {
         ApiError {
             status,
-            problem: Problem {
+            problem: Box::new(Problem {
                 type_uri: format!("urn:expert-draw:problem:{code}"),
                 title: title.to_owned(),
                 status: status.as_u16(),
@@ -62,7 +65,7 @@ impl ApiError {
                 field: None,
                 rule: None,
                 errors: Vec::new(),
-            },
+            }),
         }
     }
 

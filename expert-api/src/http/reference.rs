@@ -30,7 +30,7 @@ pub async fn regions(_caller: Caller) -> HttpResponse {
         .map(|r| RegionView {
             code: r.code.clone(),
             name: r.name.clone(),
-            level: serde_json::to_value(&r.level)
+            level: serde_json::to_value(r.level)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),
@@ -70,14 +70,14 @@ pub async fn specialties(
 ) -> Result<HttpResponse, ApiError> {
     let tree = SpecialtyTree::builtin();
     let q = query.into_inner();
-    if let Some(parent) = q.parent.as_deref().filter(|p| *p != "root") {
-        if !tree.is_known(parent) {
-            return Err(ApiError::bad_request(
-                "parent",
-                "unknown_specialty",
-                format!("no specialty code {parent:?}"),
-            ));
-        }
+    if let Some(parent) = q.parent.as_deref().filter(|p| *p != "root")
+        && !tree.is_known(parent)
+    {
+        return Err(ApiError::bad_request(
+            "parent",
+            "unknown_specialty",
+            format!("no specialty code {parent:?}"),
+        ));
     }
     if q.level.is_some_and(|l| !(1..=5).contains(&l)) {
         return Err(ApiError::bad_request(
