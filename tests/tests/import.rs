@@ -321,6 +321,46 @@ fn duplicates(backend: Backend) {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("already_registered"), "{out}");
     assert_eq!(list(&s).len(), 3);
+
+    // The API and the importer share the store's rules: an imported person
+    // cannot apply again over HTTP, a new one can.
+    let r = s.admin().post("/api/v1/experts", &application(&rows[0]));
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(r.problem()["rule"], "already_registered");
+    let fresh = &experts(1, 99)[0];
+    let r = s.admin().post("/api/v1/experts", &application(fresh));
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["id"], "E0000004");
+    assert_eq!(kinds(&log(&s), "expert.apply").len(), 4);
+}
+
+/// The API body for a generated expert.
+fn application(e: &SynthExpert) -> Value {
+    let contact = e.employer_contact_name.as_ref().map(|name| {
+        serde_json::json!({
+            "name": name,
+            "phone": e.employer_contact_phone,
+            "address": e.employer_contact_address,
+        })
+    });
+    serde_json::json!({
+        "name": e.name,
+        "resident_id": e.resident_id,
+        "mobile": e.mobile,
+        "region": e.region,
+        "employer": {"name": e.employer_name, "code": e.employer_code},
+        "employed_since": e.employed_since,
+        "specialties": e.specialties,
+        "title": e.title,
+        "senior_equivalent": e.senior_equivalent,
+        "years_in_field": e.years_in_field,
+        "civil_servant": e.civil_servant,
+        "employer_contact": contact,
+        "documents": {
+            "integrity_pledge": e.integrity_pledge,
+            "no_criminal_record": e.no_criminal_record,
+        },
+    })
 }
 both_backends!(duplicate_resident_id_in_file, duplicates);
 
