@@ -174,9 +174,9 @@ fn progress_bar() -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} {msg:12} [{bar:40}] {human_pos}/{human_len} rows ({per_sec}, {eta})",
+        "{spinner} {msg:12} [{bar:40}] {human_pos}/{human_len} rows (eta {eta})",
     ) {
         bar.set_style(style.progress_chars("=> "));
     }
