@@ -10,6 +10,8 @@ pub mod config;
 pub mod db;
 pub mod draws;
 pub mod http;
+pub mod import;
 pub mod intake;
 pub mod notify;
 pub mod store;
+pub mod synth;

@@ -4,6 +4,7 @@
 mod import;
 mod review;
 mod serve;
+mod synth;
 mod token;
 
 use std::process::ExitCode;
@@ -52,6 +53,9 @@ enum Command {
     Token(token::TokenCommand),
     /// Import experts from a CSV or XLSX roster.
     Import(import::ImportArgs),
+    /// Generate synthetic data (rosters for demos, tests and benchmarks).
+    #[command(subcommand)]
+    Synth(synth::SynthCommand),
     /// Run the periodic review (动态调整) as of a date.
     Review(review::ReviewArgs),
     /// Check the stored audit log against its Merkle root.
@@ -98,6 +102,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Token(cmd) => token::run(cmd),
         Command::Import(args) => import::run(args),
+        Command::Synth(cmd) => synth::run(cmd),
         Command::Review(args) => review::run(args),
         Command::Audit(AuditCommand::Check { db }) => {
             use crate::store::audit::{LogCheck, check_log};

@@ -32,6 +32,20 @@ impl std::fmt::Debug for DbConn {
     }
 }
 
+/// Runs `$body` with `$c` bound to the concrete connection of whichever
+/// backend `$conn` holds, so the body is compiled once per backend. Only for
+/// statements diesel's `MultiConnection` cannot express, such as multi-row
+/// inserts (see the pitfalls on `MultiConnection`).
+macro_rules! with_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Postgres($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use with_backend;
+
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = r2d2::PooledConnection<Manager>;
 
@@ -218,6 +232,16 @@ pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
     }
     .map_err(|e| DbError::Migration(e.to_string()))?;
     Ok(applied.iter().map(|v| v.to_string()).collect())
+}
+
+/// Whether the schema lacks a migration this binary knows; a dry run checks
+/// this instead of migrating, since migrating is a write.
+pub fn has_pending_migrations(conn: &mut DbConn) -> Result<bool, DbError> {
+    match conn {
+        DbConn::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+        DbConn::Postgres(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| DbError::Migration(e.to_string()))
 }
 
 /// Undo the most recent migration (used by the round-trip test and by

@@ -14,7 +14,9 @@ use expert_core::lifecycle::{Command, Status, StatusKind, transition};
 use expert_core::review::{ReviewReport, ReviewSubject, periodic_review};
 use serde_json::json;
 
-use super::audit::AuditTx;
+use std::collections::{HashMap, HashSet};
+
+use super::audit::{AuditTx, NewEntry};
 use super::{StoreError, db_time, from_db_time};
 use crate::db::DbConn;
 use crate::db::schema::{
@@ -177,6 +179,10 @@ pub fn admission_history(
         .filter(bans::resident_id.eq(resident_id))
         .select((bans::removed, bans::until))
         .load(conn)?;
+    Ok(history_from(&rows))
+}
+
+fn history_from(rows: &[(bool, Option<NaiveDate>)]) -> AdmissionHistory {
     let previously_removed = rows.iter().any(|(removed, _)| *removed);
     // A removal without an end bars for good; otherwise the latest end
     // counts, even when it has passed: `check_admission` reads "removed,
@@ -190,21 +196,109 @@ pub fn admission_history(
     } else {
         rows.iter().filter_map(|(_, until)| *until).max()
     };
-    Ok(AdmissionHistory {
+    AdmissionHistory {
         previously_removed,
         ban_until,
-    })
+    }
 }
 
-fn next_expert_id(conn: &mut DbConn) -> Result<String, StoreError> {
+/// Identifiers per `IN (...)` lookup: far below both backends' limits on
+/// bound parameters, large enough that 100,000 rows take 200 queries.
+const LOOKUP_CHUNK: usize = 500;
+
+/// Ban histories and existing expert ids, both by resident ID.
+type Lookups = (HashMap<String, AdmissionHistory>, HashMap<String, String>);
+
+/// The ban history and any live expert record of each resident ID, read in
+/// a few queries for a whole batch of applications.
+///
+/// Only a live record (applicant, rejected, active, on leave, suspended)
+/// blocks a new application: a retired expert, or a removed one whose ban
+/// has been served, may apply again as a new record, while bans and
+/// permanent bars still apply through `check_admission`.
+fn lookup_many(conn: &mut DbConn, resident_ids: &[&str]) -> Result<Lookups, StoreError> {
+    let mut bans_by_id: HashMap<String, Vec<(bool, Option<NaiveDate>)>> = HashMap::new();
+    let mut registered = HashMap::new();
+    for chunk in resident_ids.chunks(LOOKUP_CHUNK) {
+        let rows: Vec<(String, bool, Option<NaiveDate>)> = bans::table
+            .filter(bans::resident_id.eq_any(chunk))
+            .select((bans::resident_id, bans::removed, bans::until))
+            .load(conn)?;
+        for (rid, removed, until) in rows {
+            bans_by_id.entry(rid).or_default().push((removed, until));
+        }
+        let rows: Vec<(String, String)> = experts::table
+            .filter(experts::resident_id.eq_any(chunk))
+            .filter(
+                experts::status
+                    .ne_all([StatusKind::Retired.as_str(), StatusKind::Removed.as_str()]),
+            )
+            .select((experts::resident_id, experts::id))
+            .load(conn)?;
+        registered.extend(rows);
+    }
+    let histories = bans_by_id
+        .into_iter()
+        .map(|(rid, rows)| (rid, history_from(&rows)))
+        .collect();
+    Ok((histories, registered))
+}
+
+/// Every admission rule for each application, without writing: the pure
+/// check plus the pool's bans and registrations. `apply` and `apply_many`
+/// run exactly this before storing, so a dry run and a real run agree.
+/// A resident ID listed twice in `apps` is refused the second time.
+pub fn check_many(
+    conn: &mut DbConn,
+    apps: &[&Application],
+    policy: &AdmissionPolicy,
+    today: NaiveDate,
+) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+    let ids: Vec<&str> = apps
+        .iter()
+        .map(|a| a.profile.resident_id.as_str())
+        .collect();
+    let (histories, registered) = lookup_many(conn, &ids)?;
+    let mut seen = HashSet::new();
+    Ok(apps
+        .iter()
+        .map(|app| {
+            let rid = app.profile.resident_id.as_str();
+            let history = histories.get(rid).cloned().unwrap_or_default();
+            check_admission(app, &history, policy, today)
+                .map_err(|v| StoreError::Invalid(crate::intake::input_fields(v)))?;
+            if let Some(existing) = registered.get(rid) {
+                return Err(StoreError::Conflict {
+                    rule: "already_registered",
+                    message: format!("this resident ID is already registered as expert {existing}"),
+                });
+            }
+            if !seen.insert(rid) {
+                return Err(StoreError::Conflict {
+                    rule: "duplicate",
+                    message: "this resident ID appears twice in one batch".into(),
+                });
+            }
+            Ok(())
+        })
+        .collect())
+}
+
+/// Reserve `n` consecutive expert numbers; returns the first.
+fn reserve_expert_ids(conn: &mut DbConn, n: usize) -> Result<i64, StoreError> {
+    let n = i64::try_from(n).map_err(|_| StoreError::Corrupt("too many experts".into()))?;
     diesel::update(counters::table.find("expert"))
-        .set(counters::value.eq(counters::value + 1))
+        .set(counters::value.eq(counters::value + n))
         .execute(conn)?;
-    let n: i64 = counters::table
+    let last: i64 = counters::table
         .find("expert")
         .select(counters::value)
         .first(conn)?;
-    Ok(format!("E{n:07}"))
+    Ok(last - n + 1)
+}
+
+fn expert_id(n: i64) -> String {
+    format!("E{n:07}")
 }
 
 /// Check and store an application; the expert starts as an applicant.
@@ -217,84 +311,149 @@ pub fn apply(
     policy: &AdmissionPolicy,
     today: NaiveDate,
 ) -> Result<ExpertRecord, StoreError> {
-    let p = &app.profile;
-    let history = admission_history(tx.conn, p.resident_id.as_str())?;
-    check_admission(app, &history, policy, today)
-        .map_err(|v| StoreError::Invalid(crate::intake::input_fields(v)))?;
-    let existing: Option<String> = experts::table
-        .filter(experts::resident_id.eq(p.resident_id.as_str()))
-        .select(experts::id)
-        .first(tx.conn)
-        .optional()?;
-    if let Some(existing) = existing {
-        return Err(StoreError::Conflict {
-            rule: "already_registered",
-            message: format!("this resident ID is already registered as expert {existing}"),
-        });
+    let id = apply_many(tx, actor, &[(app, employed_since)], policy, today)?
+        .pop()
+        .ok_or_else(|| StoreError::Corrupt("apply_many returned no result".into()))??;
+    get(tx.conn, &id)
+}
+
+/// [`apply`] for many applications in one transaction, without reading the
+/// records back: each is checked by [`check_many`], the valid ones are
+/// stored as applicants with one `expert.apply` entry each, in input order.
+/// Returns the new id, or why it was refused, per application; a refused
+/// application writes nothing and does not stop the others.
+pub fn apply_many(
+    tx: &mut AuditTx<'_>,
+    actor: &str,
+    items: &[(&Application, NaiveDate)],
+    policy: &AdmissionPolicy,
+    today: NaiveDate,
+) -> Result<Vec<Result<String, StoreError>>, StoreError> {
+    // Multi-row inserts: 22 bound values per expert row.
+    const CHUNK: usize = 500;
+    let apps: Vec<&Application> = items.iter().map(|(a, _)| *a).collect();
+    let checks = check_many(tx.conn, &apps, policy, today)?;
+    let valid = checks.iter().filter(|c| c.is_ok()).count();
+    if valid == 0 {
+        return Ok(checks
+            .into_iter()
+            .map(|c| c.map(|()| String::new()))
+            .collect());
     }
-    let id = next_expert_id(tx.conn)?;
+    let mut next = reserve_expert_ids(tx.conn, valid)?;
     let now = db_time(tx.now());
     let status = Status::Applicant;
-    diesel::insert_into(experts::table)
-        .values((
-            experts::id.eq(&id),
-            experts::name.eq(&p.name),
-            experts::resident_id.eq(p.resident_id.as_str()),
-            experts::birth_date.eq(p.resident_id.birth_date()),
-            experts::mobile.eq(p.mobile.as_str()),
-            experts::region.eq(&p.region),
-            experts::employer_name.eq(&p.employer.name),
-            experts::employer_code.eq(p.employer.code.as_str()),
-            experts::title.eq(p.title.as_str()),
-            experts::senior_equivalent.eq(p.senior_equivalent),
-            experts::years_in_field.eq(i32::try_from(p.years_in_field).unwrap_or(i32::MAX)),
-            experts::civil_servant.eq(p.civil_servant),
-            experts::employer_contact.eq(p.employer_contact.as_ref().map(to_json).transpose()?),
-            experts::documents.eq(to_json(&app.documents)?),
-            experts::specialties.eq(to_json(&p.specialties)?),
-            experts::status.eq(status.kind().as_str()),
-            experts::status_data.eq(to_json(&status)?),
-            experts::term_number.eq(i32::try_from(app.term_number).unwrap_or(1)),
-            experts::term_end.eq(None::<NaiveDate>),
-            experts::created_at.eq(now),
-            experts::updated_at.eq(now),
-            experts::version.eq(1_i64),
-        ))
-        .execute(tx.conn)?;
-    for code in &p.specialties {
-        diesel::insert_into(expert_specialties::table)
-            .values((
-                expert_specialties::expert_id.eq(&id),
-                expert_specialties::code.eq(code),
-            ))
-            .execute(tx.conn)?;
+    let status_kind = status.kind().as_str();
+    let status_data = to_json(&status)?;
+    let mut results = Vec::with_capacity(items.len());
+    // (id, application, employed_since) of the rows to store.
+    let mut stored: Vec<(String, &Application, NaiveDate)> = Vec::with_capacity(valid);
+    for ((app, since), check) in items.iter().zip(checks) {
+        match check {
+            Ok(()) => {
+                let id = expert_id(next);
+                next += 1;
+                stored.push((id.clone(), app, *since));
+                results.push(Ok(id));
+            }
+            Err(e) => results.push(Err(e)),
+        }
     }
-    diesel::insert_into(employment_history::table)
-        .values((
-            employment_history::expert_id.eq(&id),
-            employment_history::position.eq(0),
-            employment_history::employer_code.eq(p.employer.code.as_str()),
-            employment_history::employer_name.eq(&p.employer.name),
-            employment_history::from_date.eq(employed_since),
-            employment_history::to_date.eq(None::<NaiveDate>),
-        ))
-        .execute(tx.conn)?;
-    tx.append(
-        "expert.apply",
-        actor,
-        Some(&id),
-        json!({
-            "expert_id": id,
-            "region": p.region,
-            "employer_code": p.employer.code.as_str(),
-            "specialties": p.specialties,
-            "title": p.title.as_str(),
-            "years_in_field": p.years_in_field,
-            "civil_servant": p.civil_servant,
-            "term_number": app.term_number,
-        }),
-    )?;
-    get(tx.conn, &id)
+    for chunk in stored.chunks(CHUNK) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for (id, app, _) in chunk {
+            let p = &app.profile;
+            rows.push((
+                experts::id.eq(id.as_str()),
+                experts::name.eq(p.name.as_str()),
+                experts::resident_id.eq(p.resident_id.as_str()),
+                experts::birth_date.eq(p.resident_id.birth_date()),
+                experts::mobile.eq(p.mobile.as_str()),
+                experts::region.eq(p.region.as_str()),
+                experts::employer_name.eq(p.employer.name.as_str()),
+                experts::employer_code.eq(p.employer.code.as_str()),
+                experts::title.eq(p.title.as_str()),
+                experts::senior_equivalent.eq(p.senior_equivalent),
+                experts::years_in_field.eq(i32::try_from(p.years_in_field).unwrap_or(i32::MAX)),
+                experts::civil_servant.eq(p.civil_servant),
+                experts::employer_contact.eq(p
+                    .employer_contact
+                    .as_ref()
+                    .map(to_json)
+                    .transpose()?),
+                experts::documents.eq(to_json(&app.documents)?),
+                experts::specialties.eq(to_json(&p.specialties)?),
+                experts::status.eq(status_kind),
+                experts::status_data.eq(status_data.as_str()),
+                experts::term_number.eq(i32::try_from(app.term_number).unwrap_or(1)),
+                experts::term_end.eq(None::<NaiveDate>),
+                experts::created_at.eq(now),
+                experts::updated_at.eq(now),
+                experts::version.eq(1_i64),
+            ));
+        }
+        crate::db::with_backend!(&mut *tx.conn, c => {
+            diesel::insert_into(experts::table).values(&rows).execute(c)
+        })?;
+        let specialties: Vec<_> = chunk
+            .iter()
+            .flat_map(|(id, app, _)| {
+                app.profile.specialties.iter().map(move |code| {
+                    (
+                        expert_specialties::expert_id.eq(id.as_str()),
+                        expert_specialties::code.eq(code.as_str()),
+                    )
+                })
+            })
+            .collect();
+        crate::db::with_backend!(&mut *tx.conn, c => {
+            diesel::insert_into(expert_specialties::table)
+                .values(&specialties)
+                .execute(c)
+        })?;
+        let employment: Vec<_> = chunk
+            .iter()
+            .map(|(id, app, since)| {
+                let p = &app.profile;
+                (
+                    employment_history::expert_id.eq(id.as_str()),
+                    employment_history::position.eq(0),
+                    employment_history::employer_code.eq(p.employer.code.as_str()),
+                    employment_history::employer_name.eq(p.employer.name.as_str()),
+                    employment_history::from_date.eq(*since),
+                    employment_history::to_date.eq(None::<NaiveDate>),
+                )
+            })
+            .collect();
+        crate::db::with_backend!(&mut *tx.conn, c => {
+            diesel::insert_into(employment_history::table)
+                .values(&employment)
+                .execute(c)
+        })?;
+    }
+    let entries = stored
+        .iter()
+        .map(|(id, app, _)| {
+            let p = &app.profile;
+            NewEntry {
+                kind: "expert.apply".into(),
+                actor: actor.to_owned(),
+                subject: Some(id.clone()),
+                data: json!({
+                    "expert_id": id,
+                    "region": p.region,
+                    "employer_code": p.employer.code.as_str(),
+                    "specialties": p.specialties,
+                    "title": p.title.as_str(),
+                    "years_in_field": p.years_in_field,
+                    "civil_servant": p.civil_servant,
+                    "term_number": app.term_number,
+                }),
+            }
+        })
+        .collect();
+    tx.append_all(entries)?;
+    Ok(results)
 }
 
 pub fn get(conn: &mut DbConn, id: &str) -> Result<ExpertRecord, StoreError> {

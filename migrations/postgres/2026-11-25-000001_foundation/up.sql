@@ -44,7 +44,7 @@ CREATE TABLE api_tokens (
 CREATE TABLE experts (
     id                TEXT PRIMARY KEY NOT NULL,
     name              TEXT NOT NULL,
-    resident_id       TEXT NOT NULL UNIQUE,
+    resident_id       TEXT NOT NULL,
     birth_date        DATE NOT NULL,
     mobile            TEXT NOT NULL,
     region            TEXT NOT NULL,
@@ -68,6 +68,9 @@ CREATE TABLE experts (
 CREATE INDEX experts_status ON experts (status, id);
 CREATE INDEX experts_region ON experts (region, status, id);
 CREATE INDEX experts_employer ON experts (employer_code, id);
+-- Not unique: a retired or removed person may apply again as a new record;
+-- at most one live record per person is enforced under the log-head lock.
+CREATE INDEX experts_resident_id ON experts (resident_id);
 
 CREATE TABLE expert_specialties (
     expert_id TEXT NOT NULL REFERENCES experts (id),
