@@ -351,8 +351,8 @@ fn a_life_over_http(backend: Backend) {
         fixtures::pairs(&[("history/ban_until", "banned")])
     );
     // Once the ban is over (moved into the past behind the API's back) the
-    // admission rules let the person in again; what still refuses is the
-    // one record per resident ID.
+    // person may apply again, as a new record: the removed one stays as it
+    // was, and the new application is one more `expert.apply`.
     {
         use diesel::prelude::*;
         use expert_api::db::schema::bans;
@@ -363,6 +363,17 @@ fn a_life_over_http(backend: Backend) {
             .expect("end the ban");
         assert_eq!(n, 1);
     }
+    let r = op.post("/api/v1/experts", &app_d);
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_ne!(r.json["id"], json!(d));
+    assert_eq!(r.json["status"], "applicant");
+    let d2 = r.json["id"].as_str().expect("id").to_owned();
+    assert_eq!(log_size(&s), size + 1);
+    kinds.push("expert.apply");
+    let old = s.admin().get(&format!("/api/v1/experts/{d}"));
+    assert_eq!(old.json["status"], "removed");
+    // While that new record is live, a third application is refused.
+    let size = log_size(&s);
     let r = op.post("/api/v1/experts", &app_d);
     assert_problem(&r, 409, "conflict", None, Some("already_registered"));
     assert_eq!(log_size(&s), size);
@@ -596,7 +607,9 @@ fn a_life_over_http(backend: Backend) {
         if let Some(kind) = v["kind"].as_str().filter(|k| k.starts_with("expert.")) {
             let subject = v["data"]["expert_id"].as_str().expect("expert_id");
             assert!(
-                [&a, &b, &c, &d].iter().any(|id| id.as_str() == subject),
+                [&a, &b, &c, &d, &d2]
+                    .iter()
+                    .any(|id| id.as_str() == subject),
                 "{kind}: {text}"
             );
         }
