@@ -3,11 +3,11 @@
 //! both come through here, so a row and a request obey the same rules.
 
 use chrono::NaiveDate;
-use expert_core::admission::Application;
+use expert_core::admission::{AdmissionHistory, AdmissionPolicy, Application, check_admission};
 use expert_core::expert::{
-    Documents, Employer, EmployerContact, ExpertProfile, FieldError, TitleLevel,
+    Documents, Employer, EmployerContact, ExpertProfile, FieldError, Rule, TitleLevel,
 };
-use expert_core::identity::{CreditCode, Mobile, ResidentId};
+use expert_core::identity::{CreditCode, Mobile, ResidentId, with_check_char, with_check_digit};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -103,10 +103,13 @@ pub fn input_fields(errors: Vec<FieldError>) -> Vec<FieldError> {
 }
 
 /// Check the identifiers; the profile and admission rules run later, in
-/// `check_admission`, which reports the rest in the same list.
+/// `check_admission`, which reports the rest in the same list. When an
+/// identifier is bad, the other rules are still checked here (with a
+/// stand-in for the bad identifier), so one answer lists every problem.
 pub fn to_application(
     input: ApplicationInput,
     today: NaiveDate,
+    policy: &AdmissionPolicy,
 ) -> Result<Intake, Vec<FieldError>> {
     let mut errors = Vec::new();
     let rid = resident_id("resident_id", &input.resident_id, &mut errors);
@@ -116,41 +119,77 @@ pub fn to_application(
     if employed_since > today {
         errors.push(FieldError::new(
             "employed_since",
-            expert_core::expert::Rule::OutOfRange,
+            Rule::OutOfRange,
             "入职日期不能晚于今天",
             "employed_since cannot be in the future",
         ));
     }
-    let (Some(resident_id), Some(mobile), Some(employer)) = (rid, mob, emp) else {
+    let rid_ok = rid.is_some();
+    let build = |resident_id: ResidentId, mobile: Mobile, employer: Employer| Application {
+        profile: ExpertProfile {
+            name: input.name.trim().to_owned(),
+            resident_id,
+            mobile,
+            region: input.region.trim().to_owned(),
+            employer,
+            specialties: input
+                .specialties
+                .iter()
+                .map(|s| s.trim().to_owned())
+                .collect(),
+            title: input.title,
+            senior_equivalent: input.senior_equivalent,
+            years_in_field: input.years_in_field,
+            civil_servant: input.civil_servant,
+            employer_contact: input.employer_contact.clone(),
+        },
+        documents: input.documents.clone(),
+        term_number: 1,
+    };
+    let (Some(resident_id), Some(mobile), Some(employer)) = (rid.clone(), mob.clone(), emp.clone())
+    else {
+        // Stand-ins only fill the holes; rules that read a stand-in (the
+        // age, from the resident ID) are not reported.
+        if let Some(stand_in) = stand_ins(input.employer.name.trim()) {
+            let app = build(
+                rid.unwrap_or(stand_in.0),
+                mob.unwrap_or(stand_in.1),
+                emp.unwrap_or(stand_in.2),
+            );
+            if let Err(more) = check_admission(&app, &AdmissionHistory::default(), policy, today) {
+                errors.extend(
+                    input_fields(more)
+                        .into_iter()
+                        .filter(|e| rid_ok || e.rule != Rule::TooOld),
+                );
+            }
+        }
         return Err(errors);
     };
     if !errors.is_empty() {
         return Err(errors);
     }
+    let application = build(resident_id, mobile, employer);
     Ok(Intake {
-        application: Application {
-            profile: ExpertProfile {
-                name: input.name.trim().to_owned(),
-                resident_id,
-                mobile,
-                region: input.region.trim().to_owned(),
-                employer,
-                specialties: input
-                    .specialties
-                    .iter()
-                    .map(|s| s.trim().to_owned())
-                    .collect(),
-                title: input.title,
-                senior_equivalent: input.senior_equivalent,
-                years_in_field: input.years_in_field,
-                civil_servant: input.civil_servant,
-                employer_contact: input.employer_contact,
-            },
-            documents: input.documents,
-            term_number: 1,
-        },
+        application,
         employed_since,
     })
+}
+
+/// Valid identifiers to stand in for bad ones while the other rules are
+/// checked; never stored.
+fn stand_ins(employer_name: &str) -> Option<(ResidentId, Mobile, Employer)> {
+    let rid = ResidentId::parse(&with_check_digit("42010619800101001")?).ok()?;
+    let mobile = Mobile::parse("13800000000").ok()?;
+    let code = CreditCode::parse(&with_check_char("91420100MA0000000")?).ok()?;
+    Some((
+        rid,
+        mobile,
+        Employer {
+            name: employer_name.to_owned(),
+            code,
+        },
+    ))
 }
 
 #[cfg(test)]

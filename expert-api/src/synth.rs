@@ -599,8 +599,9 @@ mod tests {
                     })
                     .collect(),
             };
-            let intake = crate::import::row::parse(&map, &row, as_of())
-                .unwrap_or_else(|errs| panic!("row {i}: {errs:?}"));
+            let intake =
+                crate::import::row::parse(&map, &row, as_of(), &AdmissionPolicy::default())
+                    .unwrap_or_else(|errs| panic!("row {i}: {errs:?}"));
             check_admission(
                 &intake.application,
                 &AdmissionHistory::default(),

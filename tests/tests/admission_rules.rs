@@ -282,3 +282,50 @@ both_backends!(
     approval_rechecks,
     approval_rechecks_under_the_current_policy
 );
+
+/// A bad identifier does not hide the other failed rules: the answer lists
+/// the check-digit error together with every admission rule the rest of
+/// the application breaks, and nothing is written.
+fn bad_identifier_and_other_rules_together(backend: Backend) {
+    let s = Server::start(backend);
+    let op = s.token("operator", Some("420100"));
+    let mut app = fixtures::application("420100", fixtures::born_aged(40, 100));
+    let rid = app["resident_id"].as_str().expect("rid").to_owned();
+    app["resident_id"] = json!(fixtures::with_wrong_check_digit(&rid));
+    app["years_in_field"] = json!(3);
+    app["title"] = json!("intermediate");
+    app["specialties"] = json!(["NO-SUCH-CODE"]);
+    let size = fixtures::log_size(&s);
+    let r = op.post("/api/v1/experts", &app);
+    assert_eq!(r.status, 422, "{}", r.text);
+    let got: Vec<(String, String)> = r.json["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap_or_default().to_owned(),
+                e["rule"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    for want in [
+        ("resident_id", "check_character"),
+        ("years_in_field", "too_few_years"),
+        ("title", "title_too_low"),
+        ("specialties/0", "unknown_specialty"),
+    ] {
+        assert!(
+            got.iter().any(|(f, r)| f == want.0 && r == want.1),
+            "missing {want:?} in {got:?}"
+        );
+    }
+    // The stand-in identity never leaks an age rule of its own.
+    assert!(!got.iter().any(|(_, r)| r == "too_old"), "{got:?}");
+    assert_eq!(fixtures::log_size(&s), size);
+}
+
+both_backends!(
+    bad_identifier_does_not_hide_other_rules,
+    bad_identifier_and_other_rules_together
+);

@@ -237,8 +237,8 @@ pub async fn apply(
         );
     }
     let today = today(&state);
-    let intake =
-        intake::to_application(input, today).map_err(|e| ApiError::from(StoreError::Invalid(e)))?;
+    let intake = intake::to_application(input, today, &state.settings.policy.admission)
+        .map_err(|e| ApiError::from(StoreError::Invalid(e)))?;
     let policy = state.settings.policy.admission.clone();
     let now = state.now();
     let actor = caller.actor();

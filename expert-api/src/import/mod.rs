@@ -205,6 +205,7 @@ struct Candidate {
 fn parse_rows(
     table: &Table,
     today: NaiveDate,
+    policy: &AdmissionPolicy,
     progress: &ProgressBar,
 ) -> Result<(ColumnMap, Vec<Candidate>, Vec<RowError>), Unusable> {
     let map = ColumnMap::from_headers(&table.headers).map_err(|e| Unusable(e.to_string()))?;
@@ -217,7 +218,7 @@ fn parse_rows(
     let mut errors = Vec::new();
     let mut first_row: HashMap<String, usize> = HashMap::with_capacity(table.rows.len());
     for r in &table.rows {
-        match row::parse(&map, r, today) {
+        match row::parse(&map, r, today, policy) {
             Ok(intake) => {
                 let rid = intake.application.profile.resident_id.as_str().to_owned();
                 if let Some(&first) = first_row.get(&rid) {
@@ -258,7 +259,7 @@ pub fn prepare(opts: &Options, progress: &ProgressBar) -> Result<Prepared, Unusa
     let (format, table) = read_table(&opts.file, opts.format, opts.sheet.as_deref())?;
     progress.set_length(u64::try_from(table.rows.len()).unwrap_or(u64::MAX));
     progress.set_message("parsing 解析");
-    let (map, candidates, errors) = parse_rows(&table, opts.today, progress)?;
+    let (map, candidates, errors) = parse_rows(&table, opts.today, &opts.policy, progress)?;
     Ok(Prepared {
         outcome: Outcome {
             format: Some(format),

@@ -2,6 +2,7 @@
 //! `intake::to_application`, the same door an HTTP application uses.
 
 use chrono::NaiveDate;
+use expert_core::admission::AdmissionPolicy;
 use expert_core::expert::{Documents, EmployerContact, TitleLevel};
 
 use super::columns::{Column, ColumnMap};
@@ -11,7 +12,12 @@ use super::values::{self, CellError};
 use crate::intake::{self, ApplicationInput, EmployerInput, Intake};
 
 /// The checked application of a row, or every problem found in it.
-pub fn parse(map: &ColumnMap, row: &Row, today: NaiveDate) -> Result<Intake, Vec<RowError>> {
+pub fn parse(
+    map: &ColumnMap,
+    row: &Row,
+    today: NaiveDate,
+    policy: &AdmissionPolicy,
+) -> Result<Intake, Vec<RowError>> {
     let mut errors: Vec<RowError> = Vec::new();
     let e = &mut errors;
     let name = read(e, map, row, Column::Name, values::text);
@@ -114,7 +120,7 @@ pub fn parse(map: &ColumnMap, row: &Row, today: NaiveDate) -> Result<Intake, Vec
             no_criminal_record: no_criminal_record.flatten(),
         },
     };
-    match intake::to_application(input, today) {
+    match intake::to_application(input, today, policy) {
         Ok(intake) if errors.is_empty() => Ok(intake),
         Ok(_) => Err(errors),
         Err(field_errors) => {
@@ -199,7 +205,7 @@ mod tests {
 
     #[test]
     fn a_good_row_becomes_an_application() {
-        let intake = parse(&map(), &row(GOOD), today()).unwrap();
+        let intake = parse(&map(), &row(GOOD), today(), &AdmissionPolicy::default()).unwrap();
         let p = &intake.application.profile;
         assert_eq!(p.specialties, ["ENA010101", "ENA020101"]);
         assert_eq!(p.title, TitleLevel::AssociateSenior);
@@ -220,7 +226,7 @@ mod tests {
         v[2] = ""; // required
         v[5] = "4.2E+17"; // a number that lost its digits
         v[8] = "教授";
-        let errors = parse(&map(), &row(v), today()).unwrap_err();
+        let errors = parse(&map(), &row(v), today(), &AdmissionPolicy::default()).unwrap_err();
         let got: Vec<(&str, &str)> = errors
             .iter()
             .map(|e| (e.column_name(), e.rule.as_str()))
