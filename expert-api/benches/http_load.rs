@@ -19,6 +19,7 @@ struct Args {
     clients: usize,
     seconds: u64,
     experts: usize,
+    pace_ms: Option<u64>,
 }
 
 fn args() -> Args {
@@ -27,6 +28,7 @@ fn args() -> Args {
         clients: 50,
         seconds: 20,
         experts: 100_000,
+        pace_ms: None,
     };
     let v: Vec<String> = std::env::args().collect();
     let mut i = 1;
@@ -37,6 +39,7 @@ fn args() -> Args {
             "--clients" => a.clients = next.parse().unwrap_or(a.clients),
             "--seconds" => a.seconds = next.parse().unwrap_or(a.seconds),
             "--experts" => a.experts = next.parse().unwrap_or(a.experts),
+            "--pace-ms" => a.pace_ms = next.parse().ok(),
             _ => {
                 i += 1;
                 continue;
@@ -164,17 +167,27 @@ fn main() -> Res<()> {
         "/api/v1/experts?region=420500&status=active&limit=50",
         "/api/v1/experts?limit=50",
     ];
-    // Warm the caches once.
+    // Warm the caches, then time each query alone (one client, 21 runs),
+    // so a slow filter shows up by name before the load hides it.
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
         .into();
     for q in queries {
-        agent
-            .get(format!("{base}{q}"))
-            .header("Authorization", format!("Bearer {token}"))
-            .call()?;
+        let mut alone = Vec::new();
+        for _ in 0..21 {
+            let t = Instant::now();
+            let mut r = agent
+                .get(format!("{base}{q}"))
+                .header("Authorization", format!("Bearer {token}"))
+                .call()?;
+            let _ = r.body_mut().read_to_string();
+            alone.push(t.elapsed());
+        }
+        alone.sort();
+        println!("  alone: median {:6.2} ms  {q}", percentile(&alone, 0.5));
     }
+    let pace = a.pace_ms.map(Duration::from_millis);
 
     let latencies = Arc::new(Mutex::new(Vec::new()));
     let errors = Arc::new(Mutex::new(0usize));
@@ -196,7 +209,17 @@ fn main() -> Res<()> {
             let mut mine = Vec::new();
             let mut n = c;
             let mut cursor: Option<String> = None;
+            let mut next_at = Instant::now();
             while Instant::now() < deadline {
+                // Paced mode: each client sends one request per `pace`,
+                // latency measured from the request, as users would see it.
+                if let Some(p) = pace {
+                    let now = Instant::now();
+                    if next_at > now {
+                        std::thread::sleep(next_at - now);
+                    }
+                    next_at += p;
+                }
                 let q = queries[n % queries.len()];
                 n += 1;
                 let url = match (&cursor, n % 5) {
@@ -246,6 +269,11 @@ fn main() -> Res<()> {
     let mut l = latencies.lock().map_err(|_| "poisoned")?.clone();
     l.sort();
     let errors = *errors.lock().map_err(|_| "poisoned")?;
+    let mode = match a.pace_ms {
+        Some(p) => format!("paced, one request per {p} ms per client"),
+        None => "closed loop, no think time".to_owned(),
+    };
+    println!("mode: {mode}");
     println!(
         "list pages ({}): {} clients, {} requests in {:.1} s = {:.0} req/s; p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms; {} errors",
         a.backend,

@@ -523,16 +523,18 @@ pub fn list(conn: &mut DbConn, f: &ListFilter) -> Result<(Vec<ExpertRecord>, boo
         q = q.filter(experts::employer_code.eq(e.clone()));
     }
     if let Some(p) = &f.specialty {
-        // A range instead of LIKE so both backends use the code index.
+        // A correlated EXISTS, not `id IN (subquery)`: pages are read in id
+        // order and stop after `limit`, and each expert is probed through
+        // the (expert_id, code) key. The IN form built the whole set of
+        // matching ids (most of the pool for a broad prefix) per request.
+        // A range instead of LIKE keeps the probe on the index.
         let upper = format!("{p}\u{7f}");
-        q = q.filter(
-            experts::id.eq_any(
-                expert_specialties::table
-                    .filter(expert_specialties::code.ge(p.clone()))
-                    .filter(expert_specialties::code.lt(upper))
-                    .select(expert_specialties::expert_id),
-            ),
-        );
+        q = q.filter(diesel::dsl::exists(
+            expert_specialties::table
+                .filter(expert_specialties::expert_id.eq(experts::id))
+                .filter(expert_specialties::code.ge(p.clone()))
+                .filter(expert_specialties::code.lt(upper)),
+        ));
     }
     if let Some(t) = &f.text {
         let pattern = format!("%{}%", escape_like(t));
