@@ -140,9 +140,7 @@ fn seed(db: &str, count: usize) -> Res<()> {
 }
 
 fn durability(db: &str, backend: &str) -> String {
-    let Ok(mut conn) =
-        expert_api::db::DbUrl::parse(db).and_then(|u| u.connect().map_err(Into::into))
-    else {
+    let Ok(mut conn) = expert_api::db::DbUrl::parse(db).and_then(|u| u.connect()) else {
         return "unknown".into();
     };
     #[derive(diesel::QueryableByName)]

@@ -66,6 +66,9 @@ fn request(i: usize, start: DateTime<Utc>) -> Value {
     })
 }
 
+/// A seat: the panel and its evaluation window.
+type Seat = (String, DateTime<Utc>, DateTime<Utc>);
+
 struct Drawn {
     id: String,
     start: DateTime<Utc>,
@@ -131,7 +134,7 @@ fn fifty_concurrent_draws_on_two_servers_never_double_book() {
 
     // Seats by expert, from the sealed panels as an admin reads them.
     let admin = s1.admin();
-    let mut seats: BTreeMap<String, Vec<(String, DateTime<Utc>, DateTime<Utc>)>> = BTreeMap::new();
+    let mut seats: BTreeMap<String, Vec<Seat>> = BTreeMap::new();
     for d in &drawn {
         let r = admin.get(&format!("/api/v1/draws/{}/panel", d.id));
         assert_eq!(r.status, 200, "{}", r.text);
