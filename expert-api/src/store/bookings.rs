@@ -59,8 +59,11 @@ pub fn clashes(conn: &mut DbConn, panel_id: &str) -> Result<Vec<String>, StoreEr
 
 /// Inside the transaction that just seated members on `panel_id`: every
 /// clashing seat of this panel leaves (reason `booked`) and is replaced by
-/// SPEC §6, until none clashes. Returns the supplementary draws committed on
-/// the way, to reveal after this transaction ([`reveal_supplementary`]).
+/// SPEC §6, until none clashes or a supplementary draw is needed. At most
+/// one supplementary draw is committed (returned, to reveal after this
+/// transaction with [`reveal_supplementary`], which then releases the
+/// remaining clashes): a second one committed before the first is revealed
+/// could name the same expert.
 pub fn release_clashes(
     tx: &mut AuditTx<'_>,
     actor: &str,
@@ -93,6 +96,7 @@ pub fn release_clashes(
             )?;
             if let Replacement::Supplementary(id) = r {
                 supplementary.push(id);
+                return Ok(supplementary);
             }
         }
     }

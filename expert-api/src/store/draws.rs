@@ -1438,11 +1438,13 @@ pub fn depart_and_fill(
             &flow.invite,
             (flow.signer.as_ref(), flow.origin.as_str()),
         )?;
-        // A called-in reserve may have been seated elsewhere since its draw.
-        Ok::<_, StoreError>((
-            r,
-            super::bookings::release_clashes(tx, actor, panel_id, flow)?,
-        ))
+        // A called-in reserve may have been seated elsewhere since its draw
+        // (after a supplementary draw, its reveal releases clashes).
+        let more = match r {
+            Replacement::Reserve(_) => super::bookings::release_clashes(tx, actor, panel_id, flow)?,
+            Replacement::Supplementary(_) => Vec::new(),
+        };
+        Ok::<_, StoreError>((r, more))
     })?;
     if let Replacement::Supplementary(id) = &replacement {
         pending.push(id.clone());
