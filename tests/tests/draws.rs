@@ -15,13 +15,22 @@ const SPECIALTY: &str = "ENA0101";
 const GROUP: &str = "ENA01";
 
 fn start(backend: Backend, deadline_seconds: u32) -> (Server, std::path::PathBuf) {
+    start_with_draw_policy(backend, deadline_seconds, "")
+}
+
+/// As [`start`], with extra `[draw]` keys.
+fn start_with_draw_policy(
+    backend: Backend,
+    deadline_seconds: u32,
+    draw_keys: &str,
+) -> (Server, std::path::PathBuf) {
     let db = TestDb::new(backend);
     let outbox = db.path("outbox.jsonl");
     let config = db.path("policy.toml");
     std::fs::write(
         &config,
         format!(
-            "[draw]\nanswer_deadline_seconds = {deadline_seconds}\n\n[notify]\npoll_ms = 100\nretry_base_ms = 100\npublic_base_url = \"https://centre.example\"\n"
+            "[draw]\nanswer_deadline_seconds = {deadline_seconds}\n{draw_keys}\n[notify]\npoll_ms = 100\nretry_base_ms = 100\npublic_base_url = \"https://centre.example\"\n"
         ),
     )
     .unwrap();
@@ -729,7 +738,7 @@ both_backends!(
 );
 
 fn no_answer_counts_as_decline(backend: Backend) {
-    let (s, outbox) = start(backend, 2);
+    let (s, outbox) = start(backend, 5);
     // Half the pool is local: the replay checks the local cap on real data.
     let mixed: Vec<Seed> = pool10_remote()
         .into_iter()
@@ -749,13 +758,26 @@ fn no_answer_counts_as_decline(backend: Backend) {
     let r = op.post(&format!("/api/v1/draws/{id}/reveal"), &json!({}));
     assert_eq!(r.status, 200, "{}", r.text);
     let messages = wait_lines(&outbox, 5);
+    // Operators follow the invitations by pseudonym.
+    let view = op.get(&format!("/api/v1/draws/{id}")).json;
+    let invited: Vec<&Value> = view["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["seat"] == true)
+        .collect();
+    assert_eq!(invited.len(), 5);
+    for m in &invited {
+        assert!(m["invitation"]["deadline"].is_string(), "{m}");
+        assert!(m["invitation"]["answer"].is_null(), "{m}");
+    }
     // One answers in time; the others never do.
     let r = s.anonymous().post(
         &format!("/api/v1/respond/{}", token_of(&messages[0])),
         &json!({"answer": "accept"}),
     );
     assert_eq!(r.status, 200, "{}", r.text);
-    std::thread::sleep(Duration::from_secs(3));
+    std::thread::sleep(Duration::from_secs(6));
     let r = s.anonymous().post(
         &format!("/api/v1/respond/{}", token_of(&messages[1])),
         &json!({"answer": "accept"}),
@@ -954,3 +976,56 @@ fn concurrent_declines(backend: Backend) {
 }
 
 both_backends!(concurrent_declines_are_serialised, concurrent_declines);
+
+fn window(req: &mut Value, from_hours: i64, hours: i64) {
+    let start = Utc::now() + chrono::Duration::hours(from_hours);
+    req["evaluation"]["start"] = json!(start.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    req["evaluation"]["end"] = json!(
+        (start + chrono::Duration::hours(hours))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    );
+}
+
+fn frequency_caps(backend: Backend) {
+    let (s, _outbox) = start_with_draw_policy(
+        backend,
+        3600,
+        "max_seats_same_tenderer_12m = 1\nmax_seats_lookback = 2\n",
+    );
+    seed_pool(&s.admin(), &pool12());
+    let op = s.token("operator", Some("420100"));
+    // A morning evaluation for the tenderer: five seats.
+    let mut first = request("P-T1", 5, 0);
+    window(&mut first, 1, 2);
+    let id = op.post("/api/v1/draws", &first).json["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        op.post(&format!("/api/v1/draws/{id}/reveal"), &json!({}))
+            .status,
+        200
+    );
+    // The same tenderer in the afternoon: those five are at the cap.
+    let mut same = request("P-T2", 5, 0);
+    window(&mut same, 4, 2);
+    let r = op.post("/api/v1/draws", &same);
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["excluded"]["same_tenderer_12m"], 5, "{}", r.text);
+    assert_eq!(r.json["candidate_count"], 7);
+    // Another tenderer: they are candidates with one recent seat.
+    let mut other = request("P-T3", 5, 0);
+    other["project"]["tenderer"] = json!(credit_code(9));
+    window(&mut other, 4, 2);
+    let r = op.post("/api/v1/draws", &other);
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert!(
+        r.json["excluded"].get("same_tenderer_12m").is_none(),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.json["candidate_count"], 12);
+}
+
+both_backends!(frequency_caps_exclude_by_reason, frequency_caps);

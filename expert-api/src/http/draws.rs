@@ -137,6 +137,19 @@ pub struct MemberView {
     pub drawn_as: String,
     pub state: String,
     pub seat: bool,
+    /// The member's latest invitation, if invited.
+    pub invitation: Option<InvitationProgress>,
+}
+
+/// An invitation's progress, without any identity.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationProgress {
+    pub deadline: DateTime<Utc>,
+    /// `accept`, `decline`, `no_answer`, `cancelled`; none while open.
+    pub answer: Option<String>,
+    /// Whether the notification channel took the message.
+    pub delivered: bool,
+    pub delivery_attempts: u32,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -181,6 +194,7 @@ pub struct DrawView {
 fn draw_view(
     d: &DrawRow,
     members: &[store::MemberRow],
+    invitations: &std::collections::BTreeMap<String, store::InvitationStatus>,
     supplementary: Vec<String>,
     now: DateTime<Utc>,
 ) -> DrawView {
@@ -229,6 +243,12 @@ fn draw_view(
                 drawn_as: m.drawn_as.clone(),
                 state: m.state.clone(),
                 seat: m.seat,
+                invitation: invitations.get(&m.expert_id).map(|i| InvitationProgress {
+                    deadline: i.deadline,
+                    answer: i.answer.clone(),
+                    delivered: i.delivered,
+                    delivery_attempts: i.attempts,
+                }),
             })
             .collect(),
         checkpoint: None,
@@ -251,7 +271,8 @@ fn load_view(
     } else {
         Vec::new()
     };
-    let view = draw_view(&d, &members, supplementary, now);
+    let invitations = store::invitation_statuses(conn, &d.panel_id)?;
+    let view = draw_view(&d, &members, &invitations, supplementary, now);
     Ok((d, view))
 }
 
@@ -408,7 +429,7 @@ pub async fn create(
             Ok(out)
         })
         .await?;
-    let mut view = draw_view(&draw, &[], Vec::new(), now);
+    let mut view = draw_view(&draw, &[], &Default::default(), Vec::new(), now);
     view.checkpoint = Some(checkpoint);
     Ok(HttpResponse::Created().json(view))
 }

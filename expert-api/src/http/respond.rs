@@ -175,9 +175,8 @@ pub async fn answer(
                     )?;
                 }
             }
-            let (inv, draw2) = load(conn, &token)?;
-            let _ = draw;
-            Ok(view(&inv, &draw2))
+            let (inv, _) = load(conn, &token)?;
+            Ok(view(&inv, &draw))
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))

@@ -87,7 +87,10 @@ impl Worker {
     pub fn tick(&self) -> anyhow::Result<()> {
         let mut conn = self.pool.get()?;
         let now = Utc::now();
-        crate::store::draws::sweep(&mut conn, now, &self.flow)?;
+        // A failing sweep must not hold the messages back.
+        if let Err(e) = crate::store::draws::sweep(&mut conn, now, &self.flow) {
+            tracing::error!(error = %e, "sweep of expired invitations failed");
+        }
         if matches!(self.sender, Sender::None) {
             return Ok(());
         }

@@ -1209,8 +1209,6 @@ impl PanelState {
         let root = get(conn, panel_id)?;
         let (_, root_statement) = root.parsed_statement()?;
         let root_result = root.parsed_result()?;
-        let mut panel = Panel::new(&root_statement, &root_result)
-            .map_err(|e| StoreError::Corrupt(format!("panel {panel_id}: {e}")))?;
         let mut others = BTreeMap::new();
         let supps: Vec<DrawRow> = draws::table
             .filter(draws::panel_id.eq(panel_id))
@@ -1246,7 +1244,8 @@ impl PanelState {
             match (kind.as_str(), out_id, in_id) {
                 ("substitute", Some(out), _) => {
                     let reserves = state.reserves_for(&source, g)?;
-                    panel
+                    state
+                        .panel
                         .substitute_among(g, &out, &reserves)
                         .map_err(|e| StoreError::Corrupt(format!("panel {panel_id}: {e}")))?;
                 }
@@ -1256,7 +1255,8 @@ impl PanelState {
                     })?;
                     let m = Member::of(s, &id)
                         .map_err(|e| StoreError::Corrupt(format!("panel {panel_id}: {e}")))?;
-                    panel
+                    state
+                        .panel
                         .join(g, m)
                         .map_err(|e| StoreError::Corrupt(format!("panel {panel_id}: {e}")))?;
                 }
@@ -1267,7 +1267,6 @@ impl PanelState {
                 }
             }
         }
-        state.panel = panel;
         Ok(state)
     }
 
@@ -1482,7 +1481,10 @@ pub fn sweep(
         match depart_and_fill(conn, now, "system", &panel_id, &expert_id, &info, flow) {
             Ok(_) => done += 1,
             Err(StoreError::Conflict { .. }) => {}
-            Err(e) => return Err(e),
+            // One stuck invitation must not stop the others.
+            Err(e) => {
+                tracing::error!(panel = %panel_id, error = %e, "expired invitation not processed")
+            }
         }
     }
     for id in pending_supplementary(conn)? {
@@ -1531,4 +1533,60 @@ pub fn sealed_panels_in(
         }
     }
     Ok(sealed)
+}
+
+/// Where a member's latest invitation stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationStatus {
+    pub deadline: DateTime<Utc>,
+    pub answer: Option<String>,
+    pub delivered: bool,
+    pub attempts: u32,
+}
+
+/// The latest invitation of each member of a panel, by expert id.
+pub fn invitation_statuses(
+    conn: &mut DbConn,
+    panel_id: &str,
+) -> Result<BTreeMap<String, InvitationStatus>, StoreError> {
+    use crate::db::schema::outbox;
+    let rows: Vec<(String, String, NaiveDateTime, Option<String>, NaiveDateTime)> =
+        invitations::table
+            .filter(invitations::panel_id.eq(panel_id))
+            .order(invitations::created_at.asc())
+            .select((
+                invitations::id,
+                invitations::expert_id,
+                invitations::deadline,
+                invitations::answer,
+                invitations::created_at,
+            ))
+            .load(conn)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let sent: Vec<(String, Option<NaiveDateTime>, i32)> = outbox::table
+        .filter(outbox::recipient_ref.eq_any(&ids))
+        .select((
+            outbox::recipient_ref,
+            outbox::delivered_at,
+            outbox::attempts,
+        ))
+        .load(conn)?;
+    let sent: BTreeMap<String, (bool, u32)> = sent
+        .into_iter()
+        .map(|(r, d, a)| (r, (d.is_some(), u32::try_from(a).unwrap_or(0))))
+        .collect();
+    let mut out = BTreeMap::new();
+    for (id, expert, deadline, answer, _) in rows {
+        let (delivered, attempts) = sent.get(&id).copied().unwrap_or((false, 0));
+        out.insert(
+            expert,
+            InvitationStatus {
+                deadline: from_db_time(deadline),
+                answer,
+                delivered,
+                attempts,
+            },
+        );
+    }
+    Ok(out)
 }

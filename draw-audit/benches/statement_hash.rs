@@ -1,0 +1,168 @@
+//! Statement hashing of BENCHMARKS.md, reported apart from the draw engine:
+//! for the 1,000,000-candidate statement of `expert-core/benches/draw.rs`,
+//! strict parsing (`jcs::parse_strict`), RFC 8785 encoding (`jcs::canonical`)
+//! and SHA-256 of the canonical bytes, each timed on its own, plus this
+//! machine's single-core SHA-256 throughput over those same bytes.
+//!
+//! Plain `std::time` harness (no criterion): run with
+//! `cargo bench -p draw-audit --bench statement_hash`; prints medians.
+
+use std::error::Error;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use draw_audit::jcs;
+use sha2::{Digest, Sha256};
+
+const CANDIDATES: usize = 1_000_000;
+const EMPLOYERS: u64 = 100_000;
+
+/// splitmix64, as in `expert-core/benches/draw.rs`.
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+/// The same statement text as `expert-core/benches/draw.rs` (a copy: keep
+/// the two in step; both benches print its exact length in bytes).
+fn statement_text() -> String {
+    let mut g = Gen(2026);
+    let mut s = String::with_capacity(CANDIDATES * 110);
+    s.push_str(
+        r#"{"spec":"expert-draw/1","draw_id":"D-bench","project":{"id":"P-bench","region":"420100"},"panel":[{"specialty":"A08","count":10,"reserve":10}],"policy":{"remote_weight":3,"local_max":3,"max_per_employer":1},"candidates":["#,
+    );
+    for i in 0..CANDIDATES {
+        if i > 0 {
+            s.push(',');
+        }
+        let region = if g.next().is_multiple_of(2) {
+            "420100"
+        } else {
+            "420600"
+        };
+        let employer = g.next() % EMPLOYERS;
+        let specialty = ["A0801", "A0802", "A0803"][(g.next() % 3) as usize];
+        let recent = g.next() % 9;
+        s.push_str(&format!(
+            r#"{{"id":"E{i:07}","region":"{region}","employer":"ORG{employer:06}","specialties":["{specialty}"],"recent":{recent}}}"#
+        ));
+    }
+    s.push_str("]}");
+    s
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cores} cores, {cpu}, load average {}", load_average())
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+fn thread_cpu() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(
+        u64::try_from(t.tv_sec).unwrap_or(0),
+        u32::try_from(t.tv_nsec).unwrap_or(0),
+    )
+}
+
+/// Medians over `runs` calls of the wall time and of this thread's CPU time
+/// (which other processes on a loaded machine cannot inflate). The result is
+/// dropped after the clocks stop: freeing a million-object `Value` is not
+/// part of parsing it.
+fn time<T>(
+    runs: usize,
+    mut f: impl FnMut() -> Result<T, Box<dyn Error>>,
+) -> Result<(Duration, Duration), Box<dyn Error>> {
+    let mut walls = Vec::with_capacity(runs);
+    let mut cpus = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let c = thread_cpu();
+        let t = Instant::now();
+        let out = black_box(f()?);
+        walls.push(t.elapsed());
+        cpus.push(thread_cpu().saturating_sub(c));
+        drop(out);
+    }
+    walls.sort();
+    cpus.sort();
+    match (walls.get(runs / 2), cpus.get(runs / 2)) {
+        (Some(&w), Some(&c)) => Ok((w, c)),
+        _ => Err("no runs".into()),
+    }
+}
+
+/// `ms wall, ms on CPU, MB/s on CPU` for `mb` megabytes.
+fn show((wall, cpu): (Duration, Duration), mb: f64) -> String {
+    format!(
+        "{:>8.1} ms wall, {:>8.1} ms on CPU, {:>7.1} MB/s on CPU",
+        wall.as_secs_f64() * 1e3,
+        cpu.as_secs_f64() * 1e3,
+        mb / cpu.as_secs_f64()
+    )
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    // `cargo bench` passes `--bench`; a filter argument is not supported.
+    println!("machine: {}", machine());
+    let text = statement_text();
+    let value = jcs::parse_strict(&text)?;
+    let bytes = jcs::canonical(&value)?;
+    let digest = Sha256::digest(&bytes);
+    println!(
+        "statement: {CANDIDATES} candidates, text {} bytes ({:.1} MB), canonical {} bytes ({:.1} MB), SHA-256 {}",
+        text.len(),
+        text.len() as f64 / 1e6,
+        bytes.len(),
+        bytes.len() as f64 / 1e6,
+        hex::encode(digest)
+    );
+
+    let mb = bytes.len() as f64 / 1e6;
+    let text_mb = text.len() as f64 / 1e6;
+    let runs = 7;
+    let parse = time(runs, || Ok(jcs::parse_strict(&text)?))?;
+    let canonical = time(runs, || Ok(jcs::canonical(&value)?))?;
+    let sha_runs = 21;
+    let sha = time(sha_runs, || Ok(Sha256::digest(&bytes)))?;
+    println!("statement hashing, median of runs (one thread):");
+    println!(
+        "  parse_strict (text -> Value):      {}  ({runs} runs)",
+        show(parse, text_mb)
+    );
+    println!(
+        "  jcs::canonical (Value -> bytes):   {}  ({runs} runs)",
+        show(canonical, mb)
+    );
+    println!(
+        "  SHA-256 of the canonical bytes:    {}  ({sha_runs} runs; single-core SHA-256 throughput)",
+        show(sha, mb)
+    );
+    let total = (parse.0 + canonical.0 + sha.0, parse.1 + canonical.1 + sha.1);
+    println!(
+        "  sum (parse + canonical + SHA-256): {}",
+        show(total, text_mb)
+    );
+    println!("load average at the end: {}", load_average());
+    Ok(())
+}
