@@ -105,10 +105,10 @@ fn full_flow_replays(backend: Backend) {
 
 both_backends!(full_flow_replays_independently, full_flow_replays);
 
-/// The supplementary draw's pick declines too. KNOWN FAILURE (reported):
-/// the service logs that `draw.substitute` under the panel's `draw_id`,
-/// the independent verifier looks for the pick under the supplementary
-/// draw's id, and SPEC §7 does not settle which.
+/// The supplementary draw's pick declines too. The service logs that
+/// `draw.substitute` under the panel's `draw_id` and the group the pick
+/// joined (SPEC §6: the pick "joins the panel"); the independent verifier
+/// resolves it to the supplementary draw's own reserves.
 fn supplementary_pick_declines(backend: Backend) {
     let (s, op, id, second) = setup(backend);
     let joined = second["replacement"].as_str().expect("supplementary pick");
