@@ -886,6 +886,16 @@ def replay(lines):
             continue
         if not isinstance(data.get("reason"), str):
             err("reason is not a string")
+        if isinstance(out, str) and out not in dp.groups[g]:
+            # SPEC 6: a supplementary pick "joins the panel", so its later
+            # departure may be logged under the panel's draw_id and the
+            # group it sits in. It is still replaced from the supplementary
+            # draw's own reserves: resolve to that draw and its one group.
+            fam = getattr(dp, "family", None)
+            for d in (fam.draws if fam is not None else []):
+                if d is not dp and d.groups and out in d.groups[0]:
+                    dp, g = d, 0
+                    break
         if not isinstance(out, str) or out not in dp.groups[g]:
             err("out %r is not on group %d" % (out, g))
             continue

@@ -7,6 +7,7 @@ pub mod backend;
 pub mod client;
 pub mod fixtures;
 pub mod pool;
+pub mod replay;
 pub mod routes;
 pub mod server;
 

@@ -158,6 +158,8 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/v1/draws/{id}/panel", RevealedDraw, no_body,      [401, 200, 403, 404, 200, 403, 403]),
     route("POST", "/api/v1/draws/{id}/members/{pseudonym}/decline", RevealedDraw, decline_body, [401, 200, 200, 404, 403, 403, 403]),
     route("POST", "/api/v1/draws/{id}/members/{pseudonym}/sign-in", RevealedDraw, empty_body, [401, 200, 200, 404, 403, 403, 403]),
+    // A public manual draw by RFC 3797, on the record.
+    route("POST", "/api/v1/rfc3797", Nothing, rfc3797_body,              [401, 200, 200, 200, 200, 403, 403]),
     // The invited expert's one-time link: the token is the credential.
     route("GET", "/api/v1/respond/{token}", Invitation, no_body,         [200, 200, 200, 200, 200, 200, 200]),
     route("POST", "/api/v1/respond/{token}", Invitation, accept_body,    [200, 200, 200, 200, 200, 200, 200]),
@@ -186,6 +188,10 @@ pub fn draw_body() -> Option<Value> {
         "panel": [{"specialty": "ENA08", "count": 5, "reserve": 1}],
         "representatives": 0,
     }))
+}
+
+fn rfc3797_body() -> Option<Value> {
+    Some(json!({"candidates": ["A", "B", "C"], "sources": ["9319"], "count": 1, "purpose": "矩阵"}))
 }
 
 fn empty_body() -> Option<Value> {

@@ -538,9 +538,13 @@ pub async fn reveal(
                     "a supplementary draw is revealed by the service itself",
                 ));
             }
-            audit::write(conn, now, |tx| {
-                store::reveal(tx, &actor, &id, &beacon, &flow.invite)
+            // A seat is a booking: seats clashing with a draw revealed since
+            // this one's commit leave by SPEC §6 in the same transaction.
+            let pending = audit::write(conn, now, |tx| {
+                let r = store::reveal(tx, &actor, &id, &beacon, &flow.invite)?;
+                crate::store::bookings::release_clashes(tx, &actor, &r.draw.panel_id, &flow)
             })?;
+            crate::store::bookings::reveal_supplementary(conn, now, pending, &flow)?;
             Ok(load_view(conn, &id, now)?.1)
         })
         .await?;

@@ -10,6 +10,7 @@ pub mod problem;
 pub mod reference;
 pub mod respond;
 pub mod review;
+pub mod rfc3797;
 pub mod tokens;
 
 use std::sync::Arc;
@@ -110,6 +111,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(tokens::routes)
                 .configure(draws::routes)
                 .configure(respond::routes)
+                .configure(rfc3797::routes)
                 .configure(openapi::routes),
         )
         .default_service(web::to(unknown_route));

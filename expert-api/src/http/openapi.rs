@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, draws, experts, reference, respond, review, tokens};
+use super::{audit, draws, experts, reference, respond, review, rfc3797, tokens};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -47,6 +47,7 @@ use super::{audit, draws, experts, reference, respond, review, tokens};
         draws::sign_in,
         respond::show,
         respond::answer,
+        rfc3797::select,
     ),
     components(schemas(super::problem::Problem, super::problem::FieldProblem)),
     modifiers(&BearerAuth),

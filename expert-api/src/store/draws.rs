@@ -966,6 +966,8 @@ pub enum Departure {
     ConflictOfInterest,
     NoAnswer,
     ConflictAtSignIn,
+    /// Seated on another panel with an overlapping window first (`store::bookings`).
+    Booked,
 }
 
 impl Departure {
@@ -975,6 +977,7 @@ impl Departure {
             Departure::ConflictOfInterest => "conflict_of_interest",
             Departure::NoAnswer => "no_answer",
             Departure::ConflictAtSignIn => "conflict_at_sign_in",
+            Departure::Booked => "booked",
         }
     }
 
@@ -982,7 +985,7 @@ impl Departure {
         match self {
             Departure::Declined | Departure::ConflictOfInterest => member::DECLINED,
             Departure::NoAnswer => member::NO_ANSWER,
-            Departure::ConflictAtSignIn => member::VOID,
+            Departure::ConflictAtSignIn | Departure::Booked => member::VOID,
         }
     }
 }
@@ -1035,7 +1038,7 @@ pub fn depart(
     if let Some(inv) = open_invitation(tx.conn, panel_id, expert_id)? {
         let answer = match info.why {
             Departure::NoAnswer => "no_answer",
-            Departure::ConflictAtSignIn => "cancelled",
+            Departure::ConflictAtSignIn | Departure::Booked => "cancelled",
             _ => "decline",
         };
         diesel::update(invitations::table.find(&inv.id))
@@ -1423,8 +1426,8 @@ pub fn depart_and_fill(
     info: &DepartureInfo,
     flow: &FlowContext,
 ) -> Result<Replacement, StoreError> {
-    let replacement = super::audit::write(conn, now, |tx| {
-        depart(
+    let (replacement, mut pending) = super::audit::write(conn, now, |tx| {
+        let r = depart(
             tx,
             actor,
             panel_id,
@@ -1433,11 +1436,19 @@ pub fn depart_and_fill(
             &flow.cfg,
             &flow.invite,
             (flow.signer.as_ref(), flow.origin.as_str()),
-        )
+        )?;
+        // A called-in reserve may have been seated elsewhere since its draw
+        // (after a supplementary draw, its reveal releases clashes).
+        let more = match r {
+            Replacement::Reserve(_) => super::bookings::release_clashes(tx, actor, panel_id, flow)?,
+            Replacement::Supplementary(_) => Vec::new(),
+        };
+        Ok::<_, StoreError>((r, more))
     })?;
     if let Replacement::Supplementary(id) = &replacement {
-        reveal_supplementary(conn, now, id, flow)?;
+        pending.push(id.clone());
     }
+    super::bookings::reveal_supplementary(conn, now, pending, flow)?;
     Ok(replacement)
 }
 
@@ -1449,10 +1460,8 @@ fn reveal_supplementary(
     id: &str,
     flow: &FlowContext,
 ) -> Result<(), StoreError> {
-    match super::audit::write(conn, now, |tx| reveal(tx, "system", id, "", &flow.invite)) {
-        Ok(_) | Err(StoreError::Conflict { .. }) => Ok(()),
-        Err(e) => Err(e),
-    }
+    // Clashes with seats taken since its commit are released (`store::bookings`).
+    super::bookings::reveal_supplementary(conn, now, vec![id.to_owned()], flow)
 }
 
 /// The periodic work: unanswered invitations past their deadline count as

@@ -3,6 +3,7 @@
 //! same transaction.
 
 pub mod audit;
+pub mod bookings;
 pub mod draws;
 pub mod experts;
 pub mod outbox;

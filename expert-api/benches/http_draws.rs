@@ -1,0 +1,367 @@
+//! End-to-end draws over HTTP: a release `expert-api serve` in its own
+//! process on a database of 100,000 active experts, and N concurrent
+//! clients, each doing request → commit → reveal for its own projects with
+//! non-overlapping evaluation windows (so the pool never runs dry and no
+//! seat clashes). One draw's latency covers the statement built from the
+//! whole registry, the commit with its signed checkpoint, the reveal and
+//! the stored panel with its invitations, each a durable transaction.
+//!
+//! `cargo bench -p expert-api --bench http_draws -- --backend sqlite|postgres
+//! [--clients 8] [--draws 400] [--experts 100000]`
+//!
+//! The pool is written directly with `expert_api::store` (apply + approve,
+//! each logged) in batches of 1,000 per transaction.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, Utc};
+use diesel::RunQueryDsl;
+use expert_api::intake::{ApplicationInput, to_application};
+use expert_api::store::{StoreError, audit, experts};
+use expert_core::admission::Decision;
+use expert_core::identity::{with_check_char, with_check_digit};
+use serde_json::json;
+
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
+
+const BIN: &str = env!("CARGO_BIN_EXE_expert-api");
+/// Specialties the pool is spread over (level-5 codes under ENA0101…).
+const SPECIALTIES: [&str; 4] = ["ENA0101", "ENA0102", "ENA0201", "ENA0301"];
+
+struct Args {
+    backend: String,
+    clients: usize,
+    draws: usize,
+    experts: usize,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        backend: "sqlite".into(),
+        clients: 8,
+        draws: 400,
+        experts: 100_000,
+    };
+    let v: Vec<String> = std::env::args().collect();
+    let mut i = 1;
+    while i < v.len() {
+        let next = v.get(i + 1).cloned().unwrap_or_default();
+        match v[i].as_str() {
+            "--backend" => a.backend = next,
+            "--clients" => a.clients = next.parse().unwrap_or(a.clients),
+            "--draws" => a.draws = next.parse().unwrap_or(a.draws),
+            "--experts" => a.experts = next.parse().unwrap_or(a.experts),
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    a
+}
+
+fn run(cmd: &mut Command) -> Res<String> {
+    let out = cmd.output()?;
+    if !out.status.success() {
+        return Err(format!("{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len().saturating_sub(1)) as f64 * p).round() as usize;
+    sorted
+        .get(i)
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .unwrap_or(0.0)
+}
+
+fn application(n: usize) -> Res<ApplicationInput> {
+    let birth = NaiveDate::from_ymd_opt(1970, 1, 1).ok_or("date")?
+        + chrono::Duration::days((n / 1000) as i64);
+    let rid = with_check_digit(&format!("420102{}{:03}", birth.format("%Y%m%d"), n % 1000))
+        .ok_or("resident id")?;
+    let employer = with_check_char(&format!("91420100MA4K{n:05}")).ok_or("credit code")?;
+    let region = ["420100", "420500", "420600", "420700"][n % 4];
+    Ok(serde_json::from_value(json!({
+        "name": format!("压测专家{n}"),
+        "resident_id": rid,
+        "mobile": format!("139{:08}", n),
+        "region": region,
+        "employer": {"name": format!("单位{n}"), "code": employer},
+        "employed_since": "2015-01-01",
+        "specialties": [SPECIALTIES[n % SPECIALTIES.len()]],
+        "title": "senior",
+        "years_in_field": 12,
+        "civil_servant": false,
+        "documents": {"integrity_pledge": "pledge.pdf", "no_criminal_record": "ncr.pdf"},
+    }))?)
+}
+
+/// Apply and approve `count` experts, 1,000 per logged transaction.
+fn seed(db: &str, count: usize) -> Res<()> {
+    let url = expert_api::db::DbUrl::parse(db)?;
+    let mut conn = url.connect()?;
+    let policy = expert_api::config::load_policy(None)?.admission;
+    let today = Utc::now().date_naive();
+    let mut n = 0;
+    while n < count {
+        let end = (n + 1000).min(count);
+        let mut apps = Vec::with_capacity(end - n);
+        for i in n..end {
+            let intake =
+                to_application(application(i)?, today).map_err(|e| format!("expert {i}: {e:?}"))?;
+            apps.push(intake);
+        }
+        audit::write(&mut conn, Utc::now(), |tx| {
+            for intake in &apps {
+                let r = experts::apply(
+                    tx,
+                    "bench",
+                    &intake.application,
+                    intake.employed_since,
+                    &policy,
+                    today,
+                )?;
+                let d = Decision::approve(&intake.application, today, &policy)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                experts::command(tx, "bench", &r.id, &d.command(), today, None, None)?;
+            }
+            Ok::<_, StoreError>(())
+        })?;
+        n = end;
+    }
+    Ok(())
+}
+
+fn durability(db: &str, backend: &str) -> String {
+    let Ok(mut conn) = expert_api::db::DbUrl::parse(db).and_then(|u| u.connect()) else {
+        return "unknown".into();
+    };
+    #[derive(diesel::QueryableByName)]
+    struct S {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        v: String,
+    }
+    let q = |conn: &mut expert_api::db::DbConn, sql: &str| -> String {
+        diesel::sql_query(sql)
+            .load::<S>(conn)
+            .ok()
+            .and_then(|r| r.into_iter().next())
+            .map(|s| s.v)
+            .unwrap_or_else(|| "?".into())
+    };
+    if backend == "postgres" {
+        format!(
+            "PostgreSQL fsync={}, synchronous_commit={}",
+            q(&mut conn, "SELECT current_setting('fsync') AS v"),
+            q(
+                &mut conn,
+                "SELECT current_setting('synchronous_commit') AS v"
+            )
+        )
+    } else {
+        "SQLite journal_mode=WAL, synchronous=FULL (set on every pooled connection by expert-api)"
+            .into()
+    }
+}
+
+fn main() -> Res<()> {
+    let a = args();
+    let dir = tempfile::tempdir()?;
+    let pg_name = format!("ed_draws_{}", std::process::id());
+    let pg_admin = "postgres://postgres@127.0.0.1:5432";
+    let db = match a.backend.as_str() {
+        "postgres" => {
+            run(Command::new("psql").args([
+                &format!("{pg_admin}/postgres"),
+                "-qc",
+                &format!("CREATE DATABASE {pg_name}"),
+            ]))?;
+            format!("{pg_admin}/{pg_name}")
+        }
+        _ => format!("sqlite://{}", dir.path().join("draws.db").display()),
+    };
+    run(Command::new(BIN).args(["migrate", "--db", &db]))?;
+    let t = Instant::now();
+    seed(&db, a.experts)?;
+    println!(
+        "pool: {} experts applied and approved in {:.1} s ({})",
+        a.experts,
+        t.elapsed().as_secs_f64(),
+        a.backend
+    );
+    let token_out = run(Command::new(BIN).args([
+        "token", "create", "--role", "operator", "--region", "420100", "--label", "bench", "--db",
+        &db,
+    ]))?;
+    let token = token_out
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+
+    let mut server = Command::new(BIN)
+        .args([
+            "serve",
+            "--db",
+            &db,
+            "--listen",
+            "127.0.0.1:0",
+            "--workers",
+            "4",
+            "--pool-size",
+            "16",
+        ])
+        .arg("--key-file")
+        .arg(dir.path().join("key.pem"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let stdout = server.stdout.take().ok_or("no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let mut base = String::new();
+    for line in lines.by_ref() {
+        let line = line?;
+        if let Some(addr) = line.strip_prefix("listening on ") {
+            base = addr.trim().to_owned();
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    if base.is_empty() {
+        let _ = server.kill();
+        return Err("server did not start".into());
+    }
+
+    // Draw k evaluates in [t0 + 30k s, t0 + 30(k+1) s): windows never
+    // overlap, all inside the 24-hour draw window.
+    let t0 = Utc::now() + chrono::Duration::hours(1);
+    let next = Arc::new(AtomicUsize::new(0));
+    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let errors = Arc::new(Mutex::new(Vec::<String>::new()));
+    let started = Instant::now();
+    let mut handles = Vec::new();
+    for _ in 0..a.clients {
+        let (base, token, next, latencies, errors) = (
+            base.clone(),
+            token.clone(),
+            next.clone(),
+            latencies.clone(),
+            errors.clone(),
+        );
+        let total = a.draws;
+        handles.push(std::thread::spawn(move || {
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .build()
+                .into();
+            let mut mine = Vec::new();
+            let mut errs = Vec::new();
+            loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                if k >= total {
+                    break;
+                }
+                let start = t0 + chrono::Duration::seconds(30 * k as i64);
+                let tenderer = with_check_char(&format!("91420600MA4K{k:05}")).unwrap_or_default();
+                let body = json!({
+                    "project": {"id": format!("P-B{k}"), "name": "压测项目", "region": "420100",
+                        "tenderer": tenderer, "bid_section": "1"},
+                    "evaluation": {
+                        "start": start.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                        "end": (start + chrono::Duration::seconds(30)).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                        "venue": "评标室"},
+                    "panel": [{"specialty": SPECIALTIES[k % SPECIALTIES.len()], "count": 5, "reserve": 2}],
+                    "representatives": 0,
+                });
+                let t = Instant::now();
+                let r = agent
+                    .post(format!("{base}/api/v1/draws"))
+                    .header("Authorization", format!("Bearer {token}"))
+                    .send_json(&body);
+                let id = match r {
+                    Ok(mut r) if r.status() == 201 => r
+                        .body_mut()
+                        .read_json::<serde_json::Value>()
+                        .ok()
+                        .and_then(|v| v["id"].as_str().map(str::to_owned)),
+                    Ok(mut r) => {
+                        errs.push(format!(
+                            "commit {}: {}",
+                            r.status(),
+                            r.body_mut().read_to_string().unwrap_or_default()
+                        ));
+                        None
+                    }
+                    Err(e) => {
+                        errs.push(format!("commit: {e}"));
+                        None
+                    }
+                };
+                let Some(id) = id else { continue };
+                match agent
+                    .post(format!("{base}/api/v1/draws/{id}/reveal"))
+                    .header("Authorization", format!("Bearer {token}"))
+                    .send_json(json!({"beacon": format!("{k}")}))
+                {
+                    Ok(r) if r.status() == 200 => mine.push(t.elapsed()),
+                    Ok(mut r) => errs.push(format!(
+                        "reveal {}: {}",
+                        r.status(),
+                        r.body_mut().read_to_string().unwrap_or_default()
+                    )),
+                    Err(e) => errs.push(format!("reveal: {e}")),
+                }
+            }
+            if let Ok(mut l) = latencies.lock() {
+                l.extend(mine);
+            }
+            if let Ok(mut e) = errors.lock() {
+                e.extend(errs);
+            }
+        }));
+    }
+    for h in handles {
+        let _ = h.join();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let _ = server.kill();
+    let _ = server.wait();
+    let settings = durability(&db, &a.backend);
+    if a.backend == "postgres" {
+        let _ = run(Command::new("psql").args([
+            &format!("{pg_admin}/postgres"),
+            "-qc",
+            &format!("DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)"),
+        ]));
+    }
+    let mut l = latencies.lock().map_err(|_| "poisoned")?.clone();
+    l.sort();
+    let errors = errors.lock().map_err(|_| "poisoned")?.clone();
+    println!("durability: {settings}");
+    println!(
+        "draws over HTTP ({}, {} experts): {} clients, {} draws (request+commit+reveal) in {:.1} s = {:.1} draws/s; p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms; {} errors",
+        a.backend,
+        a.experts,
+        a.clients,
+        l.len(),
+        elapsed,
+        l.len() as f64 / elapsed,
+        percentile(&l, 0.5),
+        percentile(&l, 0.95),
+        percentile(&l, 0.99),
+        errors.len()
+    );
+    for e in errors.iter().take(3) {
+        println!("  error: {e}");
+    }
+    Ok(())
+}
