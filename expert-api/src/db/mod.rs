@@ -220,6 +220,10 @@ pub fn open_pool(url: &DbUrl, size: u32) -> Result<Pool, DbError> {
     let pool = r2d2::Pool::builder()
         .max_size(size)
         .connection_timeout(Duration::from_secs(30))
+        // A PostgreSQL connection can drop with the network or a server
+        // restart, so it is probed on checkout; an SQLite file cannot, and
+        // the probe was a query on every request.
+        .test_on_check_out(matches!(url, DbUrl::Postgres(_)))
         .build(Manager { url: url.clone() })?;
     Ok(pool)
 }
