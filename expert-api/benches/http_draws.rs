@@ -114,8 +114,8 @@ fn seed(db: &str, count: usize) -> Res<()> {
         let end = (n + 1000).min(count);
         let mut apps = Vec::with_capacity(end - n);
         for i in n..end {
-            let intake =
-                to_application(application(i)?, today).map_err(|e| format!("expert {i}: {e:?}"))?;
+            let intake = to_application(application(i)?, today, &policy)
+                .map_err(|e| format!("expert {i}: {e:?}"))?;
             apps.push(intake);
         }
         audit::write(&mut conn, Utc::now(), |tx| {

@@ -263,7 +263,12 @@ fn fill(conn: &mut DbConn) {
     let today = Utc::now().date_naive();
     let input: expert_api::intake::ApplicationInput =
         serde_json::from_value(application_in("420100")).expect("application input");
-    let intake = expert_api::intake::to_application(input, today).expect("valid application");
+    let intake = expert_api::intake::to_application(
+        input,
+        today,
+        &expert_core::admission::AdmissionPolicy::default(),
+    )
+    .expect("valid application");
     audit::write(conn, Utc::now(), |tx| -> Result<_, StoreError> {
         experts::apply(
             tx,
