@@ -529,6 +529,35 @@ pub enum DecisionKind {
     Reject,
 }
 
+impl AdmissionDecision {
+    /// A refusal must say why: at least one reason, none blank.
+    fn check_reasons(&self) -> Result<(), ApiError> {
+        if matches!(self.decision, DecisionKind::Reject)
+            && (self.reasons.is_empty() || self.reasons.iter().any(|r| r.trim().is_empty()))
+        {
+            return Err(ApiError::bad_request(
+                "reasons",
+                "required",
+                "a refusal needs at least one non-blank reason",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Every admission rule again, as of `today`, with the person's bans: an
+/// approval or a renewal is decided under the policy in force.
+fn recheck(
+    tx: &mut audit::AuditTx<'_>,
+    app: &Application,
+    policy: &expert_core::admission::AdmissionPolicy,
+    today: NaiveDate,
+) -> Result<(), ApiError> {
+    let history = store::admission_history(tx.conn, app.profile.resident_id.as_str())?;
+    check_admission(app, &history, policy, today)
+        .map_err(|v| ApiError::from(StoreError::Invalid(intake::input_fields(v))))
+}
+
 /// The reviewer's admission decision (准入审核). Approval re-runs every
 /// admission rule as of today and starts a term.
 #[utoipa::path(post, path = "/api/v1/experts/{id}/admission", tag = "experts", request_body = AdmissionDecision,
@@ -545,15 +574,7 @@ pub async fn decide_admission(
     let d = body.0;
     let policy = state.settings.policy.admission.clone();
     let today = today(&state);
-    if matches!(d.decision, DecisionKind::Reject)
-        && (d.reasons.is_empty() || d.reasons.iter().any(|r| r.trim().is_empty()))
-    {
-        return Err(ApiError::bad_request(
-            "reasons",
-            "required",
-            "a rejection needs at least one non-blank reason",
-        ));
-    }
+    d.check_reasons()?;
     change_expert(state, caller, id.into_inner(), move |tx, actor, r| {
         let app = Application {
             profile: r.profile.clone(),
@@ -563,11 +584,7 @@ pub async fn decide_admission(
         let decision = match d.decision {
             DecisionKind::Approve => {
                 if r.status.kind() == StatusKind::Applicant {
-                    let history =
-                        store::admission_history(tx.conn, r.profile.resident_id.as_str())?;
-                    check_admission(&app, &history, &policy, today).map_err(|v| {
-                        ApiError::from(StoreError::Invalid(intake::input_fields(v)))
-                    })?;
+                    recheck(tx, &app, &policy, today)?;
                 }
                 Decision::approve(&app, today, &policy)
             }
@@ -794,15 +811,7 @@ pub async fn renew(
     let d = body.0;
     let policy = state.settings.policy.admission.clone();
     let today = today(&state);
-    if matches!(d.decision, DecisionKind::Reject)
-        && (d.reasons.is_empty() || d.reasons.iter().any(|r| r.trim().is_empty()))
-    {
-        return Err(ApiError::bad_request(
-            "reasons",
-            "required",
-            "a refusal needs at least one non-blank reason",
-        ));
-    }
+    d.check_reasons()?;
     change_expert(state, caller, id.into_inner(), move |tx, actor, r| {
         let Some(term) = r.status.term().copied() else {
             return Err(ApiError::conflict(
@@ -817,9 +826,7 @@ pub async fn renew(
                     documents: r.documents.clone(),
                     term_number: term.number + 1,
                 };
-                let history = store::admission_history(tx.conn, r.profile.resident_id.as_str())?;
-                check_admission(&app, &history, &policy, today)
-                    .map_err(|v| ApiError::from(StoreError::Invalid(intake::input_fields(v))))?;
+                recheck(tx, &app, &policy, today)?;
                 // The next term follows the current one without a gap.
                 let start = term.end.max(today);
                 let next = expert_core::lifecycle::Term::new(term.number + 1, start, policy.term_years)
