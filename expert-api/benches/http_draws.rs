@@ -12,8 +12,9 @@
 //! The pool is written directly with `expert_api::store` (apply + approve,
 //! each logged) in batches of 1,000 per transaction.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod support;
+
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -207,39 +208,8 @@ fn main() -> Res<()> {
         .trim()
         .to_owned();
 
-    let mut server = Command::new(BIN)
-        .args([
-            "serve",
-            "--db",
-            &db,
-            "--listen",
-            "127.0.0.1:0",
-            "--workers",
-            "4",
-            "--pool-size",
-            "16",
-        ])
-        .arg("--key-file")
-        .arg(dir.path().join("key.pem"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let stdout = server.stdout.take().ok_or("no stdout")?;
-    let mut lines = BufReader::new(stdout).lines();
-    let mut base = String::new();
-    for line in lines.by_ref() {
-        let line = line?;
-        if let Some(addr) = line.strip_prefix("listening on ") {
-            base = addr.trim().to_owned();
-            break;
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
-    if base.is_empty() {
-        let _ = server.kill();
-        return Err("server did not start".into());
-    }
+    let server = support::serve(BIN, &db, &dir.path().join("key.pem"), 4)?;
+    let base = server.base.clone();
 
     // Draw k evaluates in [t0 + 30k s, t0 + 30(k+1) s): windows never
     // overlap, all inside the 24-hour draw window.
@@ -333,8 +303,7 @@ fn main() -> Res<()> {
         let _ = h.join();
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     let settings = durability(&db, &a.backend);
     if a.backend == "postgres" {
         let _ = run(Command::new("psql").args([

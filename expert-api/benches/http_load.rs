@@ -5,8 +5,9 @@
 //! [--clients 50] [--seconds 20] [--experts 100000]`
 //! Reports p50/p95/p99 latency and throughput for filtered list pages.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod support;
+
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -129,39 +130,8 @@ fn main() -> Res<()> {
         .trim()
         .to_owned();
 
-    let mut server = Command::new(BIN)
-        .args([
-            "serve",
-            "--db",
-            &db,
-            "--listen",
-            "127.0.0.1:0",
-            "--workers",
-            "2",
-            "--pool-size",
-            "16",
-        ])
-        .arg("--key-file")
-        .arg(dir.path().join("key.pem"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let stdout = server.stdout.take().ok_or("no stdout")?;
-    let mut lines = BufReader::new(stdout).lines();
-    let mut base = String::new();
-    for line in lines.by_ref() {
-        let line = line?;
-        if let Some(addr) = line.strip_prefix("listening on ") {
-            base = addr.trim().to_owned();
-            break;
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
-    if base.is_empty() {
-        let _ = server.kill();
-        return Err("server did not start".into());
-    }
+    let server = support::serve(BIN, &db, &dir.path().join("key.pem"), 2)?;
+    let base = server.base.clone();
 
     // The filters operators use: status + region, a specialty prefix, a
     // name fragment, an employer, and the next page by cursor.
@@ -264,8 +234,7 @@ fn main() -> Res<()> {
         let _ = h.join();
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     if a.backend == "postgres" {
         let _ = run(Command::new("psql").args([
             &format!("{pg_admin}/postgres"),
