@@ -22,6 +22,8 @@ pub struct Response {
     pub text: String,
     /// The body parsed as JSON, or `Null` when it is not JSON.
     pub json: Value,
+    /// Response headers, names in lower case.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Response {
@@ -43,6 +45,15 @@ impl Response {
         }
         assert_eq!(self.json["status"].as_u64(), Some(u64::from(self.status)));
         &self.json
+    }
+
+    /// The first value of header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn field(&self) -> Option<&str> {
@@ -100,6 +111,14 @@ impl Api {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
+        let headers = res
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                let v = v.to_str().unwrap_or_default();
+                (n.as_str().to_ascii_lowercase(), v.to_owned())
+            })
+            .collect();
         let text = res
             .body_mut()
             .with_config()
@@ -112,13 +131,22 @@ impl Api {
             content_type,
             text,
             json,
+            headers,
         }
     }
 
     pub fn get(&self, path: &str) -> Response {
+        self.get_accept(path, None)
+    }
+
+    /// GET with an `Accept` header (content negotiation tests).
+    pub fn get_accept(&self, path: &str, accept: Option<&str>) -> Response {
         let mut req = self.agent.get(self.url(path));
         if let Some(t) = &self.token {
             req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        if let Some(a) = accept {
+            req = req.header("Accept", a);
         }
         Self::finish(req.call())
     }

@@ -122,10 +122,14 @@ pub const ROUTES: &[Route] = &[
     // Reference data: any signed-in caller.
     route("GET", "/api/v1/reference/regions", Nothing, no_body,          [401, 200, 200, 200, 200, 200, 200]),
     route("GET", "/api/v1/reference/specialties", Nothing, no_body,      [401, 200, 200, 200, 200, 200, 200]),
-    // The audit log: the signed head is public, entries for auditors.
+    // The audit log: the signed head is public; entries, export and proofs
+    // for auditors.
     route("GET", "/api/v1/audit/checkpoint", Nothing, no_body,           [200, 200, 200, 200, 200, 200, 200]),
     route("GET", "/api/v1/audit/vkey", Nothing, no_body,                 [200, 200, 200, 200, 200, 200, 200]),
     route("GET", "/api/v1/audit/entries", Nothing, no_body,              [401, 200, 403, 403, 200, 403, 403]),
+    route("GET", "/api/v1/audit/export", Nothing, no_body,               [401, 200, 403, 403, 200, 403, 403]),
+    route("GET", "/api/v1/audit/proof/inclusion", Nothing, no_body,      [401, 200, 403, 403, 200, 403, 403]),
+    route("GET", "/api/v1/audit/proof/consistency", Nothing, no_body,    [401, 200, 403, 403, 200, 403, 403]),
     // The periodic review: admins and province-wide regulators.
     route("POST", "/api/v1/review", Nothing, review_body,                [401, 200, 403, 403, 403, 200, 403]),
     // Tokens: admins only.

@@ -12,10 +12,11 @@ use expert_draw_tests::backend::postgres_unavailable;
 use expert_draw_tests::fixtures::application_in;
 use expert_draw_tests::{Backend, TestDb, both_backends, cli_ok};
 
-const TABLES: [&str; 16] = [
+const TABLES: [&str; 17] = [
     "api_tokens",
     "audit_entries",
     "audit_head",
+    "audit_nodes",
     "bans",
     "checkpoints",
     "counters",

@@ -228,14 +228,34 @@ pub fn open_pool(url: &DbUrl, size: u32) -> Result<Pool, DbError> {
     Ok(pool)
 }
 
-/// Apply every pending migration; returns the versions applied.
+/// Apply every pending migration, then bring the audit log's stored tree
+/// nodes up to its head (SQL cannot hash portably, so a log from before
+/// `audit_nodes` is backfilled here, once, in one transaction); returns the
+/// versions applied.
 pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
-    let applied = match conn {
+    let applied: Vec<String> = match conn {
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
         DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
     }
-    .map_err(|e| DbError::Migration(e.to_string()))?;
-    Ok(applied.iter().map(|v| v.to_string()).collect())
+    .map_err(|e| DbError::Migration(e.to_string()))?
+    .iter()
+    .map(|v| v.to_string())
+    .collect();
+    let started = std::time::Instant::now();
+    match crate::store::audit::backfill_nodes(conn) {
+        Ok(None) => {}
+        Ok(Some(nodes)) => tracing::warn!(
+            nodes,
+            seconds = started.elapsed().as_secs_f64(),
+            "audit log: tree nodes were behind the head; rebuilt them from the stored leaf hashes"
+        ),
+        Err(e) => {
+            return Err(DbError::Migration(format!(
+                "rebuilding the audit log's tree nodes: {e}"
+            )));
+        }
+    }
+    Ok(applied)
 }
 
 /// Whether the schema lacks a migration this binary knows; a dry run checks

@@ -23,6 +23,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_nodes (level, idx) {
+        level -> Integer,
+        idx -> BigInt,
+        hash -> Binary,
+    }
+}
+
+diesel::table! {
     counters (name) {
         name -> Text,
         value -> BigInt,
@@ -230,6 +238,7 @@ diesel::joinable!(expert_declines -> experts (expert_id));
 diesel::allow_tables_to_appear_in_same_query!(
     audit_entries,
     audit_head,
+    audit_nodes,
     counters,
     api_tokens,
     experts,

@@ -4,7 +4,14 @@
 //! `write` is the only way to change state: it locks the head row first
 //! (serialising writers on both backends, so `seq` has no gaps or
 //! duplicates), runs the change, appends its entries and stores the new head,
-//! all in one transaction.
+//! all in one transaction, with the interior hashes the new entries complete
+//! (`nodes`), from which proofs and past roots are served (`proofs`).
+
+mod nodes;
+mod proofs;
+
+pub use nodes::{Node, completed_by as nodes_completed_by, insert as insert_nodes};
+pub use proofs::{TreeArg, consistency_proof, inclusion_proof, root_at};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -14,7 +21,7 @@ use serde_json::Value;
 
 use super::{StoreError, db_time};
 use crate::db::DbConn;
-use crate::db::schema::{audit_entries, audit_head};
+use crate::db::schema::{audit_entries, audit_head, checkpoints};
 
 /// The log's current size and root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +36,8 @@ pub struct AuditTx<'c> {
     now: DateTime<Utc>,
     range: CompactRange,
     appended: Vec<Entry>,
+    /// Tree nodes the appended entries complete, written before commit.
+    nodes: Vec<Node>,
 }
 
 impl std::fmt::Debug for AuditTx<'_> {
@@ -75,9 +84,7 @@ impl AuditTx<'_> {
                 audit_entries::leaf_hash.eq(hash.to_vec()),
             ))
             .execute(self.conn)?;
-        self.range
-            .append(hash)
-            .map_err(|e| StoreError::Corrupt(format!("log full: {e}")))?;
+        self.push_leaf(hash)?;
         self.appended.push(entry.clone());
         Ok(entry)
     }
@@ -111,9 +118,7 @@ impl AuditTx<'_> {
             let leaf_text = String::from_utf8(leaf)
                 .map_err(|e| StoreError::Corrupt(format!("leaf is not UTF-8: {e}")))?;
             let seq_i = i64::try_from(seq).map_err(|_| StoreError::Corrupt("log full".into()))?;
-            self.range
-                .append(hash)
-                .map_err(|e| StoreError::Corrupt(format!("log full: {e}")))?;
+            self.push_leaf(hash)?;
             rows.push((seq_i, e.kind, e.actor, e.subject, leaf_text, hash.to_vec()));
             self.appended.push(entry);
         }
@@ -144,6 +149,14 @@ impl AuditTx<'_> {
     pub fn appended(&self) -> &[Entry] {
         &self.appended
     }
+
+    /// Extend the tree by one leaf, keeping the nodes it completes.
+    fn push_leaf(&mut self, hash: Hash) -> Result<(), StoreError> {
+        self.nodes.extend(nodes::completed_by(&self.range, hash));
+        self.range
+            .append(hash)
+            .map_err(|e| StoreError::Corrupt(format!("log full: {e}")))
+    }
 }
 
 /// An entry waiting for [`AuditTx::append_all`].
@@ -168,12 +181,7 @@ where
 {
     let now = super::from_db_time(db_time(now));
     conn.transaction(|conn| {
-        // An UPDATE, not a SELECT, comes first: on SQLite it takes the write
-        // lock at once (no deadlocking read-to-write upgrade), on PostgreSQL
-        // it locks the head row until commit.
-        diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
-            .set(audit_head::size.eq(audit_head::size))
-            .execute(conn)?;
+        lock_head(conn)?;
         let range = load_range(conn)?;
         // `now` was read before the lock was ours; a writer that got the
         // lock first may have logged a later time. Times never go back
@@ -190,8 +198,10 @@ where
             now,
             range,
             appended: Vec::new(),
+            nodes: Vec::new(),
         };
         let out = change(&mut tx)?;
+        nodes::insert(tx.conn, &tx.nodes)?;
         if !tx.appended.is_empty() {
             let size = i64::try_from(tx.range.size())
                 .map_err(|_| StoreError::Corrupt("log full".into()))?;
@@ -206,6 +216,41 @@ where
         }
         Ok(out)
     })
+}
+
+/// Bring `audit_nodes` up to the head if it is behind (a log from before
+/// the table existed, or nodes edited behind the application's back):
+/// rebuild every node from the stored leaf hashes in one transaction, with
+/// the head locked. Returns how many nodes were written, `None` when the
+/// table was already complete (the usual case: one small query).
+pub fn backfill_nodes(conn: &mut DbConn) -> Result<Option<u64>, StoreError> {
+    conn.transaction(|conn| {
+        lock_head(conn)?;
+        let range = load_range(conn)?;
+        if nodes::complete(conn, &range)? {
+            return Ok(None);
+        }
+        let (rebuilt, written) = nodes::rebuild(conn)?;
+        if rebuilt != range {
+            return Err(StoreError::Corrupt(format!(
+                "the stored leaf hashes ({} entries) do not give the stored head \
+                 ({} entries); run `expert-api audit check`",
+                rebuilt.size(),
+                range.size()
+            )));
+        }
+        Ok(Some(written))
+    })
+}
+
+/// An UPDATE, not a SELECT, comes first: on SQLite it takes the write lock at
+/// once (no deadlocking read-to-write upgrade), on PostgreSQL it locks the
+/// head row until commit.
+fn lock_head(conn: &mut DbConn) -> Result<(), StoreError> {
+    diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
+        .set(audit_head::size.eq(audit_head::size))
+        .execute(conn)?;
+    Ok(())
 }
 
 fn load_range(conn: &mut DbConn) -> Result<CompactRange, StoreError> {
@@ -233,6 +278,35 @@ pub fn head(conn: &mut DbConn) -> Result<TreeHead, StoreError> {
         root: Hash::try_from(root.as_slice())
             .map_err(|_| StoreError::Corrupt("root is not 32 bytes".into()))?,
     })
+}
+
+/// The stored leaf hash of entry `index`.
+pub fn leaf_hash_at(conn: &mut DbConn, index: u64) -> Result<Hash, StoreError> {
+    let seq = i64::try_from(index).unwrap_or(i64::MAX);
+    let hash: Option<Vec<u8>> = audit_entries::table
+        .find(seq)
+        .select(audit_entries::leaf_hash)
+        .first(conn)
+        .optional()?;
+    let hash = hash.ok_or_else(|| StoreError::NotFound {
+        what: "log entry",
+        id: index.to_string(),
+    })?;
+    Hash::try_from(hash.as_slice())
+        .map_err(|_| StoreError::Corrupt(format!("leaf hash {index} is not 32 bytes")))
+}
+
+/// The signed checkpoint kept for tree size `size` (one is kept whenever
+/// a draw is committed or revealed), if any.
+pub fn stored_checkpoint(conn: &mut DbConn, size: u64) -> Result<Option<String>, StoreError> {
+    let Ok(size) = i64::try_from(size) else {
+        return Ok(None);
+    };
+    Ok(checkpoints::table
+        .find(size)
+        .select(checkpoints::note)
+        .first(conn)
+        .optional()?)
 }
 
 /// Leaf bytes of entries `from..from+limit`, in `seq` order.

@@ -25,6 +25,13 @@ pub enum StoreError {
     Invalid(Vec<expert_core::expert::FieldError>),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// A proof or root asked of the log with an argument out of range
+    /// (beyond the head, an index not below the size, sizes reversed).
+    #[error("{}: {reason}", arg.name())]
+    TreeArg {
+        arg: audit::TreeArg,
+        reason: String,
+    },
 }
 
 /// Times are stored as UTC `Timestamp`s with microsecond precision, the

@@ -1,0 +1,269 @@
+//! Inclusion and consistency proofs (and past roots) on a 10,000,000-entry
+//! log, served by the store functions from the stored tree nodes.
+//!
+//! `cargo bench -p expert-api --bench proofs -- [--size N] [--proofs N]
+//! [--rounds N] [--sqlite PATH] [--postgres URL|none]`
+//!
+//! The log is filled directly, not over HTTP: synthetic leaves
+//! (`{"bench":i}`, with their real leaf hashes) inserted with multi-row
+//! inserts, and the tree nodes computed by the same code appends use
+//! (`audit::nodes_completed_by`, `audit::insert_nodes`), then the head. A
+//! database already holding a log of the asked size is reused, so repeated
+//! runs skip the fill. Each proof is verified against the root at its size
+//! (outside the timing) so a fast wrong answer cannot pass.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use diesel::prelude::*;
+use draw_audit::merkle::{CompactRange, leaf_hash, verify_consistency, verify_inclusion};
+use expert_api::db::schema::{audit_entries, audit_head};
+use expert_api::db::{DbConn, DbUrl, open_pool};
+use expert_api::store::audit;
+
+type BoxError = Box<dyn std::error::Error>;
+
+struct Args {
+    size: u64,
+    proofs: usize,
+    rounds: usize,
+    sqlite: Option<String>,
+    postgres: Option<String>,
+}
+
+fn args() -> Result<Args, BoxError> {
+    let mut a = Args {
+        size: 10_000_000,
+        proofs: 1_000,
+        rounds: 5,
+        sqlite: None,
+        postgres: Some("postgres://postgres@127.0.0.1:5432".into()),
+    };
+    let mut it = std::env::args().skip(1).filter(|s| s != "--bench");
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--size" => a.size = value()?.parse()?,
+            "--proofs" => a.proofs = value()?.parse()?,
+            "--rounds" => a.rounds = value()?.parse()?,
+            "--sqlite" => a.sqlite = Some(value()?),
+            "--postgres" => {
+                let v = value()?;
+                a.postgres = (v != "none").then_some(v);
+            }
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    Ok(a)
+}
+
+/// splitmix64: reproducible indices without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `lo..=hi`.
+    fn between(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo + 1)
+    }
+}
+
+fn log_size(conn: &mut DbConn) -> Result<u64, BoxError> {
+    Ok(audit::head(conn)?.size)
+}
+
+/// Fill an empty log with `size` synthetic entries and their tree nodes.
+fn fill(conn: &mut DbConn, size: u64) -> Result<(), BoxError> {
+    const BATCH: u64 = 100_000;
+    const ROWS: usize = 1_000;
+    let time = Utc::now().naive_utc();
+    let started = Instant::now();
+    let mut range = CompactRange::new();
+    while range.size() < size {
+        let end = (range.size() + BATCH).min(size);
+        conn.transaction(|conn| -> Result<(), BoxError> {
+            let mut rows = Vec::with_capacity(ROWS);
+            let mut nodes = Vec::new();
+            for seq in range.size()..end {
+                let leaf = format!("{{\"bench\":{seq}}}");
+                let hash = leaf_hash(leaf.as_bytes());
+                nodes.extend(audit::nodes_completed_by(&range, hash));
+                range.append(hash)?;
+                rows.push((
+                    audit_entries::seq.eq(i64::try_from(seq)?),
+                    audit_entries::time.eq(time),
+                    audit_entries::kind.eq("bench"),
+                    audit_entries::actor.eq("bench"),
+                    audit_entries::leaf.eq(leaf),
+                    audit_entries::leaf_hash.eq(hash.to_vec()),
+                ));
+                if rows.len() == ROWS || seq + 1 == end {
+                    match &mut *conn {
+                        DbConn::Sqlite(c) => diesel::insert_into(audit_entries::table)
+                            .values(&rows)
+                            .execute(c)?,
+                        DbConn::Postgres(c) => diesel::insert_into(audit_entries::table)
+                            .values(&rows)
+                            .execute(c)?,
+                    };
+                    rows.clear();
+                }
+            }
+            audit::insert_nodes(conn, &nodes)?;
+            let compact: Vec<u8> = range.hashes().concat();
+            diesel::update(audit_head::table.find(1))
+                .set((
+                    audit_head::size.eq(i64::try_from(range.size())?),
+                    audit_head::compact.eq(compact),
+                    audit_head::root.eq(range.root().to_vec()),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })?;
+        if end % 1_000_000 == 0 || end == size {
+            eprintln!(
+                "  filled {end} entries in {:.0} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(i).copied().map(ms).unwrap_or(0.0)
+}
+
+/// One round: `n` proofs of each kind at random indices and sizes; returns
+/// sorted latencies (inclusion, consistency, root).
+fn round(
+    conn: &mut DbConn,
+    size: u64,
+    n: usize,
+    rng: &mut Rng,
+) -> Result<[Vec<Duration>; 3], BoxError> {
+    let mut inc = Vec::with_capacity(n);
+    let mut con = Vec::with_capacity(n);
+    let mut roots = Vec::with_capacity(n);
+    for _ in 0..n {
+        let tree = rng.between(1, size);
+        let index = rng.between(0, tree - 1);
+        let t = Instant::now();
+        let proof = audit::inclusion_proof(conn, index, tree)?;
+        inc.push(t.elapsed());
+        let t = Instant::now();
+        let root = audit::root_at(conn, tree)?;
+        roots.push(t.elapsed());
+        let leaf = audit::leaf_hash_at(conn, index)?;
+        verify_inclusion(&leaf, index, tree, &proof, &root)?;
+
+        let old = rng.between(1, tree);
+        let t = Instant::now();
+        let proof = audit::consistency_proof(conn, old, tree)?;
+        con.push(t.elapsed());
+        let old_root = audit::root_at(conn, old)?;
+        verify_consistency(old, tree, &proof, &old_root, &root)?;
+    }
+    for v in [&mut inc, &mut con, &mut roots] {
+        v.sort();
+    }
+    Ok([inc, con, roots])
+}
+
+fn run(url: &DbUrl, label: &str, a: &Args) -> Result<(), BoxError> {
+    let pool = open_pool(url, 1)?;
+    let mut conn = pool.get()?;
+    let have = log_size(&mut conn)?;
+    if have == 0 {
+        eprintln!("{label}: filling {} entries", a.size);
+        let t = Instant::now();
+        fill(&mut conn, a.size)?;
+        println!(
+            "{label}: filled {} entries and their tree nodes in {:.0} s",
+            a.size,
+            t.elapsed().as_secs_f64()
+        );
+    } else if have != a.size {
+        return Err(format!("{label}: the database holds a log of {have} entries, not {}", a.size).into());
+    } else {
+        println!("{label}: reusing a log of {have} entries");
+    }
+    let mut rng = Rng(0x5eed);
+    // Warm the caches once, as a running server would be.
+    round(&mut conn, a.size, a.proofs.min(200), &mut rng)?;
+    let mut p50s: [Vec<f64>; 3] = Default::default();
+    let mut p95s: [Vec<f64>; 3] = Default::default();
+    for r in 0..a.rounds {
+        let sorted = round(&mut conn, a.size, a.proofs, &mut rng)?;
+        for (k, s) in sorted.iter().enumerate() {
+            p50s[k].push(pct(s, 0.5));
+            p95s[k].push(pct(s, 0.95));
+        }
+        println!(
+            "{label} round {r}: inclusion p50 {:.3} ms p95 {:.3} ms | consistency p50 {:.3} ms p95 {:.3} ms | root p50 {:.3} ms p95 {:.3} ms",
+            pct(&sorted[0], 0.5),
+            pct(&sorted[0], 0.95),
+            pct(&sorted[1], 0.5),
+            pct(&sorted[1], 0.95),
+            pct(&sorted[2], 0.5),
+            pct(&sorted[2], 0.95),
+        );
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(0.0)
+    };
+    for (k, name) in ["inclusion", "consistency", "root_at"].iter().enumerate() {
+        println!(
+            "{label}: {name:<11} over {} rounds of {} proofs: median p50 {:.3} ms, median p95 {:.3} ms",
+            a.rounds,
+            a.proofs,
+            median(&mut p50s[k]),
+            median(&mut p95s[k]),
+        );
+    }
+    Ok(())
+}
+
+fn main() -> Result<(), BoxError> {
+    let a = args()?;
+    let tmp = tempfile::tempdir()?;
+    let sqlite = match &a.sqlite {
+        Some(path) => std::path::PathBuf::from(path),
+        None => tmp.path().join("proofs.db"),
+    };
+    run(&DbUrl::Sqlite(sqlite), "sqlite", &a)?;
+    if let Some(base) = &a.postgres {
+        let name = format!("ed_bench_proofs_{}", a.size);
+        let url = format!("{base}/{name}");
+        let created = DbUrl::Postgres(format!("{base}/postgres"))
+            .connect()
+            .and_then(|mut admin| {
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .map_err(expert_api::db::DbError::Setup)
+            });
+        match created {
+            Ok(_) => {}
+            Err(e) if e.to_string().contains("already exists") => {}
+            Err(e) => {
+                println!("postgres: skipped ({e})");
+                return Ok(());
+            }
+        }
+        run(&DbUrl::Postgres(url), "postgres", &a)?;
+    }
+    Ok(())
+}
