@@ -81,7 +81,7 @@ fn export_and_proofs(backend: Backend) {
     assert_eq!(root, head.checkpoint.root);
     assert_eq!(root_of(&exported), head.checkpoint.root);
     let n = size;
-    assert!(n > 20, "{n}");
+    assert!(n > 12, "{n}");
 
     // Ranges: `to` is exclusive; the headers name the tree at `to`.
     let (part, size, root) = export(&admin, &format!("?from=3&to={}", n - 2));
