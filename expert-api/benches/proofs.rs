@@ -127,7 +127,7 @@ fn fill(conn: &mut DbConn, size: u64) -> Result<(), BoxError> {
                 .execute(conn)?;
             Ok(())
         })?;
-        if end % 1_000_000 == 0 || end == size {
+        if end.is_multiple_of(1_000_000) || end == size {
             eprintln!(
                 "  filled {end} entries in {:.0} s",
                 started.elapsed().as_secs_f64()
@@ -196,7 +196,11 @@ fn run(url: &DbUrl, label: &str, a: &Args) -> Result<(), BoxError> {
             t.elapsed().as_secs_f64()
         );
     } else if have != a.size {
-        return Err(format!("{label}: the database holds a log of {have} entries, not {}", a.size).into());
+        return Err(format!(
+            "{label}: the database holds a log of {have} entries, not {}",
+            a.size
+        )
+        .into());
     } else {
         println!("{label}: reusing a log of {have} entries");
     }

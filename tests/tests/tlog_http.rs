@@ -110,7 +110,9 @@ fn export_and_proofs(backend: Backend) {
         verify_inclusion(&leaf, index, n, &proof, &head.checkpoint.root)
             .unwrap_or_else(|e| panic!("inclusion {index}: {e}"));
         let past = index + 1 + (n - index - 1) / 2;
-        let r = admin.get(&format!("/api/v1/audit/proof/inclusion?index={index}&size={past}"));
+        let r = admin.get(&format!(
+            "/api/v1/audit/proof/inclusion?index={index}&size={past}"
+        ));
         assert_eq!(r.status, 200, "{}", r.text);
         let past_root = root_of(&all[..past as usize]);
         assert_eq!(hash(&r.json["root"]), past_root);
@@ -119,19 +121,33 @@ fn export_and_proofs(backend: Backend) {
     }
     // Without an index: the tree's last entry.
     let r = admin.get("/api/v1/audit/proof/inclusion?size=9");
-    assert_eq!((r.status, &r.json["index"]), (200, &Value::from(8)), "{}", r.text);
+    assert_eq!(
+        (r.status, &r.json["index"]),
+        (200, &Value::from(8)),
+        "{}",
+        r.text
+    );
 
     // Consistency from every older size to the signed head, and between
     // two past sizes.
     for old in 1..=n {
         let r = supervisor.get(&format!("/api/v1/audit/proof/consistency?from={old}"));
         assert_eq!(r.status, 200, "{}", r.text);
-        assert_eq!((r.json["old_size"].as_u64(), r.json["new_size"].as_u64()), (Some(old), Some(n)));
+        assert_eq!(
+            (r.json["old_size"].as_u64(), r.json["new_size"].as_u64()),
+            (Some(old), Some(n))
+        );
         let old_root = root_of(&all[..old as usize]);
         assert_eq!(hash(&r.json["old_root"]), old_root);
         assert_eq!(hash(&r.json["new_root"]), head.checkpoint.root);
-        verify_consistency(old, n, &hashes(&r.json["proof"]), &old_root, &head.checkpoint.root)
-            .unwrap_or_else(|e| panic!("consistency {old} -> {n}: {e}"));
+        verify_consistency(
+            old,
+            n,
+            &hashes(&r.json["proof"]),
+            &old_root,
+            &head.checkpoint.root,
+        )
+        .unwrap_or_else(|e| panic!("consistency {old} -> {n}: {e}"));
     }
     let r = admin.get("/api/v1/audit/proof/consistency?from=5&to=11");
     assert_eq!(r.status, 200, "{}", r.text);
@@ -146,7 +162,11 @@ fn export_and_proofs(backend: Backend) {
     // As text: one base64 hash per line, sizes and roots in headers.
     let t = admin.get("/api/v1/audit/proof/consistency?from=5&to=11&format=text");
     assert_eq!(t.status, 200, "{}", t.text);
-    assert!(t.content_type.starts_with("text/plain"), "{}", t.content_type);
+    assert!(
+        t.content_type.starts_with("text/plain"),
+        "{}",
+        t.content_type
+    );
     let lines: Vec<&str> = t.text.lines().collect();
     let json_lines: Vec<&str> = r.json["proof"]
         .as_array()
@@ -157,9 +177,18 @@ fn export_and_proofs(backend: Backend) {
     assert_eq!(lines, json_lines);
     assert_eq!(t.header("Tlog-Old-Size"), Some("5"));
     assert_eq!(t.header("Tlog-New-Size"), Some("11"));
-    assert_eq!(t.header("Tlog-Old-Root"), Some(b64(&root_of(&all[..5])).as_str()));
-    assert_eq!(t.header("Tlog-New-Root"), Some(b64(&root_of(&all[..11])).as_str()));
-    let accept = admin.get_accept("/api/v1/audit/proof/consistency?from=5&to=11", Some("text/plain"));
+    assert_eq!(
+        t.header("Tlog-Old-Root"),
+        Some(b64(&root_of(&all[..5])).as_str())
+    );
+    assert_eq!(
+        t.header("Tlog-New-Root"),
+        Some(b64(&root_of(&all[..11])).as_str())
+    );
+    let accept = admin.get_accept(
+        "/api/v1/audit/proof/consistency?from=5&to=11",
+        Some("text/plain"),
+    );
     assert_eq!(accept.text, t.text);
 
     // The text proof goes through `draw-audit proof consistency` as is.
@@ -201,9 +230,11 @@ fn long_export(backend: Backend) {
                 data: serde_json::json!({ "i": i }),
             })
             .collect();
-        audit::write(&mut conn, chrono::Utc::now(), |tx| -> Result<(), StoreError> {
-            tx.append_all(entries)
-        })
+        audit::write(
+            &mut conn,
+            chrono::Utc::now(),
+            |tx| -> Result<(), StoreError> { tx.append_all(entries) },
+        )
         .expect("bulk append");
     }
     let s = Server::start_with(db, &[]);
@@ -273,14 +304,29 @@ fn tlog_proof_files(backend: Backend) {
     // At the head: a checkpoint signed for the answer.
     let r = admin.get("/api/v1/audit/proof/inclusion?index=2&format=tlog-proof");
     assert_eq!(r.status, 200, "{}", r.text);
-    assert!(r.content_type.starts_with("text/plain"), "{}", r.content_type);
-    assert!(r.text.starts_with("c2sp.org/tlog-proof@v1\nindex 2\n"), "{}", r.text);
+    assert!(
+        r.content_type.starts_with("text/plain"),
+        "{}",
+        r.content_type
+    );
+    assert!(
+        r.text.starts_with("c2sp.org/tlog-proof@v1\nindex 2\n"),
+        "{}",
+        r.text
+    );
     let (code, out) = verify("head", &r.text, &all[2]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains(&format!("tree of size {}", head.checkpoint.size)), "{out}");
+    assert!(
+        out.contains(&format!("tree of size {}", head.checkpoint.size)),
+        "{out}"
+    );
     // The same by content negotiation; the wrong leaf is refused.
     let by_accept = admin.get_accept("/api/v1/audit/proof/inclusion?index=2", Some("text/plain"));
-    assert!(by_accept.text.starts_with("c2sp.org/tlog-proof@v1\nindex 2\n"));
+    assert!(
+        by_accept
+            .text
+            .starts_with("c2sp.org/tlog-proof@v1\nindex 2\n")
+    );
     let (code, out) = verify("wrong-leaf", &by_accept.text, &all[3]);
     assert_eq!(code, 1, "{out}");
 
@@ -329,16 +375,28 @@ fn bad_parameters(backend: Backend) {
     bad("/api/v1/audit/export?limit=3", "limit");
     bad(&format!("/api/v1/audit/proof/inclusion?index={n}"), "index");
     bad("/api/v1/audit/proof/inclusion?index=3&size=3", "index");
-    bad(&format!("/api/v1/audit/proof/inclusion?index=0&size={}", n + 1), "size");
+    bad(
+        &format!("/api/v1/audit/proof/inclusion?index=0&size={}", n + 1),
+        "size",
+    );
     bad("/api/v1/audit/proof/inclusion?index=abc", "index");
     bad("/api/v1/audit/proof/inclusion?size=0", "index");
     bad("/api/v1/audit/proof/inclusion?index=0&format=xml", "format");
     bad("/api/v1/audit/proof/consistency?from=4&to=3", "from");
     bad("/api/v1/audit/proof/consistency?from=0&to=3", "from");
-    bad(&format!("/api/v1/audit/proof/consistency?from=1&to={}", n + 1), "to");
-    bad(&format!("/api/v1/audit/proof/consistency?from={}", n + 1), "from");
+    bad(
+        &format!("/api/v1/audit/proof/consistency?from=1&to={}", n + 1),
+        "to",
+    );
+    bad(
+        &format!("/api/v1/audit/proof/consistency?from={}", n + 1),
+        "from",
+    );
     bad("/api/v1/audit/proof/consistency?to=1.5", "to");
-    bad("/api/v1/audit/proof/consistency?from=1&format=tlog-proof", "format");
+    bad(
+        "/api/v1/audit/proof/consistency?from=1&format=tlog-proof",
+        "format",
+    );
     // Operators and regulators never see proofs or the export.
     let operator = s.token("operator", Some("420100"));
     for path in [

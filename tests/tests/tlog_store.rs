@@ -5,9 +5,7 @@
 
 use chrono::Utc;
 use diesel::prelude::*;
-use draw_audit::merkle::{
-    self, Hash, root_of_leaf_hashes, verify_consistency, verify_inclusion,
-};
+use draw_audit::merkle::{self, Hash, root_of_leaf_hashes, verify_consistency, verify_inclusion};
 use expert_api::db::DbConn;
 use expert_api::db::schema::{audit_entries, audit_nodes};
 use expert_api::store::StoreError;
@@ -64,7 +62,11 @@ fn assert_all_proofs(conn: &mut DbConn) {
         .collect();
     for size in 0..=n {
         let root = roots[size as usize];
-        assert_eq!(audit::root_at(conn, size).expect("root_at"), root, "root at {size}");
+        assert_eq!(
+            audit::root_at(conn, size).expect("root_at"),
+            root,
+            "root at {size}"
+        );
         for index in 0..size {
             let got = audit::inclusion_proof(conn, index, size).expect("inclusion");
             let want = merkle::inclusion_proof(&leaves, index, size).expect("reference");
@@ -107,14 +109,36 @@ fn proofs_from_stored_nodes(backend: Backend) {
     assert_all_proofs(&mut conn);
 
     // Arguments out of range are typed errors naming the argument.
-    assert_eq!(tree_arg(audit::inclusion_proof(&mut conn, 39, 39)), TreeArg::Index);
-    assert_eq!(tree_arg(audit::inclusion_proof(&mut conn, 0, 0)), TreeArg::Index);
-    assert_eq!(tree_arg(audit::inclusion_proof(&mut conn, 3, 40)), TreeArg::Size);
+    assert_eq!(
+        tree_arg(audit::inclusion_proof(&mut conn, 39, 39)),
+        TreeArg::Index
+    );
+    assert_eq!(
+        tree_arg(audit::inclusion_proof(&mut conn, 0, 0)),
+        TreeArg::Index
+    );
+    assert_eq!(
+        tree_arg(audit::inclusion_proof(&mut conn, 3, 40)),
+        TreeArg::Size
+    );
     assert_eq!(tree_arg(audit::root_at(&mut conn, 40)), TreeArg::Size);
-    assert_eq!(tree_arg(audit::consistency_proof(&mut conn, 5, 4)), TreeArg::OldSize);
-    assert_eq!(tree_arg(audit::consistency_proof(&mut conn, 0, 4)), TreeArg::OldSize);
-    assert_eq!(tree_arg(audit::consistency_proof(&mut conn, 4, 40)), TreeArg::NewSize);
-    assert!(audit::consistency_proof(&mut conn, 0, 0).expect("0 -> 0").is_empty());
+    assert_eq!(
+        tree_arg(audit::consistency_proof(&mut conn, 5, 4)),
+        TreeArg::OldSize
+    );
+    assert_eq!(
+        tree_arg(audit::consistency_proof(&mut conn, 0, 4)),
+        TreeArg::OldSize
+    );
+    assert_eq!(
+        tree_arg(audit::consistency_proof(&mut conn, 4, 40)),
+        TreeArg::NewSize
+    );
+    assert!(
+        audit::consistency_proof(&mut conn, 0, 0)
+            .expect("0 -> 0")
+            .is_empty()
+    );
 
     // A log from before the nodes table: the next start rebuilds them.
     diesel::delete(audit_nodes::table)

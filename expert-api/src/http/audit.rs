@@ -25,7 +25,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/audit/entries", web::get().to(entries))
         .route("/audit/export", web::get().to(export))
         .route("/audit/proof/inclusion", web::get().to(proof::inclusion))
-        .route("/audit/proof/consistency", web::get().to(proof::consistency));
+        .route(
+            "/audit/proof/consistency",
+            web::get().to(proof::consistency),
+        );
 }
 
 /// The latest tree head as a c2sp tlog-checkpoint, signed as a signed note.
@@ -223,7 +226,10 @@ pub async fn export(
                 }
                 // The body has started: a failure can only cut it short,
                 // which a verifier sees as a size below `Tlog-Size`.
-                Ok(_) => (Err(export_failed(&"entries are missing from the log")), None),
+                Ok(_) => (
+                    Err(export_failed(&"entries are missing from the log")),
+                    None,
+                ),
                 Err(e) => (Err(export_failed(&e)), None),
             })
         }

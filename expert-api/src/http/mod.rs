@@ -66,7 +66,9 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound { what, id } => ApiError::not_found(what, &id),
             StoreError::Conflict { rule, message } => ApiError::conflict(rule, message),
-            StoreError::TreeArg { arg, reason } => ApiError::bad_request(arg.name(), "range", reason),
+            StoreError::TreeArg { arg, reason } => {
+                ApiError::bad_request(arg.name(), "range", reason)
+            }
             StoreError::Invalid(errors) => ApiError::validation(
                 errors
                     .into_iter()

@@ -28,10 +28,7 @@ pub enum StoreError {
     /// A proof or root asked of the log with an argument out of range
     /// (beyond the head, an index not below the size, sizes reversed).
     #[error("{}: {reason}", arg.name())]
-    TreeArg {
-        arg: audit::TreeArg,
-        reason: String,
-    },
+    TreeArg { arg: audit::TreeArg, reason: String },
 }
 
 /// Times are stored as UTC `Timestamp`s with microsecond precision, the

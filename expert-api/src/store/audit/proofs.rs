@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use draw_audit::merkle::{self, Hash, HashStore, ProofError};
 
-use super::nodes;
 use super::super::StoreError;
+use super::nodes;
 use crate::db::DbConn;
 
 /// Which argument of a proof request is out of range.
