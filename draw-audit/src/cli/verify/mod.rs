@@ -31,7 +31,8 @@ pub(super) const LONG_ABOUT: &str = "Verify a whole log export offline (SPEC §7
     one of the --vkey keys; its tree must be a prefix of the export with the \
     same root. A checkpoint larger than the export means an incomplete export.\n\n\
     --state DIR pins the last verified checkpoint (DIR/checkpoint, written \
-    atomically, mode 0600 in a 0700 directory). A later run against a smaller \
+    atomically, mode 0600 in a 0700 directory): a run that verifies with a \
+    --checkpoint larger than the pinned one moves the pin. A later run against a smaller \
     tree is a ROLLBACK; the same size with another root, or an export whose \
     first entries do not hash to the pinned root, is a FORK. Both signed \
     checkpoints are then written into DIR as evidence files.\n\n\
