@@ -10,7 +10,10 @@
 //! its entry count matches.
 
 #[path = "../../expert-core/benches/support/mod.rs"]
-#[expect(dead_code, reason = "the statement generator of the other benches is not used here")]
+#[expect(
+    dead_code,
+    reason = "the statement generator of the other benches is not used here"
+)]
 mod support;
 
 #[path = "support/export.rs"]
@@ -53,8 +56,9 @@ fn field<'a>(text: &'a str, label: &str) -> Option<&'a str> {
 
 /// `h:mm:ss` or `m:ss.cc` to seconds.
 fn clock(s: &str) -> f64 {
-    s.split(':')
-        .fold(0.0, |acc, part| acc * 60.0 + part.parse::<f64>().unwrap_or(0.0))
+    s.split(':').fold(0.0, |acc, part| {
+        acc * 60.0 + part.parse::<f64>().unwrap_or(0.0)
+    })
 }
 
 fn verify(dir: &Path) -> Result<Run, Box<dyn Error>> {
@@ -75,8 +79,12 @@ fn verify(dir: &Path) -> Result<Run, Box<dyn Error>> {
     if !out.status.success() || !report.contains(r#""verdict":"verified""#) {
         return Err(format!("verify failed ({}):\n{report}\n{stderr}", out.status).into());
     }
-    let user: f64 = field(&stderr, "User time (seconds):").unwrap_or("0").parse()?;
-    let sys: f64 = field(&stderr, "System time (seconds):").unwrap_or("0").parse()?;
+    let user: f64 = field(&stderr, "User time (seconds):")
+        .unwrap_or("0")
+        .parse()?;
+    let sys: f64 = field(&stderr, "System time (seconds):")
+        .unwrap_or("0")
+        .parse()?;
     Ok(Run {
         wall: clock(field(&stderr, "Elapsed (wall clock) time (h:mm:ss or m:ss):").unwrap_or("0")),
         cpu: user + sys,
@@ -103,11 +111,18 @@ fn main() -> Result<(), Box<dyn Error>> {
     if !dir.join("done").exists() {
         let t = Instant::now();
         let g = export::generate(entries, &export_path, &dir.join("checkpoint"))?;
-        std::fs::write(dir.join("vkey"), export::signer()?.verifier_key_string() + "\n")?;
+        std::fs::write(
+            dir.join("vkey"),
+            export::signer()?.verifier_key_string() + "\n",
+        )?;
         std::fs::write(dir.join("done"), format!("{g:?}\n"))?;
         println!("generated in {:.1} s: {g:?}", t.elapsed().as_secs_f64());
     }
-    println!("export: {} ({})", export_path.display(), std::fs::read_to_string(dir.join("done"))?.trim());
+    println!(
+        "export: {} ({})",
+        export_path.display(),
+        std::fs::read_to_string(dir.join("done"))?.trim()
+    );
     let bytes = std::fs::read(&export_path)?;
     let mb = bytes.len() as f64 / 1e6;
     println!("machine: {}", support::machine());
@@ -117,7 +132,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     for run in 0..runs {
         let (w0, c0) = (Instant::now(), thread_cpu());
         let digest = Sha256::digest(&bytes);
-        let (w, c) = (w0.elapsed().as_secs_f64(), (thread_cpu() - c0).as_secs_f64());
+        let (w, c) = (
+            w0.elapsed().as_secs_f64(),
+            (thread_cpu() - c0).as_secs_f64(),
+        );
         std::hint::black_box(digest);
         sha_wall.push(mb / w);
         sha_cpu.push(mb / c);
@@ -137,7 +155,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         v_cpu.push(mb / r.cpu);
         rss.push(r.max_rss_kb as f64);
     }
-    let (sw, sc, vw, vc) = (median(sha_wall), median(sha_cpu), median(v_wall), median(v_cpu));
+    let (sw, sc, vw, vc) = (
+        median(sha_wall),
+        median(sha_cpu),
+        median(v_wall),
+        median(v_cpu),
+    );
     println!("median SHA-256: {sw:.0} MB/s wall, {sc:.0} MB/s CPU");
     println!("median verify:  {vw:.0} MB/s wall, {vc:.0} MB/s CPU");
     println!(
@@ -145,6 +168,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         100.0 * vw / sw,
         100.0 * vc / sc
     );
-    println!("median max RSS: {:.1} MB; goal < 100 MB", median(rss) / 1024.0);
+    println!(
+        "median max RSS: {:.1} MB; goal < 100 MB",
+        median(rss) / 1024.0
+    );
     Ok(())
 }

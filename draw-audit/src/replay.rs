@@ -197,7 +197,11 @@ impl DrawReplay {
         }
         let result = select(&st, want_seed).map_err(|e| format!("cannot replay the draw: {e}"))?;
         let logged = data.get("result").ok_or("reveal has no result")?;
-        if serde_json::from_value::<DrawResult>(logged.clone()).ok().as_ref() != Some(&result) {
+        if serde_json::from_value::<DrawResult>(logged.clone())
+            .ok()
+            .as_ref()
+            != Some(&result)
+        {
             let want = serde_json::to_string(&result).unwrap_or_default();
             return Err(format!(
                 "result {} differs from SPEC §5, which gives {}",
@@ -324,7 +328,11 @@ fn draw_id(data: &Value) -> Result<&str, String> {
 fn hex32(data: &Value, field: &str) -> Result<Hash, String> {
     let bad = || format!("{field} is not 64 lowercase hex digits");
     let text = data.get(field).and_then(Value::as_str).ok_or_else(bad)?;
-    if text.len() != 64 || text.bytes().any(|c| !matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
+    if text.len() != 64
+        || text
+            .bytes()
+            .any(|c| !matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+    {
         return Err(bad());
     }
     let bytes = hex::decode(text).map_err(|_| bad())?;

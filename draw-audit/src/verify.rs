@@ -116,17 +116,21 @@ impl ExportVerifier {
         let index = self.tree.size();
         self.bytes += leaf.len() as u64;
         if self.tree.append(leaf_hash(leaf)).is_err() {
-            self.fault(index, None, "the log is larger than 2^64 − 1 entries".into());
+            self.fault(
+                index,
+                None,
+                "the log is larger than 2^64 − 1 entries".into(),
+            );
             return;
         }
         let size = self.tree.size();
         if self.marks.contains(&size) {
             self.roots.insert(size, self.tree.root());
         }
-        if self.first_error.is_none() {
-            if let Err((seq, reason)) = self.check(index, leaf) {
-                self.fault(index, seq, reason);
-            }
+        if self.first_error.is_none()
+            && let Err((seq, reason)) = self.check(index, leaf)
+        {
+            self.fault(index, seq, reason);
         }
     }
 
@@ -156,7 +160,8 @@ impl ExportVerifier {
         }
         let at = |reason: String| (Some(seq), reason);
         let text = |r: &Range<usize>| leaf.get(r.clone()).unwrap_or_default();
-        let time = string_value(text(&fields.time)).ok_or_else(|| at("time is not a string".into()))?;
+        let time =
+            string_value(text(&fields.time)).ok_or_else(|| at("time is not a string".into()))?;
         parse_time(&time).map_err(|e| at(e.to_string()))?;
         let kind = string_value(text(&fields.kind))
             .filter(|k| !k.is_empty())
@@ -221,10 +226,10 @@ impl LeafFields {
         let mut statement = None;
         check_canonical_with(leaf, |m| {
             if m.depth == 1 {
-                if let Some(k) = FIELDS.iter().position(|f| f.as_bytes() == m.key) {
-                    if let Some(s) = spans.get_mut(k) {
-                        *s = m.value.clone();
-                    }
+                if let Some(k) = FIELDS.iter().position(|f| f.as_bytes() == m.key)
+                    && let Some(s) = spans.get_mut(k)
+                {
+                    *s = m.value.clone();
                 }
                 keys.push(m.key);
             } else if m.parent == b"data" && m.key == b"statement" {

@@ -27,12 +27,28 @@ impl Rng {
 /// slash, DEL, U+2028, the BMP private-use area (sorts after supplementary
 /// characters in UTF-8 but before them in UTF-16), and emoji.
 const CHARS: [char; 16] = [
-    'a', 'Z', '0', '"', '\\', '/', '\u{1}', '\u{8}', '\n', '\u{1f}', '\u{7f}', '\u{2028}',
-    '\u{e000}', '\u{fb01}', '\u{1f600}', '中',
+    'a',
+    'Z',
+    '0',
+    '"',
+    '\\',
+    '/',
+    '\u{1}',
+    '\u{8}',
+    '\n',
+    '\u{1f}',
+    '\u{7f}',
+    '\u{2028}',
+    '\u{e000}',
+    '\u{fb01}',
+    '\u{1f600}',
+    '中',
 ];
 
 fn string(r: &mut Rng) -> String {
-    (0..r.below(5)).map(|_| CHARS[r.below(16) as usize]).collect()
+    (0..r.below(5))
+        .map(|_| CHARS[r.below(16) as usize])
+        .collect()
 }
 
 fn value(r: &mut Rng, depth: u32) -> Value {

@@ -362,7 +362,12 @@ fn small_order_r_is_refused() {
     let mut r = [0u8; 32];
     r[0] = 1; // the identity point
     let a = key.verifying_key().to_bytes();
-    let k = Scalar::from_hash(Sha512::new().chain_update(r).chain_update(a).chain_update(text));
+    let k = Scalar::from_hash(
+        Sha512::new()
+            .chain_update(r)
+            .chain_update(a)
+            .chain_update(text),
+    );
     let s = k * key.to_scalar();
     let mut sig = [0u8; 64];
     sig[..32].copy_from_slice(&r);

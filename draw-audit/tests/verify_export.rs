@@ -102,7 +102,11 @@ fn generated_log_verifies_and_replays_every_draw() {
     assert!(s.roots.contains_key(&10));
     assert_eq!(s.draws_replayed, g.info.draws);
     assert_eq!(s.substitutions_checked, g.info.substitutions);
-    assert!(g.info.draws >= 10 && g.info.substitutions >= 2, "{:?}", g.info);
+    assert!(
+        g.info.draws >= 10 && g.info.substitutions >= 2,
+        "{:?}",
+        g.info
+    );
     assert_eq!(s.abandoned.len() as u64, g.info.abandoned);
     // Every abandoned draw is a commit without a reveal.
     let es = entries(&g.lines);
@@ -110,8 +114,10 @@ fn generated_log_verifies_and_replays_every_draw() {
         let commit = &es[a.seq as usize];
         assert_eq!(commit["kind"], "draw.commit");
         assert_eq!(commit["data"]["draw_id"], a.draw_id.as_str());
-        assert!(!es.iter().any(|e| e["kind"] == "draw.reveal"
-            && e["data"]["draw_id"] == a.draw_id.as_str()));
+        assert!(
+            !es.iter()
+                .any(|e| e["kind"] == "draw.reveal" && e["data"]["draw_id"] == a.draw_id.as_str())
+        );
     }
 }
 

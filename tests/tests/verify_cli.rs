@@ -123,8 +123,8 @@ fn make_log(backend: Backend) -> Log {
     std::fs::write(&vkey, format!("{}\n", head.vkey)).expect("vkey");
     let served = dir.path().join("served.note");
     std::fs::write(&served, &head.note).expect("checkpoint");
-    let signer = draw_audit::keys::load_key_file(&s.db.path("log-key.pem"), ORIGIN)
-        .expect("server key");
+    let signer =
+        draw_audit::keys::load_key_file(&s.db.path("log-key.pem"), ORIGIN).expect("server key");
     Log {
         _server: s,
         dir,
@@ -153,8 +153,8 @@ impl Log {
 
     /// A checkpoint of all of `lines`, signed with the server's key.
     fn checkpoint(&self, name: &str, lines: &[String]) -> PathBuf {
-        let root = root_of_leaf_hashes(lines.iter().map(|l| leaf_hash(l.as_bytes())))
-            .expect("root");
+        let root =
+            root_of_leaf_hashes(lines.iter().map(|l| leaf_hash(l.as_bytes()))).expect("root");
         let note = Checkpoint::new(ORIGIN, lines.len() as u64, root)
             .sign(&[&self.signer])
             .expect("sign");
@@ -221,7 +221,12 @@ fn clean_log_verifies(log: &Log) {
     let run = log.verify(&export, &["--checkpoint", s(&log.served), "--json"]);
     assert_eq!(run.code, 0, "{run:?}");
     let r = run.report();
-    let count = |kind: &str| log.lines.iter().filter(|l| entry(l)["kind"] == kind).count();
+    let count = |kind: &str| {
+        log.lines
+            .iter()
+            .filter(|l| entry(l)["kind"] == kind)
+            .count()
+    };
     assert_eq!(r["verdict"], "verified");
     assert_eq!(r["entries"], log.lines.len());
     assert_eq!(r["draws_replayed"], count("draw.reveal"));
@@ -277,7 +282,11 @@ fn tampered_entries_are_named(log: &Log) {
     bytes[reveal].replace_range(at..at + 1, new);
     let run = log.verify(&log.export("byte.jsonl", &bytes), &["--json"]);
     let (line, seq, reason) = first_error(&run);
-    assert_eq!((line, seq), (reveal as u64 + 1, Some(reveal as u64)), "{reason}");
+    assert_eq!(
+        (line, seq),
+        (reveal as u64 + 1, Some(reveal as u64)),
+        "{reason}"
+    );
     assert!(reason.contains("H(nonce)"), "{reason}");
 
     // One byte that breaks the canonical form: a ':' becomes ' '.
@@ -291,7 +300,8 @@ fn tampered_entries_are_named(log: &Log) {
     // Delete one.
     let mut deleted = lines.clone();
     deleted.remove(k);
-    let (line, seq, reason) = first_error(&log.verify(&log.export("del.jsonl", &deleted), &["--json"]));
+    let (line, seq, reason) =
+        first_error(&log.verify(&log.export("del.jsonl", &deleted), &["--json"]));
     assert_eq!((line, seq), (k as u64 + 1, Some(k as u64 + 1)), "{reason}");
     assert!(reason.contains("missing"), "{reason}");
 
@@ -326,7 +336,10 @@ fn tampered_entries_are_named(log: &Log) {
     );
     let (line, seq, reason) = first_error(&run);
     assert_eq!((line, seq), (reveal as u64 + 1, Some(reveal as u64)));
-    assert!(reason.contains("result") && reason.contains("SPEC §5"), "{reason}");
+    assert!(
+        reason.contains("result") && reason.contains("SPEC §5"),
+        "{reason}"
+    );
     assert!(run.err.contains(&format!("seq {reveal}")), "{}", run.err);
 }
 
@@ -341,14 +354,23 @@ fn truncation_rollback_and_fork(log: &Log) {
     let run = log.verify(&short_export, &["--checkpoint", s(&full), "--json"]);
     assert_eq!(run.code, 1, "{run:?}");
     let r = run.report();
-    assert!(r["problems"][0].as_str().unwrap().contains("incomplete export"), "{r}");
+    assert!(
+        r["problems"][0]
+            .as_str()
+            .unwrap()
+            .contains("incomplete export"),
+        "{r}"
+    );
 
     // Pin the full checkpoint.
     let state = log.path("state");
     let run = log.verify(&export, &["--checkpoint", s(&full), "--state", s(&state)]);
     assert_eq!(run.code, 0, "{run:?}");
     let pinned = state.join("checkpoint");
-    assert_eq!(std::fs::read_to_string(&pinned).unwrap(), std::fs::read_to_string(&full).unwrap());
+    assert_eq!(
+        std::fs::read_to_string(&pinned).unwrap(),
+        std::fs::read_to_string(&full).unwrap()
+    );
     use std::os::unix::fs::PermissionsExt as _;
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&pinned), 0o600);
@@ -360,7 +382,10 @@ fn truncation_rollback_and_fork(log: &Log) {
         .unwrap()
         .0
         .size;
-    let run = log.verify(&export, &["--checkpoint", s(&log.served), "--state", s(&state)]);
+    let run = log.verify(
+        &export,
+        &["--checkpoint", s(&log.served), "--state", s(&state)],
+    );
     if served_size < lines.len() as u64 {
         assert_eq!(run.code, 3, "{run:?}");
         assert!(run.err.contains("ROLLBACK"), "{}", run.err);
@@ -376,7 +401,10 @@ fn truncation_rollback_and_fork(log: &Log) {
     assert_eq!(r["evidence"].as_array().unwrap().len(), 2, "{r}");
     // Also when the operator signs the older, smaller head.
     let short_cp = log.checkpoint("short.note", short);
-    let run = log.verify(&short_export, &["--checkpoint", s(&short_cp), "--state", s(&state), "--json"]);
+    let run = log.verify(
+        &short_export,
+        &["--checkpoint", s(&short_cp), "--state", s(&state), "--json"],
+    );
     assert_eq!(run.code, 3, "{run:?}");
     let r = run.report();
     assert_eq!(r["verdict"], "rollback", "{r}");
@@ -386,9 +414,18 @@ fn truncation_rollback_and_fork(log: &Log) {
         .iter()
         .map(|p| std::fs::read_to_string(p.as_str().unwrap()).unwrap())
         .collect();
-    assert_eq!(evidence, [std::fs::read_to_string(&full).unwrap(), std::fs::read_to_string(&short_cp).unwrap()]);
+    assert_eq!(
+        evidence,
+        [
+            std::fs::read_to_string(&full).unwrap(),
+            std::fs::read_to_string(&short_cp).unwrap()
+        ]
+    );
     // The pin did not move.
-    assert_eq!(std::fs::read_to_string(&pinned).unwrap(), std::fs::read_to_string(&full).unwrap());
+    assert_eq!(
+        std::fs::read_to_string(&pinned).unwrap(),
+        std::fs::read_to_string(&full).unwrap()
+    );
 
     // Another log of the same size, signed by the same key: FORK.
     let k = lines.len() / 2;
@@ -402,7 +439,10 @@ fn truncation_rollback_and_fork(log: &Log) {
     let run = log.verify(&other_export, &["--checkpoint", s(&other_cp)]);
     assert_eq!(run.code, 0, "{run:?}");
     // ...but it forks from the pinned one.
-    let run = log.verify(&other_export, &["--checkpoint", s(&other_cp), "--state", s(&state), "--json"]);
+    let run = log.verify(
+        &other_export,
+        &["--checkpoint", s(&other_cp), "--state", s(&state), "--json"],
+    );
     assert_eq!(run.code, 3, "{run:?}");
     let r = run.report();
     assert_eq!(r["verdict"], "fork", "{r}");
@@ -417,16 +457,28 @@ fn truncation_rollback_and_fork(log: &Log) {
         assert!(f.starts_with(&state), "{}", f.display());
         assert_eq!(mode(f), 0o600);
     }
-    assert_eq!(std::fs::read_to_string(&files[0]).unwrap(), std::fs::read_to_string(&full).unwrap());
-    assert_eq!(std::fs::read_to_string(&files[1]).unwrap(), std::fs::read_to_string(&other_cp).unwrap());
+    assert_eq!(
+        std::fs::read_to_string(&files[0]).unwrap(),
+        std::fs::read_to_string(&full).unwrap()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&files[1]).unwrap(),
+        std::fs::read_to_string(&other_cp).unwrap()
+    );
     // A longer fork (the other log plus entries) is caught by the prefix root.
     let mut longer = other.clone();
     longer.push(lines[0].replace("\"seq\":0", &format!("\"seq\":{}", lines.len())));
-    let run = log.verify(&log.export("longer.jsonl", &longer), &["--state", s(&state), "--json"]);
+    let run = log.verify(
+        &log.export("longer.jsonl", &longer),
+        &["--state", s(&state), "--json"],
+    );
     assert_eq!(run.code, 3, "{run:?}");
     assert_eq!(run.report()["verdict"], "fork");
     // Text mode names the evidence files.
-    let run = log.verify(&other_export, &["--checkpoint", s(&other_cp), "--state", s(&state)]);
+    let run = log.verify(
+        &other_export,
+        &["--checkpoint", s(&other_cp), "--state", s(&state)],
+    );
     assert_eq!(run.code, 3, "{run:?}");
     assert!(run.out.contains("evidence written:"), "{}", run.out);
     assert!(run.err.contains("FORK"), "{}", run.err);
@@ -462,10 +514,16 @@ fn usage_and_io_errors_exit_2() {
     assert_eq!(run(&["--export", s(&missing)]), Some(2));
     let empty = dir.path().join("empty.jsonl");
     std::fs::write(&empty, "").unwrap();
-    assert_eq!(run(&["--export", s(&empty), "--vkey", "not-a-key"]), Some(2));
+    assert_eq!(
+        run(&["--export", s(&empty), "--vkey", "not-a-key"]),
+        Some(2)
+    );
     // An empty export is an empty log: it verifies.
     assert_eq!(run(&["--export", s(&empty), "--vkey", &vkey]), Some(0));
-    let help = Command::new(audit_bin()).args(["verify", "--help"]).output().unwrap();
+    let help = Command::new(audit_bin())
+        .args(["verify", "--help"])
+        .output()
+        .unwrap();
     let help = String::from_utf8_lossy(&help.stdout);
     for needle in ["0 verified", "1 invalid", "2 usage", "3 fork or rollback"] {
         assert!(help.contains(needle), "{needle}: {help}");

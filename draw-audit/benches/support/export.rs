@@ -63,7 +63,12 @@ struct Writer {
 }
 
 impl Writer {
-    fn append(&mut self, kind: &str, actor: &str, data: Value) -> Result<(), Box<dyn std::error::Error>> {
+    fn append(
+        &mut self,
+        kind: &str,
+        actor: &str,
+        data: Value,
+    ) -> Result<(), Box<dyn std::error::Error>> {
         let seq = self.tree.size();
         let time = self.start + Duration::seconds(i64::try_from(seq)? * 20);
         let leaf = Entry::new(seq, time, kind, actor, data).leaf_bytes()?;
@@ -82,15 +87,15 @@ impl Writer {
 fn pool(g: &mut Gen) -> Vec<Expert> {
     (1..=POOL)
         .map(|i| {
-            let region = if g.next() % 2 == 0 {
+            let region = if g.next().is_multiple_of(2) {
                 LOCAL
             } else {
                 REGIONS[(g.next() % REGIONS.len() as u64) as usize]
             };
-            let main = ["ENA0101", "ENA0102", "ENA0201", "ENB0101", "ENB0102"]
-                [(g.next() % 5) as usize];
+            let main =
+                ["ENA0101", "ENA0102", "ENA0201", "ENB0101", "ENB0102"][(g.next() % 5) as usize];
             let mut specialties = vec![main];
-            if g.next() % 3 == 0 {
+            if g.next().is_multiple_of(3) {
                 specialties.push("ENC0301");
             }
             Expert {
@@ -154,7 +159,7 @@ pub fn generate(
     }
     let mut draw_no = 0u64;
     while w.size() < entries {
-        if w.size() % DRAW_EVERY == 0 && w.size() + 40 < entries {
+        if w.size().is_multiple_of(DRAW_EVERY) && w.size() + 40 < entries {
             draw_no += 1;
             draw_cycle(&mut w, &mut g, &mut experts, draw_no, &mut sum)?;
         } else {
@@ -268,12 +273,19 @@ fn draw_cycle(
         json!({"draw_id": draw_id, "statement_hash": hex::encode(hash),
                "nonce_commitment": hex::encode(nonce_commitment(&nonce))}),
     )?;
-    if n % ABANDON_EVERY == 0 {
+    if n.is_multiple_of(ABANDON_EVERY) {
         sum.abandoned += 1;
         return Ok(());
     }
     let st = validate(&st_value)?;
-    let beacon = format!("{} {} {} {} {}", g.next() % 50, g.next() % 50, g.next() % 50, g.next() % 50, g.next() % 50);
+    let beacon = format!(
+        "{} {} {} {} {}",
+        g.next() % 50,
+        g.next() % 50,
+        g.next() % 50,
+        g.next() % 50,
+        g.next() % 50
+    );
     let s = seed(&hash, &nonce, &beacon);
     let result = select(&st, s)?;
     w.append(
@@ -295,7 +307,7 @@ fn draw_cycle(
                 json!({"draw_id": draw_id, "invitation_id": format!("I-{n}-{invited}"),
                        "expert_id": id, "deadline": "2026-03-01T13:00:00Z"}),
             )?;
-            let declines = invited == 1 && n % DECLINE_EVERY == 0;
+            let declines = invited == 1 && n.is_multiple_of(DECLINE_EVERY);
             let answer = if declines { "decline" } else { "accept" };
             w.append(
                 "invitation.answer",

@@ -255,11 +255,11 @@ impl<'a, F: FnMut(Member<'a>)> Scanner<'a, F> {
             }
             let key_at = self.i;
             let key = self.string()?;
-            if let Some(p) = &previous {
-                if !key_precedes(self.b, p, &key) {
-                    self.i = key_at;
-                    return Err(self.fail("keys not sorted by UTF-16 code units, or repeated"));
-                }
+            if let Some(p) = &previous
+                && !key_precedes(self.b, p, &key)
+            {
+                self.i = key_at;
+                return Err(self.fail("keys not sorted by UTF-16 code units, or repeated"));
             }
             self.expect(b':', "expected ':' (no whitespace)")?;
             if depth == 1 {

@@ -100,14 +100,14 @@ pub(super) fn run(args: &VerifyArgs) -> Outcome {
         Some(dir) => state::load(dir, &verifiers)?,
         None => None,
     };
-    if let (Some(p), Some(c)) = (&pinned, &presented) {
-        if p.checkpoint().origin != c.checkpoint().origin {
-            return Err(Failure::Input(anyhow::anyhow!(
-                "the pinned checkpoint is of log {:?}, this one of {:?}: use another --state",
-                p.checkpoint().origin,
-                c.checkpoint().origin
-            )));
-        }
+    if let (Some(p), Some(c)) = (&pinned, &presented)
+        && p.checkpoint().origin != c.checkpoint().origin
+    {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "the pinned checkpoint is of log {:?}, this one of {:?}: use another --state",
+            p.checkpoint().origin,
+            c.checkpoint().origin
+        )));
     }
     let marks: Vec<u64> = [&presented, &pinned]
         .into_iter()
@@ -117,7 +117,13 @@ pub(super) fn run(args: &VerifyArgs) -> Outcome {
     let summary = stream(args, &marks)?;
     let mut judged = report::judge(&summary, presented.as_ref(), pinned.as_ref());
     if let Some(dir) = &args.state {
-        state::settle(dir, &mut judged, presented.as_ref(), pinned.as_ref(), &summary)?;
+        state::settle(
+            dir,
+            &mut judged,
+            presented.as_ref(),
+            pinned.as_ref(),
+            &summary,
+        )?;
     }
     let text = if args.json {
         report::json(&summary, &judged, presented.as_ref(), pinned.as_ref())
@@ -139,8 +145,7 @@ fn stream(args: &VerifyArgs, marks: &[u64]) -> Result<ExportSummary, Failure> {
     let (reader, len): (Box<dyn Read>, Option<u64>) = if args.export.as_os_str() == "-" {
         (Box::new(std::io::stdin().lock()), None)
     } else {
-        let file =
-            File::open(&args.export).with_context(|| format!("cannot open {what}"))?;
+        let file = File::open(&args.export).with_context(|| format!("cannot open {what}"))?;
         let len = file.metadata().ok().map(|m| m.len());
         (Box::new(file), len)
     };

@@ -77,12 +77,11 @@ pub(super) fn judge(
         Verdict::Invalid
     };
     let mut conflict = None;
-    if let Some(p) = pinned.map(SignedCheckpoint::checkpoint) {
-        if let Some((kind, why)) = against_pinned(s, presented.map(SignedCheckpoint::checkpoint), p)
-        {
-            verdict = kind;
-            conflict = Some(why);
-        }
+    if let Some(p) = pinned.map(SignedCheckpoint::checkpoint)
+        && let Some((kind, why)) = against_pinned(s, presented.map(SignedCheckpoint::checkpoint), p)
+    {
+        verdict = kind;
+        conflict = Some(why);
     }
     Judged {
         verdict,
@@ -226,7 +225,10 @@ pub(super) fn text(
         }
     }
     out.push(format!("draws replayed: {}", s.draws_replayed));
-    out.push(format!("substitutions checked: {}", s.substitutions_checked));
+    out.push(format!(
+        "substitutions checked: {}",
+        s.substitutions_checked
+    ));
     out.push(format!("abandoned draws: {}", s.abandoned.len()));
     for a in &s.abandoned {
         out.push(format!("  {} (draw.commit at seq {})", a.draw_id, a.seq));

@@ -30,8 +30,9 @@ pub(super) fn load(
 ) -> Result<Option<SignedCheckpoint>, Failure> {
     let path = dir.join(PINNED);
     let note = match std::fs::read(&path) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map_err(|_| anyhow!("{} is not UTF-8 text", path.display()))?,
+        Ok(bytes) => {
+            String::from_utf8(bytes).map_err(|_| anyhow!("{} is not UTF-8 text", path.display()))?
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
             return Err(anyhow!(e)
@@ -68,8 +69,10 @@ pub(super) fn settle(
             if grows {
                 ensure_dir(dir)?;
                 write_atomic(dir, PINNED, new.note.as_bytes())?;
-                judged.newly_pinned =
-                    Some((new.checkpoint().size, STANDARD.encode(new.checkpoint().root)));
+                judged.newly_pinned = Some((
+                    new.checkpoint().size,
+                    STANDARD.encode(new.checkpoint().root),
+                ));
             }
         }
         Verdict::Fork | Verdict::Rollback => {
