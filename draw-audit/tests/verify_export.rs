@@ -224,3 +224,22 @@ fn entry_shape_rules() {
     assert_eq!(s.size, g.lines.len() as u64);
     assert_eq!(s.first_error.unwrap().line, 4);
 }
+
+#[test]
+fn key_rotations_are_reported() {
+    let g = generated();
+    let mut es = entries(&g.lines);
+    let data = json!({"old": "a+00000001+AQ", "new": "b+00000002+AQ"});
+    es.insert(
+        7,
+        json!({"seq": 0, "time": "2026-01-05T02:00:00Z", "kind": "log.key_rotation",
+               "actor": "admin", "data": data}),
+    );
+    let s = run(&relog(&es), &[]);
+    assert_eq!(s.first_error, None);
+    assert_eq!(s.key_rotations.len(), 1);
+    assert_eq!(
+        (s.key_rotations[0].seq, &s.key_rotations[0].data),
+        (7, &data)
+    );
+}
