@@ -345,3 +345,45 @@ fn verifier_key_strings_are_checked() {
     assert!(NoteSigner::parse(skey.strip_prefix("PRIVATE+KEY+").unwrap()).is_err());
     assert!(NoteSigner::parse(&vectors()[1].vkey).is_err());
 }
+
+/// `verify_strict`, not plain `verify`: a signature whose R is the identity
+/// (a small-order point) passes the cofactorless equation for any key whose
+/// secret the forger holds, and gives a second signature for the same
+/// message. The plain check accepts it; the opener must not.
+#[test]
+fn small_order_r_is_refused() {
+    use curve25519_dalek::Scalar;
+    use ed25519_dalek::{Signature, Verifier as _};
+    use sha2::{Digest as _, Sha512};
+
+    let key = SigningKey::from_bytes(&[5; 32]);
+    let signer = NoteSigner::new("example.com/strict", key.clone()).unwrap();
+    let text = "a strict note\n";
+    let mut r = [0u8; 32];
+    r[0] = 1; // the identity point
+    let a = key.verifying_key().to_bytes();
+    let k = Scalar::from_hash(
+        Sha512::new()
+            .chain_update(r)
+            .chain_update(a)
+            .chain_update(text),
+    );
+    let s = k * key.to_scalar();
+    let mut sig = [0u8; 64];
+    sig[..32].copy_from_slice(&r);
+    sig[32..].copy_from_slice(s.as_bytes());
+    // The lax check accepts this signature...
+    key.verifying_key()
+        .verify(text.as_bytes(), &Signature::from_bytes(&sig))
+        .unwrap();
+    // ...the note opener does not.
+    let mut blob = signer.key_id().to_be_bytes().to_vec();
+    blob.extend_from_slice(&sig);
+    let note = format!("{text}\n— example.com/strict {}\n", STANDARD.encode(&blob));
+    assert!(matches!(
+        open(&note, &[signer.verifier()]),
+        Err(NoteError::InvalidSignature { .. })
+    ));
+    // The genuine signature of the same text opens.
+    assert!(open(&sign_note(text, &[&signer]).unwrap(), &[signer.verifier()]).is_ok());
+}

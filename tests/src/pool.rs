@@ -1,12 +1,9 @@
 //! Seeding a pool through the API (register as admin, approve) and
-//! replaying every draw in the log with `expert_core::draw`, for the draw
+//! replaying every draw in the log with `draw_audit::replay`, for the draw
 //! flow tests.
 
-use std::collections::BTreeMap;
-
-use expert_core::draw::{DrawResult, DrawStatement, Member, Panel, seed, select, validate};
+use draw_audit::replay::DrawReplay;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use crate::client::Api;
 
@@ -82,10 +79,6 @@ pub fn entries(api: &Api) -> Vec<Value> {
         .collect()
 }
 
-fn hex32(s: &str) -> [u8; 32] {
-    hex::decode(s).expect("hex").try_into().expect("32 bytes")
-}
-
 /// What the replay checked.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Replay {
@@ -94,126 +87,24 @@ pub struct Replay {
     pub abandoned: Vec<String>,
 }
 
-/// Replay every draw in the log as an outside verifier would: each
-/// `draw.reveal` against its `draw.commit` and sections 4–5, and each
-/// `draw.substitute` against section 6 (with supplementary picks joining
-/// the panel named by the statement's `parent`). Panics on any mismatch.
+/// Replay every draw in the log as an outside verifier would, with the
+/// same library the `draw-audit verify` command uses
+/// (`draw_audit::replay`): each `draw.reveal` against its `draw.commit` and
+/// sections 4–5, each `draw.substitute` against section 6 (supplementary
+/// picks joining the panel named by the statement's `parent`). Panics on
+/// the first entry that fails, naming it.
 pub fn replay(entries: &[Value]) -> Replay {
-    let mut commits: BTreeMap<String, (String, String)> = BTreeMap::new();
-    let mut revealed: BTreeMap<String, ()> = BTreeMap::new();
-    // Per draw: statement and result. Per panel: the Panel, and per member
-    // the draw that drew them.
-    let mut draws: BTreeMap<String, (DrawStatement, DrawResult)> = BTreeMap::new();
-    let mut panels: BTreeMap<String, Panel> = BTreeMap::new();
-    let mut source: BTreeMap<(String, String), String> = BTreeMap::new();
-    let mut out = Replay::default();
+    let mut replay = DrawReplay::new();
     for e in entries {
-        let d = &e["data"];
-        match e["kind"].as_str().unwrap_or_default() {
-            "draw.commit" => {
-                let id = d["draw_id"].as_str().unwrap().to_owned();
-                assert!(
-                    commits
-                        .insert(
-                            id,
-                            (
-                                d["statement_hash"].as_str().unwrap().to_owned(),
-                                d["nonce_commitment"].as_str().unwrap().to_owned()
-                            )
-                        )
-                        .is_none()
-                );
-            }
-            "draw.reveal" => {
-                let id = d["draw_id"].as_str().unwrap().to_owned();
-                let (sh, nc) = commits.get(&id).expect("reveal follows a commit").clone();
-                assert!(revealed.insert(id.clone(), ()).is_none(), "revealed twice");
-                let statement_value = &d["statement"];
-                let canonical = draw_audit::jcs::canonical(statement_value).unwrap();
-                let h: [u8; 32] = Sha256::digest(&canonical).into();
-                assert_eq!(hex::encode(h), sh, "statement hash of {id}");
-                let nonce = hex32(d["nonce"].as_str().unwrap());
-                assert_eq!(
-                    hex::encode(expert_core::draw::nonce_commitment(&nonce)),
-                    nc,
-                    "nonce commitment of {id}"
-                );
-                let st = validate(statement_value).expect("valid statement");
-                let s = seed(&h, &nonce, d["beacon"].as_str().unwrap());
-                assert_eq!(hex::encode(s), d["seed"].as_str().unwrap(), "seed of {id}");
-                let result = select(&st, s).unwrap();
-                let logged: DrawResult = serde_json::from_value(d["result"].clone()).unwrap();
-                assert_eq!(result, logged, "result of {id}");
-                out.reveals += 1;
-                if let Some(root) = statement_value
-                    .get("parent_group")
-                    .and(statement_value["parent"].as_str())
-                {
-                    let g = statement_value["parent_group"].as_u64().unwrap() as usize;
-                    if let Some(pick) = result.primaries.first().and_then(|p| p.first()) {
-                        let panel = panels
-                            .get_mut(root)
-                            .expect("supplementary of a known panel");
-                        panel.join(g, Member::of(&st, pick).unwrap()).unwrap();
-                        source.insert((root.to_owned(), pick.clone()), id.clone());
-                    }
-                } else {
-                    let short = result.shortfall(st.panel()).iter().any(|&s| s > 0);
-                    if !short {
-                        panels.insert(id.clone(), Panel::new(&st, &result).unwrap());
-                        for ids in &result.primaries {
-                            for p in ids {
-                                source.insert((id.clone(), p.clone()), id.clone());
-                            }
-                        }
-                    }
-                }
-                draws.insert(id, (st, result));
-            }
-            "draw.substitute" => {
-                let panel_id = d["draw_id"].as_str().unwrap().to_owned();
-                let g = d["group"].as_u64().unwrap() as usize;
-                let out_id = d["out"].as_str().unwrap().to_owned();
-                let src = source
-                    .get(&(panel_id.clone(), out_id.clone()))
-                    .expect("outgoing member's draw")
-                    .clone();
-                let (st, res) = draws.get(&src).unwrap();
-                let reserves = if src == panel_id {
-                    Panel::reserves_of(st, res, g).unwrap()
-                } else {
-                    Panel::reserves_of(st, res, 0).unwrap()
-                };
-                let panel = panels.get_mut(&panel_id).expect("panel");
-                let expected = panel
-                    .replacement_among(g, &out_id, &reserves)
-                    .unwrap()
-                    .map(|m| m.id.clone());
-                assert_eq!(
-                    d["in"].as_str().map(str::to_owned),
-                    expected,
-                    "substitution in {panel_id}"
-                );
-                if let Some(i) = &expected {
-                    if src == panel_id {
-                        // `replacement` of the core API agrees for the first draw.
-                        assert_eq!(
-                            expert_core::draw::replacement(st, res, panel, g, &out_id).unwrap(),
-                            Some(i.clone())
-                        );
-                    }
-                    source.insert((panel_id.clone(), i.clone()), src.clone());
-                }
-                panel.substitute_among(g, &out_id, &reserves).unwrap();
-                out.substitutions += 1;
-            }
-            _ => {}
+        let seq = e["seq"].as_u64().expect("seq");
+        let kind = e["kind"].as_str().expect("kind");
+        if let Err(err) = replay.entry(seq, kind, &e["data"], None) {
+            panic!("draw replay failed: {err}\n{e}");
         }
     }
-    out.abandoned = commits
-        .keys()
-        .filter(|id| !revealed.contains_key(*id))
-        .cloned()
-        .collect();
-    out
+    Replay {
+        reveals: usize::try_from(replay.draws_replayed()).expect("count"),
+        substitutions: usize::try_from(replay.substitutions_checked()).expect("count"),
+        abandoned: replay.abandoned().into_iter().map(|a| a.draw_id).collect(),
+    }
 }

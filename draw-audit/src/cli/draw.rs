@@ -66,7 +66,7 @@ fn broken_rule(e: InvalidStatement) -> Failure {
 fn in_file(f: Failure, file: &str) -> Failure {
     match f {
         Failure::Input(e) => Failure::Input(e.context(format!("reading {file}"))),
-        rejected @ Failure::Rejected(_) => rejected,
+        other => other,
     }
 }
 

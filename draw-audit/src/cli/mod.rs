@@ -2,8 +2,10 @@
 //! has its own module; this one only routes and reports failures.
 //!
 //! Exit codes: 0 the check passed (or the command did its job), 1 the input
-//! was understood and is wrong (invalid statement, proof or signature), 2 it
-//! could not be read or understood (usage, IO, malformed input).
+//! was understood and is wrong (invalid statement, proof, signature or log),
+//! 2 it could not be read or understood (usage, IO, malformed input), 3 the
+//! log contradicts a checkpoint pinned earlier (`verify --state`: fork or
+//! rollback).
 
 mod checkpoint;
 mod draw;
@@ -11,6 +13,7 @@ mod input;
 mod keygen;
 mod proof;
 mod rfc3797;
+mod verify;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -27,17 +30,16 @@ use clap::{Parser, Subcommand};
     long_about = "Offline verifier for expert-draw/1 draws, audit-log proofs and checkpoints \
                   (专家抽取离线验证工具).\n\n\
                   Reads files only: no database, no network. Exit status: 0 the check \
-                  passed, 1 the input is invalid (statement, proof or signature), \
-                  2 the input could not be read or understood."
+                  passed, 1 the input is invalid (statement, proof, signature or log), \
+                  2 the input could not be read or understood (usage, IO), 3 the log \
+                  forks from or rolls back a checkpoint pinned by `verify --state`."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
-/// One variant per subcommand, each owned by a module of this folder. The
-/// log replay (`verify --export`) and `receipt verify` will join as their own
-/// variants and modules.
+/// One variant per subcommand, each owned by a module of this folder.
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Recompute a draw from its statement, nonce and beacon (SPEC §2–5).
@@ -52,6 +54,10 @@ enum Command {
     /// Verify signed checkpoints (c2sp.org/tlog-checkpoint).
     #[command(subcommand)]
     Checkpoint(checkpoint::CheckpointCommand),
+    /// Verify a whole log export: tree, checkpoint, canonical entries, every
+    /// draw replayed; fork and rollback against a pinned checkpoint.
+    #[command(long_about = verify::LONG_ABOUT)]
+    Verify(verify::VerifyArgs),
     /// Select names by RFC 3797 from public lottery numbers (manual draw).
     #[command(long_about = rfc3797::LONG_ABOUT)]
     Rfc3797(rfc3797::Rfc3797Args),
@@ -64,6 +70,8 @@ enum Failure {
     Rejected(String),
     /// Could not be read, understood or done: exit 2.
     Input(anyhow::Error),
+    /// Contradicts a checkpoint pinned earlier (fork or rollback): exit 3.
+    Conflict(String),
 }
 
 impl From<anyhow::Error> for Failure {
@@ -80,6 +88,7 @@ fn rejected(message: impl Into<String>) -> Failure {
 
 const EXIT_REJECTED: u8 = 1;
 const EXIT_INPUT: u8 = 2;
+const EXIT_CONFLICT: u8 = 3;
 
 pub fn main() -> ExitCode {
     // clap prints help and usage errors itself (exit 0 and 2).
@@ -90,12 +99,17 @@ pub fn main() -> ExitCode {
         Command::Proof(cmd) => proof::run(cmd),
         Command::Checkpoint(cmd) => checkpoint::run(cmd),
         Command::Rfc3797(args) => rfc3797::run(args),
+        Command::Verify(args) => verify::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Rejected(message)) => {
             eprintln!("draw-audit: {message}");
             ExitCode::from(EXIT_REJECTED)
+        }
+        Err(Failure::Conflict(message)) => {
+            eprintln!("draw-audit: {message}");
+            ExitCode::from(EXIT_CONFLICT)
         }
         Err(Failure::Input(e)) => {
             // `{:#}` prints the context chain on one line: "reading X: ...".

@@ -1,9 +1,13 @@
 //! RFC 8785 canonical JSON (JCS) for this project's integer-only profile, and
-//! a strict parser that admits exactly the JSON that profile allows.
+//! a strict parser that admits exactly the JSON that profile allows, and a
+//! one-pass check that bytes are already canonical (for log exports).
 
+mod check;
 mod encode;
 mod parse;
 
+pub(crate) use check::unescape;
+pub use check::{Member, NotCanonical, check_canonical, check_canonical_with};
 pub use encode::{canonical, canonical_string};
 pub use parse::{JsonProfileError, ProfileViolation, parse_strict};
 

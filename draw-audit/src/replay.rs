@@ -1,0 +1,353 @@
+//! Replays the draws of an audit log as SPEC §7 asks of a verifier: every
+//! `draw.reveal` against its one earlier `draw.commit` and sections 4–5,
+//! every `draw.substitute` against section 6, and the list of abandoned
+//! draws. Entries come in `seq` order; the replay keeps only what later
+//! entries can refer to.
+//!
+//! Memory: per committed, unrevealed draw its two hashes and `seq`; per
+//! revealed draw its id; per panel (a first draw that was not short) its
+//! members and, per draw that fed it (the first draw and its supplementary
+//! draws), the reserve lists as (id, local, employer). Statements and
+//! candidate pools are dropped as soon as their reveal is checked, so the
+//! replay holds O(draws × panel size), never O(pool).
+//!
+//! Reading of SPEC §6 that the service follows: a supplementary draw's
+//! statement names `parent` (the panel's first draw) and `parent_group`; its
+//! pick joins that group, and a later departure of that pick is logged as
+//! `draw.substitute` under the panel's `draw_id` and group, replaced from the
+//! supplementary draw's own reserves.
+
+use std::collections::{HashMap, HashSet};
+
+use expert_core::draw::{
+    DrawResult, DrawStatement, Member, Panel, nonce_commitment, seed, select, validate,
+};
+use serde_json::Value;
+
+use crate::jcs;
+use crate::merkle::{Hash, sha256};
+
+/// The entry kinds the replay reads; others pass through untouched.
+pub const DRAW_KINDS: [&str; 3] = ["draw.commit", "draw.reveal", "draw.substitute"];
+
+/// Whether `kind` is one the replay reads.
+#[must_use]
+pub fn is_draw_kind(kind: &str) -> bool {
+    DRAW_KINDS.contains(&kind)
+}
+
+/// An entry that breaks SPEC §7, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("seq {seq}: {reason}")]
+pub struct ReplayError {
+    pub seq: u64,
+    pub reason: String,
+}
+
+/// A commit that no reveal answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abandoned {
+    pub draw_id: String,
+    /// `seq` of its `draw.commit`.
+    pub seq: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Commit {
+    statement_hash: Hash,
+    nonce_commitment: Hash,
+    seq: u64,
+}
+
+/// The replay's state between entries.
+#[derive(Debug, Default)]
+pub struct DrawReplay {
+    pending: HashMap<String, Commit>,
+    revealed: HashSet<String>,
+    panels: HashMap<String, Panel>,
+    /// Reserve lists, as members, of every draw that fed a panel.
+    reserves: HashMap<String, Vec<Vec<Member>>>,
+    /// (panel, member) → the draw that drew the member.
+    source: HashMap<(String, String), String>,
+    draws_replayed: u64,
+    substitutions_checked: u64,
+}
+
+impl DrawReplay {
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `draw.reveal` entries checked so far.
+    #[must_use]
+    pub fn draws_replayed(&self) -> u64 {
+        self.draws_replayed
+    }
+
+    /// `draw.substitute` entries checked so far.
+    #[must_use]
+    pub fn substitutions_checked(&self) -> u64 {
+        self.substitutions_checked
+    }
+
+    /// Commits not (yet) revealed, in `seq` order: at the end of a log,
+    /// its abandoned draws.
+    #[must_use]
+    pub fn abandoned(&self) -> Vec<Abandoned> {
+        let mut out: Vec<Abandoned> = self
+            .pending
+            .iter()
+            .map(|(draw_id, c)| Abandoned {
+                draw_id: draw_id.clone(),
+                seq: c.seq,
+            })
+            .collect();
+        out.sort_by_key(|a| a.seq);
+        out
+    }
+
+    /// Checks one entry. `statement_hash` is `H(JCS(statement))` of a
+    /// reveal when the caller already has it (a verifier hashes the
+    /// statement's bytes inside the canonical leaf); `None` computes it.
+    /// Other kinds than [`DRAW_KINDS`] are accepted as they are.
+    pub fn entry(
+        &mut self,
+        seq: u64,
+        kind: &str,
+        data: &Value,
+        statement_hash: Option<Hash>,
+    ) -> Result<(), ReplayError> {
+        let fail = |reason: String| ReplayError { seq, reason };
+        match kind {
+            "draw.commit" => self.commit(seq, data).map_err(fail),
+            "draw.reveal" => self.reveal(data, statement_hash).map_err(fail),
+            "draw.substitute" => self.substitute(data).map_err(fail),
+            _ => Ok(()),
+        }
+    }
+
+    fn commit(&mut self, seq: u64, data: &Value) -> Result<(), String> {
+        let draw_id = draw_id(data)?;
+        if self.revealed.contains(draw_id) {
+            return Err(format!("draw.commit of {draw_id:?}, already revealed"));
+        }
+        if let Some(first) = self.pending.get(draw_id) {
+            return Err(format!(
+                "second draw.commit of {draw_id:?} (the first is at seq {})",
+                first.seq
+            ));
+        }
+        let commit = Commit {
+            statement_hash: hex32(data, "statement_hash")?,
+            nonce_commitment: hex32(data, "nonce_commitment")?,
+            seq,
+        };
+        self.pending.insert(draw_id.to_owned(), commit);
+        Ok(())
+    }
+
+    fn reveal(&mut self, data: &Value, statement_hash: Option<Hash>) -> Result<(), String> {
+        let draw_id = draw_id(data)?;
+        let Some(commit) = self.pending.remove(draw_id) else {
+            return Err(if self.revealed.contains(draw_id) {
+                format!("second draw.reveal of {draw_id:?}")
+            } else {
+                format!("draw.reveal of {draw_id:?} follows no draw.commit")
+            });
+        };
+        self.revealed.insert(draw_id.to_owned());
+        let statement = data.get("statement").ok_or("reveal has no statement")?;
+        let hash = match statement_hash {
+            Some(h) => h,
+            None => sha256(&jcs::canonical(statement).map_err(|e| e.to_string())?),
+        };
+        if hash != commit.statement_hash {
+            return Err(format!(
+                "H(JCS(statement)) {} does not match the commitment {} at seq {}",
+                hex::encode(hash),
+                hex::encode(commit.statement_hash),
+                commit.seq
+            ));
+        }
+        let nonce = hex32(data, "nonce")?;
+        if nonce_commitment(&nonce) != commit.nonce_commitment {
+            return Err(format!(
+                "H(nonce) does not match the commitment at seq {}",
+                commit.seq
+            ));
+        }
+        let beacon = data
+            .get("beacon")
+            .and_then(Value::as_str)
+            .ok_or("beacon is not a string")?;
+        let st = validate(statement).map_err(|e| e.to_string())?;
+        if st.draw_id() != Some(draw_id) {
+            return Err(format!(
+                "statement.draw_id {:?} differs from the entry's draw_id {draw_id:?}",
+                st.draw_id()
+            ));
+        }
+        let want_seed = seed(&hash, &nonce, beacon);
+        if hex32(data, "seed")? != want_seed {
+            return Err(format!(
+                "seed differs from SPEC §4, which gives {}",
+                hex::encode(want_seed)
+            ));
+        }
+        let result = select(&st, want_seed).map_err(|e| format!("cannot replay the draw: {e}"))?;
+        let logged = data.get("result").ok_or("reveal has no result")?;
+        if serde_json::from_value::<DrawResult>(logged.clone())
+            .ok()
+            .as_ref()
+            != Some(&result)
+        {
+            let want = serde_json::to_string(&result).unwrap_or_default();
+            return Err(format!(
+                "result {} differs from SPEC §5, which gives {}",
+                short(&logged.to_string()),
+                short(&want)
+            ));
+        }
+        self.draws_replayed += 1;
+        self.follow(draw_id, statement, &st, &result)
+    }
+
+    /// Records what later substitutions need: a first draw that is not
+    /// short becomes a panel; a supplementary draw's pick joins its parent's.
+    fn follow(
+        &mut self,
+        draw_id: &str,
+        statement: &Value,
+        st: &DrawStatement,
+        result: &DrawResult,
+    ) -> Result<(), String> {
+        let reserves = (0..st.panel().len())
+            .map(|g| Panel::reserves_of(st, result, g))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
+        let parent = statement.get("parent").and_then(Value::as_str);
+        match (parent, statement.get("parent_group")) {
+            (Some(parent), Some(group)) => {
+                let group = group
+                    .as_u64()
+                    .and_then(|g| usize::try_from(g).ok())
+                    .ok_or("parent_group is not a group number")?;
+                let panel = self
+                    .panels
+                    .get_mut(parent)
+                    .ok_or_else(|| format!("parent {parent:?} is not a revealed panel"))?;
+                if let Some(pick) = result.primaries.first().and_then(|p| p.first()) {
+                    let member = Member::of(st, pick).map_err(|e| e.to_string())?;
+                    panel
+                        .join(group, member)
+                        .map_err(|e| format!("the supplementary pick cannot join: {e}"))?;
+                    self.source
+                        .insert((parent.to_owned(), pick.clone()), draw_id.to_owned());
+                }
+                self.reserves.insert(draw_id.to_owned(), reserves);
+            }
+            _ => {
+                if result.shortfall(st.panel()).iter().any(|&s| s > 0) {
+                    return Ok(());
+                }
+                let panel = Panel::new(st, result).map_err(|e| e.to_string())?;
+                for id in result.primaries.iter().flatten() {
+                    self.source
+                        .insert((draw_id.to_owned(), id.clone()), draw_id.to_owned());
+                }
+                self.panels.insert(draw_id.to_owned(), panel);
+                self.reserves.insert(draw_id.to_owned(), reserves);
+            }
+        }
+        Ok(())
+    }
+
+    fn substitute(&mut self, data: &Value) -> Result<(), String> {
+        let panel_id = draw_id(data)?;
+        let group = data
+            .get("group")
+            .and_then(Value::as_u64)
+            .and_then(|g| usize::try_from(g).ok())
+            .ok_or("group is not a group number")?;
+        let out = data
+            .get("out")
+            .and_then(Value::as_str)
+            .ok_or("out is not an id")?;
+        let logged_in = match data.get("in") {
+            Some(Value::String(s)) => Some(s.as_str()),
+            Some(Value::Null) => None,
+            _ => return Err("in is neither an id nor null".into()),
+        };
+        if !data.get("reason").is_some_and(Value::is_string) {
+            return Err("reason is not a string".into());
+        }
+        let panel = self
+            .panels
+            .get_mut(panel_id)
+            .ok_or_else(|| format!("{panel_id:?} is not a revealed panel"))?;
+        let key = (panel_id.to_owned(), out.to_owned());
+        let src = self
+            .source
+            .get(&key)
+            .ok_or_else(|| format!("{out} is not on the panel of {panel_id:?}"))?
+            .clone();
+        // A supplementary draw has one group: its pick's replacements come
+        // from that group's reserves, whatever group the pick joined.
+        let list = if src == panel_id { group } else { 0 };
+        let reserves = self
+            .reserves
+            .get(&src)
+            .and_then(|r| r.get(list))
+            .map_or(&[][..], Vec::as_slice);
+        let want = panel
+            .substitute_among(group, out, reserves)
+            .map_err(|e| e.to_string())?;
+        if want.as_deref() != logged_in {
+            return Err(format!(
+                "in {}, but SPEC §6 gives {}",
+                show_id(logged_in),
+                show_id(want.as_deref())
+            ));
+        }
+        if let Some(new) = want {
+            self.source.insert((panel_id.to_owned(), new), src);
+        }
+        self.substitutions_checked += 1;
+        Ok(())
+    }
+}
+
+fn draw_id(data: &Value) -> Result<&str, String> {
+    data.get("draw_id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| "draw_id is not a string".to_owned())
+}
+
+/// A field of 64 lowercase hex digits.
+fn hex32(data: &Value, field: &str) -> Result<Hash, String> {
+    let bad = || format!("{field} is not 64 lowercase hex digits");
+    let text = data.get(field).and_then(Value::as_str).ok_or_else(bad)?;
+    if text.len() != 64
+        || text
+            .bytes()
+            .any(|c| !matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return Err(bad());
+    }
+    let bytes = hex::decode(text).map_err(|_| bad())?;
+    bytes.try_into().map_err(|_| bad())
+}
+
+fn show_id(id: Option<&str>) -> String {
+    id.map_or_else(|| "null (none qualifies)".to_owned(), str::to_owned)
+}
+
+/// Long JSON cut for a one-line message.
+fn short(text: &str) -> String {
+    const MAX: usize = 200;
+    match text.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", text.get(..at).unwrap_or_default()),
+        None => text.to_owned(),
+    }
+}

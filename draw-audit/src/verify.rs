@@ -1,0 +1,276 @@
+//! One streaming pass over a log export (SPEC §7: JSON Lines, one leaf per
+//! line, exactly the leaf bytes, in `seq` order): the RFC 6962 tree, the
+//! roots at the sizes a caller asks for (a checkpoint's, a pinned one's),
+//! every entry's canonical form and dense `seq`, and the draw replay.
+//!
+//! Memory: the tree is a compact range, O(log n) hashes; one root per
+//! requested size; the replay's state (see [`crate::replay`]); and the
+//! first error. A line is read, checked and dropped.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use serde_json::Value;
+
+use crate::entry::parse_time;
+use crate::jcs::{check_canonical_with, unescape};
+use crate::merkle::{CompactRange, Hash, leaf_hash, sha256};
+use crate::replay::{Abandoned, DrawReplay, is_draw_kind};
+
+/// The entry kind a key rotation is logged as; its data is reported as it
+/// is (the verifier keys it names are the caller's to compare).
+pub const KEY_ROTATION_KIND: &str = "log.key_rotation";
+
+/// The first entry that breaks the log's rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryFault {
+    /// 1-based line of the export, which holds `seq` = `line − 1` in a good log.
+    pub line: u64,
+    /// The entry's own `seq`, when it could be read.
+    pub seq: Option<u64>,
+    pub reason: String,
+}
+
+impl std::fmt::Display for EntryFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.seq {
+            Some(seq) => write!(f, "entry seq {seq} (line {}): {}", self.line, self.reason),
+            None => write!(f, "line {}: {}", self.line, self.reason),
+        }
+    }
+}
+
+/// A `log.key_rotation` entry seen in the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyRotation {
+    pub seq: u64,
+    pub data: Value,
+}
+
+/// What a whole pass found.
+#[derive(Debug, Clone)]
+pub struct ExportSummary {
+    /// Number of entries (lines).
+    pub size: u64,
+    /// Bytes of leaf data read (newlines not counted).
+    pub bytes: u64,
+    pub root: Hash,
+    /// Root of the first `k` entries for every requested `k` ≤ `size`.
+    pub roots: BTreeMap<u64, Hash>,
+    pub draws_replayed: u64,
+    pub substitutions_checked: u64,
+    pub abandoned: Vec<Abandoned>,
+    pub key_rotations: Vec<KeyRotation>,
+    pub first_error: Option<EntryFault>,
+}
+
+/// The pass in progress; feed it every line with [`ExportVerifier::push`].
+#[derive(Debug)]
+pub struct ExportVerifier {
+    tree: CompactRange,
+    /// Sizes whose root is wanted.
+    marks: Vec<u64>,
+    roots: BTreeMap<u64, Hash>,
+    replay: DrawReplay,
+    bytes: u64,
+    key_rotations: Vec<KeyRotation>,
+    first_error: Option<EntryFault>,
+}
+
+impl ExportVerifier {
+    /// A pass that will remember the root at each size in `marks`.
+    #[must_use]
+    pub fn new(marks: &[u64]) -> Self {
+        let tree = CompactRange::new();
+        let mut roots = BTreeMap::new();
+        if marks.contains(&0) {
+            roots.insert(0, tree.root());
+        }
+        Self {
+            tree,
+            marks: marks.to_vec(),
+            roots,
+            replay: DrawReplay::new(),
+            bytes: 0,
+            key_rotations: Vec::new(),
+            first_error: None,
+        }
+    }
+
+    /// Entries read so far.
+    #[must_use]
+    pub fn size(&self) -> u64 {
+        self.tree.size()
+    }
+
+    /// The first bad entry so far.
+    #[must_use]
+    pub fn first_error(&self) -> Option<&EntryFault> {
+        self.first_error.as_ref()
+    }
+
+    /// Reads one leaf (a line without its newline). After the first bad
+    /// entry only the tree is still computed: later errors would mostly
+    /// echo the first, and the roots are still wanted.
+    pub fn push(&mut self, leaf: &[u8]) {
+        let index = self.tree.size();
+        self.bytes += leaf.len() as u64;
+        if self.tree.append(leaf_hash(leaf)).is_err() {
+            self.fault(
+                index,
+                None,
+                "the log is larger than 2^64 − 1 entries".into(),
+            );
+            return;
+        }
+        let size = self.tree.size();
+        if self.marks.contains(&size) {
+            self.roots.insert(size, self.tree.root());
+        }
+        if self.first_error.is_none()
+            && let Err((seq, reason)) = self.check(index, leaf)
+        {
+            self.fault(index, seq, reason);
+        }
+    }
+
+    fn fault(&mut self, index: u64, seq: Option<u64>, reason: String) {
+        if self.first_error.is_none() {
+            self.first_error = Some(EntryFault {
+                line: index + 1,
+                seq,
+                reason,
+            });
+        }
+    }
+
+    /// The entry at position `index`: canonical, the five fields, `seq` =
+    /// `index`, then the replay.
+    fn check(&mut self, index: u64, leaf: &[u8]) -> Result<(), (Option<u64>, String)> {
+        let fields = LeafFields::read(leaf).map_err(|r| (None, r))?;
+        let seq = fields.seq;
+        if seq != index {
+            return Err((
+                Some(seq),
+                format!(
+                    "seq {seq} where {index} was expected: an entry is missing, \
+                     inserted or out of order"
+                ),
+            ));
+        }
+        let at = |reason: String| (Some(seq), reason);
+        let text = |r: &Range<usize>| leaf.get(r.clone()).unwrap_or_default();
+        let time =
+            string_value(text(&fields.time)).ok_or_else(|| at("time is not a string".into()))?;
+        parse_time(&time).map_err(|e| at(e.to_string()))?;
+        let kind = string_value(text(&fields.kind))
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| at("kind is not a non-empty string".into()))?;
+        if string_value(text(&fields.actor)).is_none() {
+            return Err(at("actor is not a string".into()));
+        }
+        let data = text(&fields.data);
+        if data.first() != Some(&b'{') {
+            return Err(at("data is not an object".into()));
+        }
+        if is_draw_kind(&kind) || kind == KEY_ROTATION_KIND {
+            let value: Value = serde_json::from_slice(data)
+                .map_err(|e| at(format!("data cannot be read: {e}")))?;
+            if kind == KEY_ROTATION_KIND {
+                self.key_rotations.push(KeyRotation { seq, data: value });
+                return Ok(());
+            }
+            // The leaf is canonical, so the statement's bytes inside it are
+            // JCS(statement): hash them where they lie.
+            let statement_hash = fields.statement.as_ref().map(|r| sha256(text(r)));
+            self.replay
+                .entry(seq, &kind, &value, statement_hash)
+                .map_err(|e| at(e.reason))?;
+        }
+        Ok(())
+    }
+
+    /// Ends the pass.
+    #[must_use]
+    pub fn finish(self) -> ExportSummary {
+        ExportSummary {
+            size: self.tree.size(),
+            bytes: self.bytes,
+            root: self.tree.root(),
+            roots: self.roots,
+            draws_replayed: self.replay.draws_replayed(),
+            substitutions_checked: self.replay.substitutions_checked(),
+            abandoned: self.replay.abandoned(),
+            key_rotations: self.key_rotations,
+            first_error: self.first_error,
+        }
+    }
+}
+
+/// Where the fields of a canonical leaf lie.
+#[derive(Debug)]
+struct LeafFields {
+    seq: u64,
+    time: Range<usize>,
+    kind: Range<usize>,
+    actor: Range<usize>,
+    data: Range<usize>,
+    /// `data.statement`, if any.
+    statement: Option<Range<usize>>,
+}
+
+impl LeafFields {
+    fn read(leaf: &[u8]) -> Result<Self, String> {
+        let mut keys: Vec<&[u8]> = Vec::with_capacity(5);
+        let mut spans: [Range<usize>; 5] = Default::default();
+        let mut statement = None;
+        check_canonical_with(leaf, |m| {
+            if m.depth == 1 {
+                if let Some(k) = FIELDS.iter().position(|f| f.as_bytes() == m.key)
+                    && let Some(s) = spans.get_mut(k)
+                {
+                    *s = m.value.clone();
+                }
+                keys.push(m.key);
+            } else if m.parent == b"data" && m.key == b"statement" {
+                statement = Some(m.value);
+            }
+        })
+        .map_err(|e| format!("not canonical JSON (RFC 8785): {e}"))?;
+        if leaf.first() != Some(&b'{') {
+            return Err("the entry is not a JSON object".into());
+        }
+        // Canonical keys are sorted and unique, so the five fields come in
+        // exactly this order or the set is wrong.
+        if keys.len() != FIELDS.len() || keys.iter().zip(FIELDS).any(|(k, f)| *k != f.as_bytes()) {
+            let names: Vec<String> = keys.iter().map(|k| unescape(k)).collect();
+            return Err(format!(
+                "an entry has exactly the fields actor, data, kind, seq, time; this one has {}",
+                names.join(", ")
+            ));
+        }
+        let [actor, data, kind, seq, time] = spans;
+        let seq = leaf
+            .get(seq)
+            .and_then(|d| std::str::from_utf8(d).ok())
+            .and_then(|d| d.parse::<u64>().ok())
+            .ok_or("seq is not a non-negative integer")?;
+        Ok(Self {
+            seq,
+            time,
+            kind,
+            actor,
+            data,
+            statement,
+        })
+    }
+}
+
+/// The five fields of an entry, in canonical (sorted) order.
+const FIELDS: [&str; 5] = ["actor", "data", "kind", "seq", "time"];
+
+/// The text of a JSON string value's bytes, `None` if they are not a string.
+fn string_value(raw: &[u8]) -> Option<String> {
+    let inner = raw.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+    Some(unescape(inner))
+}
