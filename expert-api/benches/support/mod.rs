@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 
 pub struct Served {
     pub base: String,
-    child: Child,
+    pub child: Child,
 }
 
 impl Drop for Served {

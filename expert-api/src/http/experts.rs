@@ -11,16 +11,19 @@ use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 use expert_core::admission::{Application, Decision, check_admission};
 use expert_core::expert::{EmployerContact, Employment};
-use expert_core::lifecycle::{Command, ReinstateVia, RestoreMode, RetireReason, StatusKind};
+use expert_core::identity::{mask_mobile, mask_resident_id};
+use expert_core::lifecycle::{
+    Command, ReinstateVia, RestoreMode, RetireReason, Status, StatusKind,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
-use super::extract::{Body, Query};
+use super::extract::{Body, Presented, Query};
 use super::problem::{ApiError, Problem};
 use crate::auth::{Caller, Role};
 use crate::intake::{self, ApplicationInput, EmployerInput};
-use crate::store::experts::{self as store, ContactPatch, ExpertRecord, ListFilter};
+use crate::store::experts::{self as store, ContactPatch, ExpertRecord, ListFilter, ListedExpert};
 use crate::store::{StoreError, audit};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -78,7 +81,7 @@ pub struct ExpertView {
     pub status: String,
     /// The full status with its dates, reasons and term.
     #[schema(value_type = Object)]
-    pub status_detail: serde_json::Value,
+    pub status_detail: Status,
     pub term_number: u32,
     /// Only on single-record reads.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -120,7 +123,7 @@ fn view(r: ExpertRecord, caller: &Caller, history: Option<Vec<Employment>>) -> E
         years_in_field: p.years_in_field,
         civil_servant: p.civil_servant,
         status: r.status.kind().as_str().to_owned(),
-        status_detail: serde_json::to_value(&r.status).unwrap_or_default(),
+        status_detail: r.status,
         term_number: r.term_number,
         employment_history: history.map(|h| {
             h.into_iter()
@@ -138,6 +141,49 @@ fn view(r: ExpertRecord, caller: &Caller, history: Option<Vec<Employment>>) -> E
         updated_at: r.updated_at,
         version: r.version,
     }
+}
+
+/// [`view`] of a list row: the same fields and the same masking, from the
+/// stored columns; JSON columns are parsed only when shown.
+fn list_view(r: ListedExpert, caller: &Caller) -> Result<ExpertView, StoreError> {
+    let full = caller.sees_personal_data();
+    let employer_contact = if caller.is(&[Role::Admin, Role::Regulator]) {
+        r.employer_contact()?
+    } else {
+        None
+    };
+    Ok(ExpertView {
+        specialties: r.specialties()?,
+        status_detail: r.status_detail()?,
+        employer_contact,
+        created_at: r.created_at(),
+        updated_at: r.updated_at(),
+        years_in_field: r.years_in_field()?,
+        term_number: r.term_number()?,
+        resident_id: if full {
+            r.resident_id
+        } else {
+            mask_resident_id(&r.resident_id)
+        },
+        mobile: if full {
+            r.mobile
+        } else {
+            mask_mobile(&r.mobile)
+        },
+        id: r.id,
+        name: r.name,
+        region: r.region,
+        employer: EmployerView {
+            name: r.employer_name,
+            code: r.employer_code,
+        },
+        title: r.title,
+        senior_equivalent: r.senior_equivalent,
+        civil_servant: r.civil_servant,
+        status: r.status,
+        employment_history: None,
+        version: r.version,
+    })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -309,12 +355,35 @@ fn decode_cursor(cursor: &str) -> Result<String, ApiError> {
     responses((status = 200, body = ExpertPage), (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
-    caller: Caller,
+    token: Presented,
     state: web::Data<AppState>,
     query: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    require(&caller, READ, "list experts")?;
     let q = query.0;
+    // Authentication, the checks and the page share one database hop.
+    let (caller, rows, more) = state
+        .db_as(token, move |conn, caller| {
+            let filter = list_filter(&caller, q)?;
+            let (rows, more) = store::list(conn, &filter)?;
+            Ok((caller, rows, more))
+        })
+        .await?;
+    let next_cursor = if more {
+        rows.last().map(|r| encode_cursor(&r.id))
+    } else {
+        None
+    };
+    let items = rows
+        .into_iter()
+        .map(|r| list_view(r, &caller))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(ExpertPage { items, next_cursor }))
+}
+
+/// The caller's list query as a store filter; refuses what the caller may
+/// not ask and every malformed parameter, naming it.
+fn list_filter(caller: &Caller, q: ListQuery) -> Result<ListFilter, ApiError> {
+    require(caller, READ, "list experts")?;
     let status = q
         .status
         .as_deref()
@@ -367,7 +436,7 @@ pub async fn list(
             "q must be at most 50 characters",
         ));
     }
-    let filter = ListFilter {
+    Ok(ListFilter {
         status,
         region,
         specialty: q.specialty,
@@ -378,20 +447,7 @@ pub async fn list(
             .map(|t| t.trim().to_owned()),
         after: q.cursor.as_deref().map(decode_cursor).transpose()?,
         limit,
-    };
-    let (records, more) = state
-        .db(move |conn| Ok(store::list(conn, &filter)?))
-        .await?;
-    let next_cursor = if more {
-        records.last().map(|r| encode_cursor(&r.id))
-    } else {
-        None
-    };
-    let items = records
-        .into_iter()
-        .map(|r| view(r, &caller, None))
-        .collect();
-    Ok(HttpResponse::Ok().json(ExpertPage { items, next_cursor }))
+    })
 }
 
 /// One expert with the employment history.

@@ -19,6 +19,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use draw_audit::note::NoteSigner;
 
+use crate::auth::Caller;
 use crate::config::Settings;
 use crate::db::{DbConn, Pool};
 use crate::store::StoreError;
@@ -58,6 +59,21 @@ impl AppState {
             work(&mut conn)
         })
         .await?
+    }
+
+    /// [`AppState::db`] for a caller still to be authenticated: the token
+    /// lookup and `work` share one blocking hop and one pooled connection.
+    pub async fn db_as<T, F>(&self, token: extract::Presented, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn, Caller) -> Result<T, ApiError> + Send + 'static,
+    {
+        let now = self.now();
+        self.db(move |conn| {
+            let caller = token.authenticate(conn, now)?;
+            work(conn, caller)
+        })
+        .await
     }
 }
 

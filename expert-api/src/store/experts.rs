@@ -510,9 +510,78 @@ pub struct ListFilter {
     pub limit: u32,
 }
 
+/// An expert as a list page shows it: the stored columns a page needs, as
+/// stored. Unlike [`ExpertRecord`] it skips the documents and does not
+/// re-check identifiers and codes that were validated when written; the
+/// JSON columns a page shows are parsed by the caller, only when shown.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = experts)]
+pub struct ListedExpert {
+    pub id: String,
+    pub name: String,
+    pub resident_id: String,
+    pub mobile: String,
+    pub region: String,
+    pub employer_name: String,
+    pub employer_code: String,
+    /// As [`TitleLevel::as_str`] wrote it.
+    pub title: String,
+    pub senior_equivalent: bool,
+    pub years_in_field: i32,
+    pub civil_servant: bool,
+    /// JSON of an [`EmployerContact`].
+    pub employer_contact: Option<String>,
+    /// JSON array of specialty codes.
+    pub specialties: String,
+    /// As [`StatusKind::as_str`] wrote it.
+    pub status: String,
+    /// JSON of the [`Status`].
+    pub status_data: String,
+    pub term_number: i32,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+    pub version: i64,
+}
+
+impl ListedExpert {
+    pub fn specialties(&self) -> Result<Vec<String>, StoreError> {
+        serde_json::from_str(&self.specialties).map_err(|e| corrupt(&self.id, "specialties", e))
+    }
+
+    pub fn status_detail(&self) -> Result<Status, StoreError> {
+        serde_json::from_str(&self.status_data).map_err(|e| corrupt(&self.id, "status", e))
+    }
+
+    pub fn employer_contact(&self) -> Result<Option<EmployerContact>, StoreError> {
+        self.employer_contact
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| corrupt(&self.id, "employer_contact", e))
+    }
+
+    pub fn years_in_field(&self) -> Result<u32, StoreError> {
+        u32::try_from(self.years_in_field).map_err(|e| corrupt(&self.id, "years_in_field", e))
+    }
+
+    pub fn term_number(&self) -> Result<u32, StoreError> {
+        u32::try_from(self.term_number).map_err(|e| corrupt(&self.id, "term_number", e))
+    }
+
+    pub fn created_at(&self) -> DateTime<Utc> {
+        from_db_time(self.created_at)
+    }
+
+    pub fn updated_at(&self) -> DateTime<Utc> {
+        from_db_time(self.updated_at)
+    }
+}
+
 /// One page in id order, and whether more follow.
-pub fn list(conn: &mut DbConn, f: &ListFilter) -> Result<(Vec<ExpertRecord>, bool), StoreError> {
-    let mut q = experts::table.select(COLUMNS).into_boxed();
+pub fn list(conn: &mut DbConn, f: &ListFilter) -> Result<(Vec<ListedExpert>, bool), StoreError> {
+    let mut q = experts::table
+        .select(ListedExpert::as_select())
+        .into_boxed();
     if let Some(s) = f.status {
         q = q.filter(experts::status.eq(s.as_str()));
     }
@@ -549,14 +618,10 @@ pub fn list(conn: &mut DbConn, f: &ListFilter) -> Result<(Vec<ExpertRecord>, boo
         q = q.filter(experts::id.gt(after.clone()));
     }
     let limit = i64::from(f.limit);
-    let rows: Vec<Row> = q.order(experts::id.asc()).limit(limit + 1).load(conn)?;
+    let mut rows: Vec<ListedExpert> = q.order(experts::id.asc()).limit(limit + 1).load(conn)?;
     let more = rows.len() as i64 > limit;
-    let records = rows
-        .into_iter()
-        .take(f.limit as usize)
-        .map(ExpertRecord::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((records, more))
+    rows.truncate(f.limit as usize);
+    Ok((rows, more))
 }
 
 fn escape_like(s: &str) -> String {
