@@ -19,6 +19,8 @@ impl std::fmt::Debug for Api {
 pub struct Response {
     pub status: u16,
     pub content_type: String,
+    /// The `Retry-After` header, if any.
+    pub retry_after: Option<String>,
     pub text: String,
     /// The body parsed as JSON, or `Null` when it is not JSON.
     pub json: Value,
@@ -100,6 +102,11 @@ impl Api {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
+        let retry_after = res
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let text = res
             .body_mut()
             .with_config()
@@ -110,6 +117,7 @@ impl Api {
         Response {
             status,
             content_type,
+            retry_after,
             text,
             json,
         }
