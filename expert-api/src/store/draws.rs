@@ -789,7 +789,7 @@ pub fn invitation_by_token(
         .optional()?)
 }
 
-fn open_invitation(
+pub(crate) fn open_invitation(
     conn: &mut DbConn,
     panel_id: &str,
     expert_id: &str,

@@ -89,7 +89,8 @@ pub fn due(
 }
 
 /// Cancel the messages to `recipient_ref` not yet delivered (inside the
-/// caller's transaction): they will never be sent. Returns how many.
+/// caller's transaction): they are not sent unless [`restore`]d. Returns
+/// how many.
 pub fn cancel(
     conn: &mut DbConn,
     recipient_ref: &str,
@@ -102,6 +103,21 @@ pub fn cancel(
             .filter(outbox::cancelled_at.is_null()),
     )
     .set(outbox::cancelled_at.eq(Some(db_time(now))))
+    .execute(conn)?)
+}
+
+/// Undo [`cancel`] for the undelivered messages to these recipients.
+pub fn restore(conn: &mut DbConn, recipient_refs: &[String]) -> Result<usize, StoreError> {
+    if recipient_refs.is_empty() {
+        return Ok(0);
+    }
+    Ok(diesel::update(
+        outbox::table
+            .filter(outbox::recipient_ref.eq_any(recipient_refs))
+            .filter(outbox::delivered_at.is_null())
+            .filter(outbox::cancelled_at.is_not_null()),
+    )
+    .set(outbox::cancelled_at.eq(None::<chrono::NaiveDateTime>))
     .execute(conn)?)
 }
 

@@ -2,7 +2,7 @@
 -- without parsing `status_data` per row: the term's first day (its last
 -- is `term_end`) and the dates of a leave held as the status. They are
 -- written with `status_data` (store::experts::save_status).
--- A cancelled outbox message is never sent (an invitation to a member who
+-- A cancelled outbox message is not sent (an invitation to a member who
 -- left the panel before it went out).
 ALTER TABLE experts ADD COLUMN term_start DATE;
 ALTER TABLE experts ADD COLUMN leave_from DATE;
