@@ -116,13 +116,20 @@ fn assert_booked_invitations_not_sent(
         .iter()
         .filter(|e| e["kind"] == "invitation.send")
         .collect();
-    let (cancelled, sent): (Vec<&Value>, Vec<&Value>) = sends
-        .into_iter()
-        .partition(|e| {
-            e["data"]["draw_id"] == panel && outs.contains(e["data"]["expert_id"].as_str().unwrap())
-        });
-    assert_eq!(cancelled.len(), outs.len(), "each booked member was invited once");
-    let key = |e: &Value| format!("invitation-{}", e["data"]["invitation_id"].as_str().unwrap());
+    let (cancelled, sent): (Vec<&Value>, Vec<&Value>) = sends.into_iter().partition(|e| {
+        e["data"]["draw_id"] == panel && outs.contains(e["data"]["expert_id"].as_str().unwrap())
+    });
+    assert_eq!(
+        cancelled.len(),
+        outs.len(),
+        "each booked member was invited once"
+    );
+    let key = |e: &Value| {
+        format!(
+            "invitation-{}",
+            e["data"]["invitation_id"].as_str().unwrap()
+        )
+    };
     let started = Instant::now();
     let lines: Vec<Value> = loop {
         let text = std::fs::read_to_string(outbox).unwrap_or_default();
@@ -146,10 +153,16 @@ fn assert_booked_invitations_not_sent(
         .map(|l| l["idempotency_key"].as_str().unwrap().to_owned())
         .collect();
     for e in &cancelled {
-        assert!(!delivered.contains(&key(e)), "a cancelled invitation was sent: {e}");
+        assert!(
+            !delivered.contains(&key(e)),
+            "a cancelled invitation was sent: {e}"
+        );
     }
     for e in &sent {
-        assert!(delivered.contains(&key(e)), "an invitation was not sent: {e}");
+        assert!(
+            delivered.contains(&key(e)),
+            "an invitation was not sent: {e}"
+        );
     }
     assert_eq!(lines.len(), sent.len(), "{lines:?}");
 }

@@ -107,8 +107,7 @@ impl AuditTx<'_> {
         let hash = leaf_hash(&leaf);
         let leaf_text = String::from_utf8(leaf)
             .map_err(|e| StoreError::Corrupt(format!("leaf is not UTF-8: {e}")))?;
-        let seq_i =
-            i64::try_from(entry.seq).map_err(|_| StoreError::Corrupt("log full".into()))?;
+        let seq_i = i64::try_from(entry.seq).map_err(|_| StoreError::Corrupt("log full".into()))?;
         diesel::insert_into(audit_entries::table)
             .values((
                 audit_entries::seq.eq(seq_i),
@@ -460,7 +459,13 @@ mod tests {
         });
         let canonical = draw_audit::jcs::canonical_string(&statement).unwrap();
         // Beacons that imitate the placeholder must not confuse the splice.
-        for beacon in ["", "42", "\"\u{0}member\u{0}\"", "\\u0000member\\u0000", "\u{0}member\u{0}"] {
+        for beacon in [
+            "",
+            "42",
+            "\"\u{0}member\u{0}\"",
+            "\\u0000member\\u0000",
+            "\u{0}member\u{0}",
+        ] {
             let data = json!({"draw_id": "D-2026-000001", "beacon": beacon, "nonce": "00"});
             let entry = Entry::new(7, now, "draw.reveal", "op:1", data.clone());
             let spliced = leaf_with_member(&entry, "statement", &canonical).unwrap();
@@ -470,7 +475,10 @@ mod tests {
                 .leaf_bytes()
                 .unwrap();
             if let Some(spliced) = spliced {
-                assert_eq!(String::from_utf8(spliced).unwrap(), String::from_utf8(plain).unwrap());
+                assert_eq!(
+                    String::from_utf8(spliced).unwrap(),
+                    String::from_utf8(plain).unwrap()
+                );
             } else {
                 // Only a placeholder seen twice falls back to the plain path.
                 assert!(beacon.contains("member"), "no splice for beacon {beacon:?}");

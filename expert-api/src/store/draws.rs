@@ -27,8 +27,8 @@ use super::{StoreError, db_time, from_db_time};
 use crate::config::DrawPolicy;
 use crate::db::DbConn;
 use crate::db::schema::{
-    checkpoints, counters, draws, expert_declines, experts,
-    invitations, panel_changes, panel_members,
+    checkpoints, counters, draws, expert_declines, experts, invitations, panel_changes,
+    panel_members,
 };
 use crate::draws::request::EffectivePolicy;
 use crate::draws::{DrawRequest, FilterContext};
