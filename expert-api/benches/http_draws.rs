@@ -3,14 +3,21 @@
 //! clients, each doing request → commit → reveal for its own projects with
 //! non-overlapping evaluation windows (so the pool never runs dry and no
 //! seat clashes). One draw's latency covers the statement built from the
-//! whole registry, the commit with its signed checkpoint, the reveal and
+//! live registry, the commit with its signed checkpoint, the reveal and
 //! the stored panel with its invitations, each a durable transaction.
 //!
 //! `cargo bench -p expert-api --bench http_draws -- --backend sqlite|postgres
-//! [--clients 8] [--draws 400] [--experts 100000]`
+//! [--pool realistic|uniform] [--clients 8] [--draws 400] [--experts 100000]`
 //!
-//! The pool is written directly with `expert_api::store` (apply + approve,
-//! each logged) in batches of 1,000 per transaction.
+//! `--pool realistic` (the default) is `expert-api synth roster` (the
+//! specialty weights of a real provincial pool, its regions and employers),
+//! loaded with `expert-api import --admit`; each request names 2 groups
+//! (5 + 2 reserves each) whose specialties are those of experts picked at
+//! random from the same roster, so specialties are requested as often as
+//! the pool holds them. `--pool uniform` is the worst case: the pool spread
+//! over 4 specialties (written with `expert_api::store`, apply + approve,
+//! 1,000 per transaction), one group per request, so each statement holds
+//! about a quarter of the registry.
 
 mod support;
 
@@ -35,6 +42,7 @@ const SPECIALTIES: [&str; 4] = ["ENA0101", "ENA0102", "ENA0201", "ENA0301"];
 
 struct Args {
     backend: String,
+    pool: String,
     clients: usize,
     draws: usize,
     experts: usize,
@@ -43,6 +51,7 @@ struct Args {
 fn args() -> Args {
     let mut a = Args {
         backend: "sqlite".into(),
+        pool: "realistic".into(),
         clients: 8,
         draws: 400,
         experts: 100_000,
@@ -53,6 +62,7 @@ fn args() -> Args {
         let next = v.get(i + 1).cloned().unwrap_or_default();
         match v[i].as_str() {
             "--backend" => a.backend = next,
+            "--pool" => a.pool = next,
             "--clients" => a.clients = next.parse().unwrap_or(a.clients),
             "--draws" => a.draws = next.parse().unwrap_or(a.draws),
             "--experts" => a.experts = next.parse().unwrap_or(a.experts),
@@ -140,6 +150,62 @@ fn seed(db: &str, count: usize) -> Res<()> {
     Ok(())
 }
 
+/// What each request asks for.
+enum Requests {
+    /// One group of 5 + 2, the specialties in turn.
+    Uniform,
+    /// Two groups of 5 + 2; per group, the first specialty of an expert
+    /// picked at random from the roster (each expert's specialties, so
+    /// specialties come as often as the pool holds them).
+    Realistic(Vec<Vec<String>>),
+}
+
+impl Requests {
+    fn panel(&self, k: usize) -> serde_json::Value {
+        match self {
+            Requests::Uniform => {
+                json!([{"specialty": SPECIALTIES[k % SPECIALTIES.len()], "count": 5, "reserve": 2}])
+            }
+            Requests::Realistic(specialties) => {
+                // A fixed pseudo-random walk over the roster (splitmix64).
+                let mut x = (k as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
+                let mut next = || {
+                    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+                    let mut z = x;
+                    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+                    z ^ (z >> 31)
+                };
+                let mut groups: Vec<&str> = Vec::new();
+                while groups.len() < 2 {
+                    let i = (next() % specialties.len().max(1) as u64) as usize;
+                    let Some(code) = specialties.get(i).and_then(|s| s.first()) else {
+                        break;
+                    };
+                    if !groups.contains(&code.as_str()) {
+                        groups.push(code);
+                    }
+                }
+                groups
+                    .into_iter()
+                    .map(|g| json!({"specialty": g, "count": 5, "reserve": 2}))
+                    .collect()
+            }
+        }
+    }
+}
+
+/// `expert-api synth roster` as CSV, loaded with `expert-api import
+/// --admit`; returns each expert's specialties.
+fn seed_roster(db: &str, count: usize, dir: &std::path::Path) -> Res<Vec<Vec<String>>> {
+    let roster = expert_api::synth::roster(count, 2026, Utc::now().date_naive());
+    let file = dir.join("roster.csv");
+    expert_api::synth::write_csv(std::fs::File::create(&file)?, &roster)?;
+    let path = file.to_str().ok_or("path")?;
+    run(Command::new(BIN).args(["import", path, "--admit", "--db", db]))?;
+    Ok(roster.into_iter().map(|e| e.specialties).collect())
+}
+
 fn durability(db: &str, backend: &str) -> String {
     let Ok(mut conn) = expert_api::db::DbUrl::parse(db).and_then(|u| u.connect()) else {
         return "unknown".into();
@@ -190,13 +256,20 @@ fn main() -> Res<()> {
     };
     run(Command::new(BIN).args(["migrate", "--db", &db]))?;
     let t = Instant::now();
-    seed(&db, a.experts)?;
+    let requests = if a.pool == "uniform" {
+        seed(&db, a.experts)?;
+        Requests::Uniform
+    } else {
+        Requests::Realistic(seed_roster(&db, a.experts, dir.path())?)
+    };
     println!(
-        "pool: {} experts applied and approved in {:.1} s ({})",
+        "pool ({}): {} experts applied and approved in {:.1} s ({})",
+        a.pool,
         a.experts,
         t.elapsed().as_secs_f64(),
         a.backend
     );
+    let requests = Arc::new(requests);
     let token_out = run(Command::new(BIN).args([
         "token", "create", "--role", "operator", "--region", "420100", "--label", "bench", "--db",
         &db,
@@ -216,6 +289,8 @@ fn main() -> Res<()> {
     let t0 = Utc::now() + chrono::Duration::hours(1);
     let next = Arc::new(AtomicUsize::new(0));
     let latencies = Arc::new(Mutex::new(Vec::new()));
+    let candidates = Arc::new(Mutex::new(Vec::<u64>::new()));
+    let shorts = Arc::new(AtomicUsize::new(0));
     let errors = Arc::new(Mutex::new(Vec::<String>::new()));
     let started = Instant::now();
     let mut handles = Vec::new();
@@ -227,6 +302,7 @@ fn main() -> Res<()> {
             latencies.clone(),
             errors.clone(),
         );
+        let (requests, candidates, shorts) = (requests.clone(), candidates.clone(), shorts.clone());
         let total = a.draws;
         handles.push(std::thread::spawn(move || {
             let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -234,6 +310,7 @@ fn main() -> Res<()> {
                 .build()
                 .into();
             let mut mine = Vec::new();
+            let mut counts = Vec::new();
             let mut errs = Vec::new();
             loop {
                 let k = next.fetch_add(1, Ordering::Relaxed);
@@ -249,7 +326,7 @@ fn main() -> Res<()> {
                         "start": start.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
                         "end": (start + chrono::Duration::seconds(30)).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
                         "venue": "评标室"},
-                    "panel": [{"specialty": SPECIALTIES[k % SPECIALTIES.len()], "count": 5, "reserve": 2}],
+                    "panel": requests.panel(k),
                     "representatives": 0,
                 });
                 let t = Instant::now();
@@ -258,11 +335,13 @@ fn main() -> Res<()> {
                     .header("Authorization", format!("Bearer {token}"))
                     .send_json(&body);
                 let id = match r {
-                    Ok(mut r) if r.status() == 201 => r
-                        .body_mut()
-                        .read_json::<serde_json::Value>()
-                        .ok()
-                        .and_then(|v| v["id"].as_str().map(str::to_owned)),
+                    Ok(mut r) if r.status() == 201 => {
+                        let v = r.body_mut().read_json::<serde_json::Value>().ok();
+                        if let Some(n) = v.as_ref().and_then(|v| v["candidate_count"].as_u64()) {
+                            counts.push(n);
+                        }
+                        v.and_then(|v| v["id"].as_str().map(str::to_owned))
+                    }
                     Ok(mut r) => {
                         errs.push(format!(
                             "commit {}: {}",
@@ -282,7 +361,13 @@ fn main() -> Res<()> {
                     .header("Authorization", format!("Bearer {token}"))
                     .send_json(json!({"beacon": format!("{k}")}))
                 {
-                    Ok(r) if r.status() == 200 => mine.push(t.elapsed()),
+                    Ok(mut r) if r.status() == 200 => {
+                        mine.push(t.elapsed());
+                        let v = r.body_mut().read_json::<serde_json::Value>().ok();
+                        if v.is_some_and(|v| v["state"] == "short") {
+                            shorts.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
                     Ok(mut r) => errs.push(format!(
                         "reveal {}: {}",
                         r.status(),
@@ -293,6 +378,9 @@ fn main() -> Res<()> {
             }
             if let Ok(mut l) = latencies.lock() {
                 l.extend(mine);
+            }
+            if let Ok(mut c) = candidates.lock() {
+                c.extend(counts);
             }
             if let Ok(mut e) = errors.lock() {
                 e.extend(errs);
@@ -315,10 +403,27 @@ fn main() -> Res<()> {
     let mut l = latencies.lock().map_err(|_| "poisoned")?.clone();
     l.sort();
     let errors = errors.lock().map_err(|_| "poisoned")?.clone();
+    let mut c = candidates.lock().map_err(|_| "poisoned")?.clone();
+    c.sort_unstable();
+    let pick = |p: f64| {
+        c.get(((c.len().saturating_sub(1)) as f64 * p).round() as usize)
+            .copied()
+            .unwrap_or(0)
+    };
     println!("durability: {settings}");
     println!(
-        "draws over HTTP ({}, {} experts): {} clients, {} draws (request+commit+reveal) in {:.1} s = {:.1} draws/s; p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms; {} errors",
+        "candidates per statement: min {}, median {}, p95 {}, max {}; {} of {} draws short",
+        c.first().copied().unwrap_or(0),
+        pick(0.5),
+        pick(0.95),
+        c.last().copied().unwrap_or(0),
+        shorts.load(Ordering::Relaxed),
+        l.len()
+    );
+    println!(
+        "draws over HTTP ({}, {} pool, {} experts): {} clients, {} draws (request+commit+reveal) in {:.1} s = {:.1} draws/s; p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms; {} errors",
         a.backend,
+        a.pool,
         a.experts,
         a.clients,
         l.len(),

@@ -19,6 +19,8 @@ impl std::fmt::Debug for Api {
 pub struct Response {
     pub status: u16,
     pub content_type: String,
+    /// The `Retry-After` header, if any.
+    pub retry_after: Option<String>,
     pub text: String,
     /// The body parsed as JSON, or `Null` when it is not JSON.
     pub json: Value,
@@ -119,6 +121,11 @@ impl Api {
                 (n.as_str().to_ascii_lowercase(), v.to_owned())
             })
             .collect();
+        let retry_after = res
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let text = res
             .body_mut()
             .with_config()
@@ -129,6 +136,7 @@ impl Api {
         Response {
             status,
             content_type,
+            retry_after,
             text,
             json,
             headers,

@@ -95,3 +95,28 @@ fn urls_pick_the_backend_by_scheme() {
     assert_ne!(code, 0);
     assert!(err.contains("sqlite://"), "{err}");
 }
+
+/// When SQLite's busy timeout expires (another process holds the write
+/// lock throughout), a write answers 503 problem+json with Retry-After,
+/// not 500; once the lock is released the same request succeeds. SQLite
+/// only: PostgreSQL writers wait on the row lock instead of timing out.
+#[test]
+fn sqlite_busy_answers_503_with_retry_after() {
+    let s = expert_draw_tests::Server::start(Backend::Sqlite);
+    let admin = s.admin();
+    let mut lock = s.db.connect();
+    diesel::sql_query("BEGIN IMMEDIATE")
+        .execute(&mut lock)
+        .expect("take the write lock");
+    let app = expert_draw_tests::fixtures::application_in("420100");
+    let r = admin.post("/api/v1/experts", &app);
+    assert_eq!(r.status, 503, "{}", r.text);
+    assert_eq!(r.retry_after.as_deref(), Some("1"));
+    assert_eq!(r.problem()["status"], 503);
+    assert!(!r.text.contains("locked"), "no internals: {}", r.text);
+    diesel::sql_query("ROLLBACK")
+        .execute(&mut lock)
+        .expect("release the write lock");
+    let r = admin.post("/api/v1/experts", &app);
+    assert_eq!(r.status, 201, "{}", r.text);
+}

@@ -3,12 +3,14 @@
 //! members leave by SPEC §6 with reason `booked` (deterministic regression
 //! test for the double booking found by `draw_concurrency`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::time::Instant;
 
 use chrono::{Duration, Utc};
 use expert_draw_tests::pool::{Seed, credit_code, entries, replay, seed_pool};
 use expert_draw_tests::replay::check_log;
-use expert_draw_tests::{Backend, Server, both_backends};
+use expert_draw_tests::{Backend, Server, TestDb, both_backends};
 use serde_json::{Value, json};
 
 fn request(i: u32) -> Value {
@@ -27,7 +29,19 @@ fn request(i: u32) -> Value {
 }
 
 fn committed_twice_then_revealed(backend: Backend) {
-    let s = Server::start(backend);
+    let db = TestDb::new(backend);
+    let outbox = db.path("outbox.jsonl");
+    let config = db.path("policy.toml");
+    std::fs::write(&config, "[notify]\npoll_ms = 100\nretry_base_ms = 100\npublic_base_url = \"https://centre.example\"\n").unwrap();
+    let s = Server::start_with(
+        db,
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--notify-file",
+            outbox.to_str().unwrap(),
+        ],
+    );
     // Nine experts, two panels of five: at least one is drawn by both.
     let seeds: Vec<Seed> = (0..9)
         .map(|i| Seed {
@@ -82,6 +96,75 @@ fn committed_twice_then_revealed(backend: Backend) {
     }
     let checked = replay(&entries(&admin));
     assert_eq!(checked.substitutions, booked.len());
+    assert_booked_invitations_not_sent(&log.entries, &booked, &ids[1], &outbox);
+}
+
+/// The invitations to `panel` of members who left it as `booked` in the
+/// transaction that invited them are cancelled: every other invitation is
+/// delivered, those never are.
+fn assert_booked_invitations_not_sent(
+    log: &[Value],
+    booked: &[&Value],
+    panel: &str,
+    outbox: &Path,
+) {
+    let outs: BTreeSet<&str> = booked
+        .iter()
+        .map(|e| e["data"]["out"].as_str().unwrap())
+        .collect();
+    let sends: Vec<&Value> = log
+        .iter()
+        .filter(|e| e["kind"] == "invitation.send")
+        .collect();
+    let (cancelled, sent): (Vec<&Value>, Vec<&Value>) = sends.into_iter().partition(|e| {
+        e["data"]["draw_id"] == panel && outs.contains(e["data"]["expert_id"].as_str().unwrap())
+    });
+    assert_eq!(
+        cancelled.len(),
+        outs.len(),
+        "each booked member was invited once"
+    );
+    let key = |e: &Value| {
+        format!(
+            "invitation-{}",
+            e["data"]["invitation_id"].as_str().unwrap()
+        )
+    };
+    let started = Instant::now();
+    let lines: Vec<Value> = loop {
+        let text = std::fs::read_to_string(outbox).unwrap_or_default();
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        if lines.len() >= sent.len() {
+            break lines;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "only {} of {} invitations delivered",
+            lines.len(),
+            sent.len()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let delivered: BTreeSet<String> = lines
+        .iter()
+        .map(|l| l["idempotency_key"].as_str().unwrap().to_owned())
+        .collect();
+    for e in &cancelled {
+        assert!(
+            !delivered.contains(&key(e)),
+            "a cancelled invitation was sent: {e}"
+        );
+    }
+    for e in &sent {
+        assert!(
+            delivered.contains(&key(e)),
+            "an invitation was not sent: {e}"
+        );
+    }
+    assert_eq!(lines.len(), sent.len(), "{lines:?}");
 }
 
 both_backends!(

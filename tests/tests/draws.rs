@@ -850,6 +850,22 @@ fn hard_filters(backend: Backend) {
         },
     );
     expert_draw_tests::pool::approve(&admin, &other);
+    // 11 and 12: another specialty, on leave or an applicant. Experts of
+    // other specialties are counted in SQL, not read one by one: they are
+    // still counted under the first filter that excludes them.
+    let other_seed = Seed {
+        region: "420600",
+        specialty: "ENA0201",
+        employer: 511,
+    };
+    let other_leave = expert_draw_tests::pool::register(&admin, 11, &other_seed);
+    expert_draw_tests::pool::approve(&admin, &other_leave);
+    let r = admin.post(
+        &format!("/api/v1/experts/{other_leave}/leave"),
+        &json!({"from": today.to_string(), "to": (today + chrono::Duration::days(3)).to_string(), "reason": "出差"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    expert_draw_tests::pool::register(&admin, 12, &other_seed);
     // ids[0] is avoided by name.
     let op = s.token("operator", Some("420100"));
     let sup = s.token("supervisor", None);
@@ -860,8 +876,8 @@ fn hard_filters(backend: Backend) {
     assert_eq!(
         r.json["excluded"],
         json!({
-            "not_active": 1,
-            "on_leave": 1,
+            "not_active": 2,
+            "on_leave": 2,
             "conflict_of_interest": 1,
             "no_matching_specialty": 1,
             "avoided_by_name": 1,

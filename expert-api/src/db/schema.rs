@@ -74,6 +74,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        term_start -> Nullable<Date>,
+        leave_from -> Nullable<Date>,
+        leave_to -> Nullable<Date>,
     }
 }
 
@@ -218,6 +221,7 @@ diesel::table! {
         delivered_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+        cancelled_at -> Nullable<Timestamp>,
     }
 }
 

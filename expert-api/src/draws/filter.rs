@@ -9,7 +9,6 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
-use expert_core::lifecycle::Status;
 
 /// Why an expert is not a candidate, in the order the filters run; the
 /// first that applies is the one counted.
@@ -70,7 +69,12 @@ pub struct ExpertFacts {
     pub region: String,
     pub employer: String,
     pub specialties: Vec<String>,
-    pub status: Status,
+    /// The term `[start, end)` of an expert who is active or on leave;
+    /// `None` for every other status (applicant, suspended, retired, …).
+    pub term: Option<(NaiveDate, NaiveDate)>,
+    /// The leave `[from, to]` (both days included) of an expert whose
+    /// status is on leave.
+    pub status_leave: Option<(NaiveDate, NaiveDate)>,
     /// Recorded leaves `[from, to]` (both days included).
     pub leaves: Vec<(NaiveDate, NaiveDate)>,
     /// Employments: employer code, from, to (`None`: still employed).
@@ -101,25 +105,29 @@ pub fn china_date(t: DateTime<Utc>) -> NaiveDate {
     (t + Duration::hours(8)).date_naive()
 }
 
+/// Whether a term `[start, end)` covers every China day of the evaluation
+/// (`Term::contains` of its first and last day).
+pub fn term_covers(term: Option<(NaiveDate, NaiveDate)>, ctx: &FilterContext) -> bool {
+    let (first_day, last_day) = (china_date(ctx.start), china_date(ctx.end));
+    term.is_some_and(|(start, end)| {
+        start <= first_day && first_day < end && start <= last_day && last_day < end
+    })
+}
+
+/// Whether a leave `[from, to]` (both days included) touches a China day of
+/// the evaluation.
+pub fn leave_overlaps(from: NaiveDate, to: NaiveDate, ctx: &FilterContext) -> bool {
+    from <= china_date(ctx.end) && to >= china_date(ctx.start)
+}
+
 /// `Ok(recent)` for a candidate, else the first reason that excludes them.
 pub fn assess(f: &ExpertFacts, ctx: &FilterContext) -> Result<u32, Exclusion> {
     let first_day = china_date(ctx.start);
-    let last_day = china_date(ctx.end);
-    let in_term = match &f.status {
-        Status::Active { term } | Status::OnLeave { term, .. } => {
-            term.contains(first_day) && term.contains(last_day)
-        }
-        _ => false,
-    };
-    if !in_term {
+    if !term_covers(f.term, ctx) {
         return Err(Exclusion::NotActive);
     }
-    let overlaps = |from: NaiveDate, to: NaiveDate| from <= last_day && to >= first_day;
-    let status_leave = match &f.status {
-        Status::OnLeave { from, to, .. } => overlaps(*from, *to),
-        _ => false,
-    };
-    if status_leave || f.leaves.iter().any(|&(a, b)| overlaps(a, b)) {
+    let overlaps = |(from, to): (NaiveDate, NaiveDate)| leave_overlaps(from, to, ctx);
+    if f.status_leave.is_some_and(overlaps) || f.leaves.iter().copied().any(overlaps) {
         return Err(Exclusion::OnLeave);
     }
     let matches = ctx
@@ -187,17 +195,13 @@ pub fn assess(f: &ExpertFacts, ctx: &FilterContext) -> Result<u32, Exclusion> {
 mod tests {
     use super::*;
     use chrono::TimeZone;
-    use expert_core::lifecycle::Term;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
-    fn term() -> Term {
-        serde_json::from_value(
-            serde_json::json!({"number": 1, "start": "2025-01-01", "end": "2029-01-01"}),
-        )
-        .unwrap()
+    fn term() -> Option<(NaiveDate, NaiveDate)> {
+        Some((d(2025, 1, 1), d(2029, 1, 1)))
     }
 
     fn facts() -> ExpertFacts {
@@ -206,7 +210,8 @@ mod tests {
             region: "420100".into(),
             employer: "EMP-A".into(),
             specialties: vec!["A0801".into()],
-            status: Status::Active { term: term() },
+            term: term(),
+            status_leave: None,
             leaves: vec![],
             employments: vec![("EMP-A".into(), d(2020, 1, 1), None)],
             seats: vec![],
@@ -250,7 +255,10 @@ mod tests {
     fn each_reason() {
         let c = ctx();
         let mut f = facts();
-        f.status = Status::Applicant;
+        f.term = None;
+        assert_eq!(assess(&f, &c), Err(Exclusion::NotActive));
+        // A term ending on the evaluation's day does not cover it.
+        f.term = Some((d(2025, 1, 1), d(2026, 12, 1)));
         assert_eq!(assess(&f, &c), Err(Exclusion::NotActive));
 
         let mut f = facts();
@@ -259,12 +267,7 @@ mod tests {
         // A leave that ended the day before is fine.
         f.leaves = vec![(d(2026, 11, 20), d(2026, 11, 30))];
         assert!(assess(&f, &c).is_ok());
-        f.status = Status::OnLeave {
-            term: term(),
-            from: d(2026, 12, 1),
-            to: d(2026, 12, 3),
-            reason: "x".into(),
-        };
+        f.status_leave = Some((d(2026, 12, 1), d(2026, 12, 3)));
         assert_eq!(assess(&f, &c), Err(Exclusion::OnLeave));
 
         let mut f = facts();

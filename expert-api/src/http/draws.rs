@@ -23,6 +23,7 @@ use crate::store::draws::{
     self as store, Departure, DepartureInfo, DrawRow, FlowContext, InviteSettings, Placement,
     Replacement, member as member_state, state as draw_state,
 };
+use crate::store::pool::CandidatePool;
 use crate::store::{StoreError, tokens};
 
 // One line per route: the route table test reads them from the source.
@@ -198,8 +199,10 @@ fn draw_view(
     supplementary: Vec<String>,
     now: DateTime<Utc>,
 ) -> DrawView {
-    let statement: Value = serde_json::from_str(&d.statement).unwrap_or(Value::Null);
-    let groups = statement["panel"]
+    // The request as stored names the statement's groups; the statement
+    // itself (every candidate) is not parsed for a view.
+    let request: Value = serde_json::from_str(&d.request).unwrap_or(Value::Null);
+    let groups = request["panel"]
         .as_array()
         .map(|gs| {
             gs.iter()
@@ -348,6 +351,11 @@ pub async fn create(
                 }
                 None => None,
             };
+            // The pool is read before the log head is locked (reading it
+            // is most of a draw's work); the commit brings it up to date.
+            let ctx = store::filter_context(&req, &flow.cfg);
+            let mut pool = CandidatePool::snapshot(conn, &ctx)?;
+            pool.prepare()?;
             let out = audit::write(conn, now, |tx| {
                 let parent = match &req.parent {
                     Some(p) => {
@@ -384,12 +392,12 @@ pub async fn create(
                     )
                     .with_field("approval"));
                 }
-                let ctx = store::filter_context(&req, &flow.cfg);
                 let placement = Placement {
                     parent: parent.clone(),
                     supplementary: None,
                 };
-                let draw = store::commit(tx, &actor, &req, &policy, &flow.cfg, &ctx, &placement)?;
+                let draw =
+                    store::commit(tx, &actor, &req, &policy, &flow.cfg, &ctx, &placement, pool)?;
                 if let (Some(a), Some(by)) = (&req.approval, &approver) {
                     if !policy.loosened.is_empty() {
                         tx.append(

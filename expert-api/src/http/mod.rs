@@ -100,8 +100,24 @@ impl From<StoreError> for ApiError {
                 diesel::result::DatabaseErrorKind::UniqueViolation,
                 _,
             )) => ApiError::conflict("duplicate", "a record with the same key already exists"),
+            StoreError::Db(e) if is_busy(&e) => {
+                tracing::warn!(error = %e, "database busy");
+                ApiError::unavailable("the database is busy; retry shortly")
+            }
             other => ApiError::internal(&other),
         }
+    }
+}
+
+/// SQLite's busy timeout expired (`SQLITE_BUSY`: another writer held the
+/// lock throughout): the request was refused, not broken, so 503.
+fn is_busy(e: &diesel::result::Error) -> bool {
+    match e {
+        diesel::result::Error::DatabaseError(_, info) => {
+            let m = info.message();
+            m.contains("database is locked") || m.contains("database is busy")
+        }
+        _ => false,
     }
 }
 

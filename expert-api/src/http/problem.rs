@@ -209,9 +209,13 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status)
-            .content_type("application/problem+json")
-            .json(&self.problem)
+        let mut r = HttpResponse::build(self.status);
+        r.content_type("application/problem+json");
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            // Busy, not broken: the same request is expected to succeed.
+            r.insert_header((actix_web::http::header::RETRY_AFTER, "1"));
+        }
+        r.json(&self.problem)
     }
 }
 

@@ -64,21 +64,65 @@ impl AuditTx<'_> {
         subject: Option<&str>,
         data: Value,
     ) -> Result<Entry, StoreError> {
-        let seq = self.range.size();
-        let entry = Entry::new(seq, self.now, kind, actor, data);
+        let entry = Entry::new(self.range.size(), self.now, kind, actor, data);
         let leaf = entry
             .leaf_bytes()
             .map_err(|e| StoreError::Corrupt(format!("entry is not canonical JSON: {e}")))?;
+        self.push(entry, leaf, subject)
+    }
+
+    /// [`AuditTx::append`] of `data` with `value` added as `data[key]`,
+    /// where `canonical` is `value`'s canonical JSON, already at hand (a
+    /// draw's statement, stored canonical at its commit): the leaf is built
+    /// by [`leaf_with_member`] without encoding `value` again.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the arguments of append plus the member"
+    )]
+    pub fn append_with_member(
+        &mut self,
+        kind: &str,
+        actor: &str,
+        subject: Option<&str>,
+        mut data: Value,
+        key: &str,
+        value: Value,
+        canonical: &str,
+    ) -> Result<Entry, StoreError> {
+        let leaf = leaf_with_member(
+            &Entry::new(self.range.size(), self.now, kind, actor, data.clone()),
+            key,
+            canonical,
+        )?;
+        if let Some(obj) = data.as_object_mut() {
+            obj.insert(key.to_owned(), value);
+        }
+        let entry = Entry::new(self.range.size(), self.now, kind, actor, data);
+        let leaf = match leaf {
+            Some(leaf) => leaf,
+            None => entry
+                .leaf_bytes()
+                .map_err(|e| StoreError::Corrupt(format!("entry is not canonical JSON: {e}")))?,
+        };
+        self.push(entry, leaf, subject)
+    }
+
+    fn push(
+        &mut self,
+        entry: Entry,
+        leaf: Vec<u8>,
+        subject: Option<&str>,
+    ) -> Result<Entry, StoreError> {
         let hash = leaf_hash(&leaf);
         let leaf_text = String::from_utf8(leaf)
             .map_err(|e| StoreError::Corrupt(format!("leaf is not UTF-8: {e}")))?;
-        let seq_i = i64::try_from(seq).map_err(|_| StoreError::Corrupt("log full".into()))?;
+        let seq_i = i64::try_from(entry.seq).map_err(|_| StoreError::Corrupt("log full".into()))?;
         diesel::insert_into(audit_entries::table)
             .values((
                 audit_entries::seq.eq(seq_i),
                 audit_entries::time.eq(db_time(self.now)),
-                audit_entries::kind.eq(kind),
-                audit_entries::actor.eq(actor),
+                audit_entries::kind.eq(&entry.kind),
+                audit_entries::actor.eq(&entry.actor),
                 audit_entries::subject.eq(subject),
                 audit_entries::leaf.eq(leaf_text),
                 audit_entries::leaf_hash.eq(hash.to_vec()),
@@ -157,6 +201,41 @@ impl AuditTx<'_> {
             .append(hash)
             .map_err(|e| StoreError::Corrupt(format!("log full: {e}")))
     }
+}
+
+/// The leaf bytes of `entry` with `data[key]` set to the value whose
+/// canonical JSON is `canonical`, or `None` when they cannot be built that
+/// way (then encode the whole entry). RFC 8785 writes each member's value
+/// independently of its siblings, so the canonical entry with a
+/// placeholder string at `data[key]`, the placeholder's (unique) encoding
+/// replaced by `canonical`, is the canonical entry with the value there.
+pub fn leaf_with_member(
+    entry: &Entry,
+    key: &str,
+    canonical: &str,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    const PLACEHOLDER: &str = "\u{0}member\u{0}";
+    let mut entry = entry.clone();
+    let Some(obj) = entry.data.as_object_mut() else {
+        return Ok(None);
+    };
+    obj.insert(key.to_owned(), Value::String(PLACEHOLDER.to_owned()));
+    let leaf = entry
+        .leaf_bytes()
+        .map_err(|e| StoreError::Corrupt(format!("entry is not canonical JSON: {e}")))?;
+    let leaf = String::from_utf8(leaf)
+        .map_err(|e| StoreError::Corrupt(format!("leaf is not UTF-8: {e}")))?;
+    let marker = draw_audit::jcs::canonical_string(&Value::String(PLACEHOLDER.to_owned()))
+        .map_err(|e| StoreError::Corrupt(format!("placeholder: {e}")))?;
+    let mut found = leaf.match_indices(&marker);
+    let (Some((at, _)), None) = (found.next(), found.next()) else {
+        return Ok(None);
+    };
+    let mut out = String::with_capacity(leaf.len() + canonical.len());
+    out.push_str(leaf.get(..at).unwrap_or_default());
+    out.push_str(canonical);
+    out.push_str(leaf.get(at + marker.len()..).unwrap_or_default());
+    Ok(Some(out.into_bytes()))
 }
 
 /// An entry waiting for [`AuditTx::append_all`].
@@ -437,4 +516,47 @@ fn check_snapshot(conn: &mut DbConn) -> Result<LogCheck, StoreError> {
         });
     }
     Ok(LogCheck::Consistent(stored))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn leaf_with_member_is_the_plain_leaf() {
+        let now = chrono::DateTime::from_timestamp(1_764_000_000, 0).unwrap();
+        let statement = json!({
+            "candidates": [{"id": "E1", "employer": "单位\u{1F600}\u{e000}", "recent": 2}],
+            "draw_id": "D-2026-000001",
+            "excluded": {"not_active": 3},
+        });
+        let canonical = draw_audit::jcs::canonical_string(&statement).unwrap();
+        // Beacons that imitate the placeholder must not confuse the splice.
+        for beacon in [
+            "",
+            "42",
+            "\"\u{0}member\u{0}\"",
+            "\\u0000member\\u0000",
+            "\u{0}member\u{0}",
+        ] {
+            let data = json!({"draw_id": "D-2026-000001", "beacon": beacon, "nonce": "00"});
+            let entry = Entry::new(7, now, "draw.reveal", "op:1", data.clone());
+            let spliced = leaf_with_member(&entry, "statement", &canonical).unwrap();
+            let mut full = data.clone();
+            full["statement"] = statement.clone();
+            let plain = Entry::new(7, now, "draw.reveal", "op:1", full)
+                .leaf_bytes()
+                .unwrap();
+            if let Some(spliced) = spliced {
+                assert_eq!(
+                    String::from_utf8(spliced).unwrap(),
+                    String::from_utf8(plain).unwrap()
+                );
+            } else {
+                // Only a placeholder seen twice falls back to the plain path.
+                assert!(beacon.contains("member"), "no splice for beacon {beacon:?}");
+            }
+        }
+    }
 }

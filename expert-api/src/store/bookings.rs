@@ -19,9 +19,9 @@ use diesel::prelude::*;
 
 use super::audit::AuditTx;
 use super::draws::{self as flow, Departure, DepartureInfo, FlowContext, Replacement};
-use super::{StoreError, audit};
+use super::{StoreError, audit, outbox};
 use crate::db::DbConn;
-use crate::db::schema::panel_members;
+use crate::db::schema::{invitations, panel_members};
 
 /// Experts seated on `panel_id` who also hold a seat on another panel whose
 /// window overlaps.
@@ -81,6 +81,7 @@ pub fn release_clashes(
     loop {
         let clashing = clashes(tx.conn, panel_id)?;
         if clashing.is_empty() {
+            hold_invitations(tx, panel_id, false)?;
             return Ok(supplementary);
         }
         for expert in clashing {
@@ -96,10 +97,37 @@ pub fn release_clashes(
             )?;
             if let Replacement::Supplementary(id) = r {
                 supplementary.push(id);
+                // Those still clashing leave when the supplementary draw
+                // is revealed; their invitations must not go out before.
+                hold_invitations(tx, panel_id, true)?;
                 return Ok(supplementary);
             }
         }
     }
+}
+
+/// Hold (`hold`) the unsent invitations of the members of `panel_id` who
+/// still clash, or release every held invitation of the panel once none
+/// clashes. Holding is the only way an open invitation's message is
+/// cancelled (a member who leaves closes their invitation), so the held
+/// ones are the open invitations whose message is cancelled.
+fn hold_invitations(tx: &mut AuditTx<'_>, panel_id: &str, hold: bool) -> Result<(), StoreError> {
+    let now = tx.now();
+    if hold {
+        for expert in clashes(tx.conn, panel_id)? {
+            if let Some(inv) = flow::open_invitation(tx.conn, panel_id, &expert)? {
+                outbox::cancel(tx.conn, &inv.id, now)?;
+            }
+        }
+        return Ok(());
+    }
+    let open: Vec<String> = invitations::table
+        .filter(invitations::panel_id.eq(panel_id))
+        .filter(invitations::answer.is_null())
+        .select(invitations::id)
+        .load(tx.conn)?;
+    outbox::restore(tx.conn, &open)?;
+    Ok(())
 }
 
 /// Reveal supplementary draws (empty beacon), each in its own transaction

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use draw_audit::checkpoint::Checkpoint;
 use draw_audit::note::NoteSigner;
@@ -18,20 +18,20 @@ use expert_core::draw::{
     DrawResult, DrawStatement, Member, Panel, PreparedPool, SupplementaryDraw, nonce_commitment,
     seed, validate,
 };
-use expert_core::lifecycle::Status;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::audit::AuditTx;
+use super::pool::CandidatePool;
 use super::{StoreError, db_time, from_db_time};
 use crate::config::DrawPolicy;
 use crate::db::DbConn;
 use crate::db::schema::{
-    checkpoints, counters, draws, employment_history, expert_declines, expert_leaves, experts,
-    invitations, panel_changes, panel_members,
+    checkpoints, counters, draws, expert_declines, experts, invitations, panel_changes,
+    panel_members,
 };
 use crate::draws::request::EffectivePolicy;
-use crate::draws::{DrawRequest, ExpertFacts, FilterContext, Seat, assess};
+use crate::draws::{DrawRequest, FilterContext};
 
 /// Draw states as stored.
 pub mod state {
@@ -230,89 +230,6 @@ fn time_text(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-fn status_of(id: &str, data: &str) -> Result<Status, StoreError> {
-    serde_json::from_str(data).map_err(|e| StoreError::Corrupt(format!("expert {id}: status: {e}")))
-}
-
-/// Everything the filters read, for every expert of the registry.
-pub fn load_facts(conn: &mut DbConn, ctx: &FilterContext) -> Result<Vec<ExpertFacts>, StoreError> {
-    let rows: Vec<(String, String, String, String, String)> = experts::table
-        .select((
-            experts::id,
-            experts::region,
-            experts::employer_code,
-            experts::specialties,
-            experts::status_data,
-        ))
-        .order(experts::id.asc())
-        .load(conn)?;
-    let first_day = crate::draws::filter::china_date(ctx.start) - Duration::days(1);
-    let last_day = crate::draws::filter::china_date(ctx.end) + Duration::days(1);
-    let leaves: Vec<(String, NaiveDate, NaiveDate)> = expert_leaves::table
-        .filter(expert_leaves::from_date.le(last_day))
-        .filter(expert_leaves::to_date.ge(first_day))
-        .select((
-            expert_leaves::expert_id,
-            expert_leaves::from_date,
-            expert_leaves::to_date,
-        ))
-        .load(conn)?;
-    let orgs: Vec<String> = ctx.avoided_organisations.iter().cloned().collect();
-    let jobs: Vec<(String, String, NaiveDate, Option<NaiveDate>)> = employment_history::table
-        .filter(employment_history::employer_code.eq_any(orgs))
-        .select((
-            employment_history::expert_id,
-            employment_history::employer_code,
-            employment_history::from_date,
-            employment_history::to_date,
-        ))
-        .load(conn)?;
-    let horizon = ctx.start - Duration::days(i64::from(ctx.lookback_days.max(366)));
-    let seats: Vec<(String, String, NaiveDateTime, NaiveDateTime)> = panel_members::table
-        .filter(panel_members::seat.eq(true))
-        .filter(panel_members::window_start.ge(db_time(horizon)))
-        .filter(panel_members::window_start.lt(db_time(ctx.end)))
-        .select((
-            panel_members::expert_id,
-            panel_members::tenderer,
-            panel_members::window_start,
-            panel_members::window_end,
-        ))
-        .load(conn)?;
-    let mut leave_map: BTreeMap<String, Vec<(NaiveDate, NaiveDate)>> = BTreeMap::new();
-    for (id, a, b) in leaves {
-        leave_map.entry(id).or_default().push((a, b));
-    }
-    let mut job_map: BTreeMap<String, Vec<(String, NaiveDate, Option<NaiveDate>)>> =
-        BTreeMap::new();
-    for (id, code, a, b) in jobs {
-        job_map.entry(id).or_default().push((code, a, b));
-    }
-    let mut seat_map: BTreeMap<String, Vec<Seat>> = BTreeMap::new();
-    for (id, tenderer, a, b) in seats {
-        seat_map.entry(id).or_default().push(Seat {
-            tenderer,
-            start: from_db_time(a),
-            end: from_db_time(b),
-        });
-    }
-    rows.into_iter()
-        .map(|(id, region, employer, specialties, status)| {
-            Ok(ExpertFacts {
-                specialties: serde_json::from_str(&specialties)
-                    .map_err(|e| StoreError::Corrupt(format!("expert {id}: specialties: {e}")))?,
-                status: status_of(&id, &status)?,
-                leaves: leave_map.remove(&id).unwrap_or_default(),
-                employments: job_map.remove(&id).unwrap_or_default(),
-                seats: seat_map.remove(&id).unwrap_or_default(),
-                region,
-                employer,
-                id,
-            })
-        })
-        .collect()
-}
-
 /// The filter context of a request under the centre's policy.
 pub fn filter_context(req: &DrawRequest, cfg: &DrawPolicy) -> FilterContext {
     let mut orgs: BTreeSet<String> = req.avoid.bidders.iter().cloned().collect();
@@ -344,9 +261,14 @@ pub struct Placement {
     pub supplementary: Option<(String, u32)>,
 }
 
-/// Build the statement from the live pool, store the draw with a fresh
-/// nonce and log `draw.commit`. The caller signs a checkpoint
-/// ([`sign_checkpoint`]) before its transaction ends.
+/// Store the draw with a fresh nonce and log `draw.commit`. The statement
+/// holds `pool` brought up to this transaction's log head first (so it is
+/// what the filters give now, however early the pool was read). The caller
+/// signs a checkpoint ([`sign_checkpoint`]) before its transaction ends.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "two call sites; a struct would only rename them"
+)]
 pub fn commit(
     tx: &mut AuditTx<'_>,
     actor: &str,
@@ -355,36 +277,15 @@ pub fn commit(
     cfg: &DrawPolicy,
     ctx: &FilterContext,
     placement: &Placement,
+    mut pool: CandidatePool,
 ) -> Result<DrawRow, StoreError> {
     let now = tx.now();
+    pool.refresh(tx.conn, ctx, tx.head().size)?;
     let id = next_draw_id(tx.conn, now.year())?;
-    let facts = load_facts(tx.conn, ctx)?;
-    let mut excluded: BTreeMap<&'static str, u64> = BTreeMap::new();
-    let mut candidates = Vec::new();
-    for f in &facts {
-        match assess(f, ctx) {
-            Ok(recent) => candidates.push(json!({
-                "id": f.id,
-                "region": f.region,
-                "employer": f.employer,
-                "specialties": f.specialties,
-                "recent": recent,
-            })),
-            Err(why) => *excluded.entry(why.as_str()).or_insert(0) += 1,
-        }
-    }
-    candidates.sort_by(|a, b| {
-        a["id"]
-            .as_str()
-            .unwrap_or_default()
-            .as_bytes()
-            .cmp(b["id"].as_str().unwrap_or_default().as_bytes())
-    });
+    let excluded = pool.excluded();
+    let (candidates, candidates_canonical) = pool.into_candidates()?;
     let candidate_count = candidates.len();
-    let excluded_json: Map<String, Value> = excluded
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), json!(v)))
-        .collect();
+    let excluded_json: Map<String, Value> = excluded_json_clone(&excluded);
     let mut statement = json!({
         "spec": expert_core::draw::statement::SPEC_NAME,
         "draw_id": id,
@@ -411,7 +312,6 @@ pub fn commit(
         },
         "excluded": excluded_json,
         "requested_at": time_text(now),
-        "candidates": candidates,
     });
     if let Some(obj) = statement.as_object_mut() {
         if let Some(p) = &placement.parent {
@@ -420,6 +320,11 @@ pub fn commit(
         if let Some((_, g)) = &placement.supplementary {
             obj.insert("parent_group".into(), json!(g));
         }
+    }
+    // The candidates were encoded once, when the pool was prepared.
+    let canonical = super::pool::statement_with_candidates(&candidates_canonical, &statement)?;
+    if let Some(obj) = statement.as_object_mut() {
+        obj.insert("candidates".into(), Value::Array(candidates));
     }
     // The statement must be one the algorithm accepts before it is logged.
     validate(&statement).map_err(|e| {
@@ -430,8 +335,6 @@ pub fn commit(
             format!("the statement breaks rule {}: {}", e.rule, e.message),
         )])
     })?;
-    let canonical = draw_audit::jcs::canonical_string(&statement)
-        .map_err(|e| StoreError::Corrupt(format!("statement is not canonical JSON: {e}")))?;
     let statement_hash: [u8; 32] = Sha256::digest(canonical.as_bytes()).into();
     let nonce =
         crate::auth::random_bytes::<32>().map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -600,18 +503,22 @@ pub fn reveal(
             draws::revealed_at.eq(Some(db_time(now))),
         ))
         .execute(tx.conn)?;
-    tx.append(
+    // The statement as stored is its canonical JSON: the leaf takes that
+    // text as it is rather than encoding the parsed statement again.
+    tx.append_with_member(
         "draw.reveal",
         actor,
         Some(draw_id),
         json!({
             "draw_id": draw_id,
-            "statement": statement_value,
             "nonce": hex::encode(nonce),
             "beacon": beacon,
             "seed": hex::encode(seed),
             "result": result_json,
         }),
+        "statement",
+        statement_value,
+        &draw.statement,
     )?;
     if short {
         tx.append(
@@ -882,7 +789,7 @@ pub fn invitation_by_token(
         .optional()?)
 }
 
-fn open_invitation(
+pub(crate) fn open_invitation(
     conn: &mut DbConn,
     panel_id: &str,
     expert_id: &str,
@@ -1051,6 +958,9 @@ pub fn depart(
                 invitations::evidence.eq(info.evidence.clone()),
             ))
             .execute(tx.conn)?;
+        // A closed invitation not yet sent is never sent (a member seated
+        // elsewhere first must not be invited to this panel).
+        super::outbox::cancel(tx.conn, &inv.id, now)?;
         if matches!(
             info.why,
             Departure::Declined | Departure::ConflictOfInterest | Departure::NoAnswer
@@ -1160,7 +1070,8 @@ fn commit_supplementary(
             u32::try_from(group).unwrap_or(u32::MAX),
         )),
     };
-    Ok(commit(tx, actor, &req, &policy, cfg, &ctx, &placement)?.id)
+    let pool = CandidatePool::read(tx.conn, &ctx)?;
+    Ok(commit(tx, actor, &req, &policy, cfg, &ctx, &placement, pool)?.id)
 }
 
 /// Supplementary draws of a panel, oldest first.

@@ -637,12 +637,20 @@ fn save_status(
 ) -> Result<(), StoreError> {
     let term = status.term().copied();
     let term_number = term.map(|t| t.number).unwrap_or(record.term_number);
+    // The draw filters read these columns, never `status_data`.
+    let leave = match status {
+        Status::OnLeave { from, to, .. } => Some((*from, *to)),
+        _ => None,
+    };
     diesel::update(experts::table.find(&record.id))
         .set((
             experts::status.eq(status.kind().as_str()),
             experts::status_data.eq(to_json(status)?),
             experts::term_number.eq(i32::try_from(term_number).unwrap_or(i32::MAX)),
+            experts::term_start.eq(term.map(|t| t.start)),
             experts::term_end.eq(term.map(|t| t.end)),
+            experts::leave_from.eq(leave.map(|l| l.0)),
+            experts::leave_to.eq(leave.map(|l| l.1)),
             experts::updated_at.eq(db_time(tx.now())),
             experts::version.eq(record.version + 1),
         ))

@@ -7,6 +7,7 @@ pub mod bookings;
 pub mod draws;
 pub mod experts;
 pub mod outbox;
+pub mod pool;
 pub mod tokens;
 
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};

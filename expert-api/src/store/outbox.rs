@@ -59,6 +59,7 @@ pub fn due(
 ) -> Result<Vec<Message>, StoreError> {
     let rows: Vec<(String, String, String, String, String, i32)> = outbox::table
         .filter(outbox::delivered_at.is_null())
+        .filter(outbox::cancelled_at.is_null())
         .filter(outbox::next_attempt_at.le(db_time(now)))
         .filter(outbox::attempts.lt(i32::try_from(max_attempts).unwrap_or(i32::MAX)))
         .order((outbox::next_attempt_at.asc(), outbox::id.asc()))
@@ -85,6 +86,39 @@ pub fn due(
             },
         )
         .collect())
+}
+
+/// Cancel the messages to `recipient_ref` not yet delivered (inside the
+/// caller's transaction): they are not sent unless [`restore`]d. Returns
+/// how many.
+pub fn cancel(
+    conn: &mut DbConn,
+    recipient_ref: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        outbox::table
+            .filter(outbox::recipient_ref.eq(recipient_ref))
+            .filter(outbox::delivered_at.is_null())
+            .filter(outbox::cancelled_at.is_null()),
+    )
+    .set(outbox::cancelled_at.eq(Some(db_time(now))))
+    .execute(conn)?)
+}
+
+/// Undo [`cancel`] for the undelivered messages to these recipients.
+pub fn restore(conn: &mut DbConn, recipient_refs: &[String]) -> Result<usize, StoreError> {
+    if recipient_refs.is_empty() {
+        return Ok(0);
+    }
+    Ok(diesel::update(
+        outbox::table
+            .filter(outbox::recipient_ref.eq_any(recipient_refs))
+            .filter(outbox::delivered_at.is_null())
+            .filter(outbox::cancelled_at.is_not_null()),
+    )
+    .set(outbox::cancelled_at.eq(None::<chrono::NaiveDateTime>))
+    .execute(conn)?)
 }
 
 pub fn mark_delivered(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {

@@ -1,0 +1,468 @@
+//! The pool a draw's statement is built from. Experts matching one of the
+//! panel's specialties are read with the facts the filters need (columns,
+//! no JSON status) and assessed one by one; the rest of the registry is
+//! only counted, by reason, in SQL.
+//!
+//! A pool is read in one snapshot outside the log-head lock, together with
+//! the log size it reflects. Under the lock, [`CandidatePool::refresh`]
+//! re-reads what entries logged since may have changed, so the committed
+//! statement is exactly what the filters give at commit time.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde_json::{Value, json};
+
+use super::{StoreError, db_time, from_db_time};
+use crate::db::DbConn;
+use crate::db::schema::{
+    audit_entries, employment_history, expert_leaves, expert_specialties, experts, panel_members,
+};
+use crate::draws::filter::{china_date, term_covers};
+use crate::draws::{Exclusion, ExpertFacts, FilterContext, Seat, assess};
+
+const IN_POOL: [&str; 2] = ["active", "on_leave"];
+
+/// The candidates and exclusion counts of one request, as of log size `seq`.
+#[derive(Debug, Clone)]
+pub struct CandidatePool {
+    seq: u64,
+    /// Experts with a specialty under one of the panel's groups, by id
+    /// (so in byte order, the statement's candidate order).
+    matching: BTreeMap<String, (ExpertFacts, Result<u32, Exclusion>)>,
+    /// The rest of the registry by reason (never a zero count).
+    others: BTreeMap<&'static str, u64>,
+    /// The candidates and their canonical JSON, built once.
+    prepared: Option<(Vec<Value>, String)>,
+}
+
+impl CandidatePool {
+    /// Read the pool in one consistent snapshot (outside any write).
+    pub fn snapshot(conn: &mut DbConn, ctx: &FilterContext) -> Result<Self, StoreError> {
+        conn.transaction(|conn| {
+            if matches!(conn, DbConn::Postgres(_)) {
+                diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .execute(conn)?;
+            }
+            Self::read(conn, ctx)
+        })
+    }
+
+    /// Read the pool as `conn` sees it now (inside a write, under the lock).
+    pub fn read(conn: &mut DbConn, ctx: &FilterContext) -> Result<Self, StoreError> {
+        let seq = super::audit::head(conn)?.size;
+        let mut facts = BTreeMap::new();
+        for group in &ctx.group_specialties {
+            for f in load_facts(conn, ctx, Scope::Specialty(group))? {
+                facts.insert(f.id.clone(), f);
+            }
+        }
+        let matching: BTreeMap<String, (ExpertFacts, Result<u32, Exclusion>)> = facts
+            .into_iter()
+            .map(|(id, f)| {
+                let outcome = assess(&f, ctx);
+                (id, (f, outcome))
+            })
+            .collect();
+        let others = count_others(conn, ctx, &matching)?;
+        Ok(CandidatePool {
+            seq,
+            matching,
+            others,
+            prepared: None,
+        })
+    }
+
+    /// Bring the pool up to `head` (the log size under the lock): experts
+    /// whose seats entries since changed are re-read and re-assessed; any
+    /// other kind of change (an expert's status, leave, employment, …)
+    /// re-reads the whole pool.
+    pub fn refresh(
+        &mut self,
+        conn: &mut DbConn,
+        ctx: &FilterContext,
+        head: u64,
+    ) -> Result<(), StoreError> {
+        if head == self.seq {
+            return Ok(());
+        }
+        let since = i64::try_from(self.seq).unwrap_or(i64::MAX);
+        let entries: Vec<(String, Option<String>)> = audit_entries::table
+            .filter(audit_entries::seq.ge(since))
+            .select((audit_entries::kind, audit_entries::subject))
+            .load(conn)?;
+        if entries.iter().any(|(kind, _)| !changes_seats_only(kind)) {
+            *self = Self::read(conn, ctx)?;
+            return Ok(());
+        }
+        let subjects: BTreeSet<String> = entries.into_iter().filter_map(|(_, s)| s).collect();
+        let touched: BTreeSet<String> = if subjects.is_empty() {
+            BTreeSet::new()
+        } else {
+            panel_members::table
+                .filter(
+                    panel_members::panel_id
+                        .eq_any(&subjects)
+                        .or(panel_members::draw_id.eq_any(&subjects)),
+                )
+                .select(panel_members::expert_id)
+                .load::<String>(conn)?
+                .into_iter()
+                .collect()
+        };
+        // Seats only matter to experts matching the panel: the others are
+        // excluded by a reason checked before any seat.
+        let ids: Vec<String> = touched
+            .into_iter()
+            .filter(|id| self.matching.contains_key(id))
+            .collect();
+        if !ids.is_empty() {
+            for f in load_facts(conn, ctx, Scope::Ids(&ids))? {
+                let outcome = assess(&f, ctx);
+                let changed = self
+                    .matching
+                    .get(&f.id)
+                    .is_none_or(|(_, was)| *was != outcome);
+                if changed {
+                    self.prepared = None;
+                    self.matching.insert(f.id.clone(), (f, outcome));
+                }
+            }
+        }
+        self.seq = head;
+        Ok(())
+    }
+
+    /// Build the candidates and their canonical JSON now (outside the
+    /// lock), unless already built.
+    pub fn prepare(&mut self) -> Result<(), StoreError> {
+        if self.prepared.is_none() {
+            let candidates: Vec<Value> = self
+                .matching
+                .values()
+                .filter_map(|(f, outcome)| {
+                    outcome.as_ref().ok().map(|recent| {
+                        json!({
+                            "id": f.id,
+                            "region": f.region,
+                            "employer": f.employer,
+                            "specialties": f.specialties,
+                            "recent": recent,
+                        })
+                    })
+                })
+                .collect();
+            let canonical = draw_audit::jcs::canonical_string(&Value::Array(candidates.clone()))
+                .map_err(|e| StoreError::Corrupt(format!("candidates: {e}")))?;
+            self.prepared = Some((candidates, canonical));
+        }
+        Ok(())
+    }
+
+    /// Every expert of the registry counted once under its reason.
+    pub fn excluded(&self) -> BTreeMap<&'static str, u64> {
+        let mut out = self.others.clone();
+        for (_, outcome) in self.matching.values() {
+            if let Err(why) = outcome {
+                *out.entry(why.as_str()).or_insert(0) += 1;
+            }
+        }
+        out
+    }
+
+    /// The candidates (in id order) and their canonical JSON.
+    pub fn into_candidates(mut self) -> Result<(Vec<Value>, String), StoreError> {
+        self.prepare()?;
+        self.prepared
+            .ok_or_else(|| StoreError::Corrupt("candidates not prepared".into()))
+    }
+}
+
+/// Entry kinds whose changes to what the filters read are seats only
+/// (members seated or leaving a panel); their subject is a draw or panel.
+fn changes_seats_only(kind: &str) -> bool {
+    ["draw.", "panel.", "invitation.", "token."]
+        .iter()
+        .any(|p| kind.starts_with(p))
+}
+
+/// Which experts to read.
+enum Scope<'a> {
+    /// Those with a specialty under this code.
+    Specialty(&'a str),
+    Ids(&'a [String]),
+}
+
+/// Id, region, employer, specialties, status, term start and end, leave
+/// from and to.
+type ExpertRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+);
+
+/// Everything the filters read about the experts of `scope`.
+fn load_facts(
+    conn: &mut DbConn,
+    ctx: &FilterContext,
+    scope: Scope<'_>,
+) -> Result<Vec<ExpertFacts>, StoreError> {
+    let mut q = experts::table
+        .select((
+            experts::id,
+            experts::region,
+            experts::employer_code,
+            experts::specialties,
+            experts::status,
+            experts::term_start,
+            experts::term_end,
+            experts::leave_from,
+            experts::leave_to,
+        ))
+        .into_boxed();
+    let horizon = ctx.start - Duration::days(i64::from(ctx.lookback_days.max(366)));
+    let mut seats_q = panel_members::table
+        .select((
+            panel_members::expert_id,
+            panel_members::tenderer,
+            panel_members::window_start,
+            panel_members::window_end,
+        ))
+        .filter(panel_members::seat.eq(true))
+        .filter(panel_members::window_start.ge(db_time(horizon)))
+        .filter(panel_members::window_start.lt(db_time(ctx.end)))
+        .into_boxed();
+    match &scope {
+        Scope::Specialty(code) => {
+            // A range instead of LIKE keeps the probe on the (code,
+            // expert_id) index.
+            let upper = format!("{code}\u{7f}");
+            q = q.filter(diesel::dsl::exists(
+                expert_specialties::table
+                    .filter(expert_specialties::expert_id.eq(experts::id))
+                    .filter(expert_specialties::code.ge(code.to_string()))
+                    .filter(expert_specialties::code.lt(upper.clone())),
+            ));
+            seats_q = seats_q.filter(diesel::dsl::exists(
+                expert_specialties::table
+                    .filter(expert_specialties::expert_id.eq(panel_members::expert_id))
+                    .filter(expert_specialties::code.ge(code.to_string()))
+                    .filter(expert_specialties::code.lt(upper)),
+            ));
+        }
+        Scope::Ids(ids) => {
+            q = q.filter(experts::id.eq_any(ids.iter()));
+            seats_q = seats_q.filter(panel_members::expert_id.eq_any(ids.iter()));
+        }
+    }
+    let rows: Vec<ExpertRow> = q.load(conn)?;
+    let first_day = china_date(ctx.start) - Duration::days(1);
+    let last_day = china_date(ctx.end) + Duration::days(1);
+    // Leaves in the window and employments with avoided organisations are
+    // few: read them all, keep those of `rows`.
+    let leaves: Vec<(String, NaiveDate, NaiveDate)> = expert_leaves::table
+        .filter(expert_leaves::from_date.le(last_day))
+        .filter(expert_leaves::to_date.ge(first_day))
+        .select((
+            expert_leaves::expert_id,
+            expert_leaves::from_date,
+            expert_leaves::to_date,
+        ))
+        .load(conn)?;
+    let orgs: Vec<String> = ctx.avoided_organisations.iter().cloned().collect();
+    let jobs: Vec<(String, String, NaiveDate, Option<NaiveDate>)> = employment_history::table
+        .filter(employment_history::employer_code.eq_any(orgs))
+        .select((
+            employment_history::expert_id,
+            employment_history::employer_code,
+            employment_history::from_date,
+            employment_history::to_date,
+        ))
+        .load(conn)?;
+    let seats: Vec<(String, String, NaiveDateTime, NaiveDateTime)> = seats_q.load(conn)?;
+    let mut leave_map: BTreeMap<String, Vec<(NaiveDate, NaiveDate)>> = BTreeMap::new();
+    for (id, a, b) in leaves {
+        leave_map.entry(id).or_default().push((a, b));
+    }
+    let mut job_map: BTreeMap<String, Vec<(String, NaiveDate, Option<NaiveDate>)>> =
+        BTreeMap::new();
+    for (id, code, a, b) in jobs {
+        job_map.entry(id).or_default().push((code, a, b));
+    }
+    let mut seat_map: BTreeMap<String, Vec<Seat>> = BTreeMap::new();
+    for (id, tenderer, a, b) in seats {
+        seat_map.entry(id).or_default().push(Seat {
+            tenderer,
+            start: from_db_time(a),
+            end: from_db_time(b),
+        });
+    }
+    rows.into_iter()
+        .map(|row| {
+            let (id, region, employer, specialties, status, ts, te, lf, lt) = row;
+            let in_pool = IN_POOL.contains(&status.as_str());
+            Ok(ExpertFacts {
+                specialties: serde_json::from_str(&specialties)
+                    .map_err(|e| StoreError::Corrupt(format!("expert {id}: specialties: {e}")))?,
+                term: ts.zip(te).filter(|_| in_pool),
+                status_leave: lf.zip(lt).filter(|_| status == "on_leave"),
+                leaves: leave_map.remove(&id).unwrap_or_default(),
+                employments: job_map.remove(&id).unwrap_or_default(),
+                seats: seat_map.remove(&id).unwrap_or_default(),
+                region,
+                employer,
+                id,
+            })
+        })
+        .collect()
+}
+
+/// The experts not in `matching`, by the first reason that excludes them:
+/// `not_active`, `on_leave` or `no_matching_specialty` (the filters before
+/// the specialty's are the only ones that can apply first).
+fn count_others(
+    conn: &mut DbConn,
+    ctx: &FilterContext,
+    matching: &BTreeMap<String, (ExpertFacts, Result<u32, Exclusion>)>,
+) -> Result<BTreeMap<&'static str, u64>, StoreError> {
+    let first_day = china_date(ctx.start);
+    let last_day = china_date(ctx.end);
+    let all: i64 = experts::table.count().get_result(conn)?;
+    // `term_covers` in SQL: start <= first day and last day < end.
+    let covered: i64 = experts::table
+        .filter(experts::status.eq_any(IN_POOL))
+        .filter(experts::term_start.le(first_day))
+        .filter(experts::term_end.gt(last_day))
+        .count()
+        .get_result(conn)?;
+    // Experts on a leave touching the window: few, read them.
+    let mut on_leave: BTreeSet<String> = experts::table
+        .filter(experts::status.eq("on_leave"))
+        .filter(experts::leave_from.le(last_day))
+        .filter(experts::leave_to.ge(first_day))
+        .select(experts::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    on_leave.extend(
+        expert_leaves::table
+            .filter(expert_leaves::from_date.le(last_day))
+            .filter(expert_leaves::to_date.ge(first_day))
+            .select(expert_leaves::expert_id)
+            .load::<String>(conn)?,
+    );
+    let on_leave: Vec<String> = on_leave
+        .into_iter()
+        .filter(|id| !matching.contains_key(id))
+        .collect();
+    let mut leave_covered: u64 = 0;
+    for chunk in on_leave.chunks(1_000) {
+        let terms: Vec<(String, Option<NaiveDate>, Option<NaiveDate>)> = experts::table
+            .filter(experts::id.eq_any(chunk))
+            .select((experts::status, experts::term_start, experts::term_end))
+            .load(conn)?;
+        leave_covered += terms
+            .into_iter()
+            .filter(|(status, s, e)| {
+                IN_POOL.contains(&status.as_str()) && term_covers(s.zip(*e), ctx)
+            })
+            .count() as u64;
+    }
+    let matching_covered = matching
+        .values()
+        .filter(|(f, _)| term_covers(f.term, ctx))
+        .count() as u64;
+    let bad = || StoreError::Corrupt("the pool's counts do not add up".into());
+    let all = u64::try_from(all).map_err(|_| bad())?;
+    let covered = u64::try_from(covered).map_err(|_| bad())?;
+    let others = all.checked_sub(matching.len() as u64).ok_or_else(bad)?;
+    let others_covered = covered.checked_sub(matching_covered).ok_or_else(bad)?;
+    let counts = [
+        (
+            Exclusion::NotActive,
+            others.checked_sub(others_covered).ok_or_else(bad)?,
+        ),
+        (Exclusion::OnLeave, leave_covered),
+        (
+            Exclusion::NoMatchingSpecialty,
+            others_covered.checked_sub(leave_covered).ok_or_else(bad)?,
+        ),
+    ];
+    Ok(counts
+        .into_iter()
+        .filter(|&(_, n)| n > 0)
+        .map(|(why, n)| (why.as_str(), n))
+        .collect())
+}
+
+/// The canonical JSON of a statement given the canonical JSON of its
+/// candidates and the statement without them. RFC 8785 writes an object's
+/// members in key order, each value's text independent of its siblings,
+/// and `"candidates"` sorts before every other key of a statement, so
+/// this is `canonical(statement)` without encoding the candidates again.
+pub fn statement_with_candidates(candidates: &str, rest: &Value) -> Result<String, StoreError> {
+    let obj = rest
+        .as_object()
+        .ok_or_else(|| StoreError::Corrupt("a statement is an object".into()))?;
+    let first = obj
+        .keys()
+        .all(|k| k.encode_utf16().cmp("candidates".encode_utf16()).is_gt());
+    if !first {
+        return Err(StoreError::Corrupt(
+            "statement keys sort before \"candidates\"".into(),
+        ));
+    }
+    let rest = draw_audit::jcs::canonical_string(rest)
+        .map_err(|e| StoreError::Corrupt(format!("statement is not canonical JSON: {e}")))?;
+    let members = rest
+        .strip_prefix('{')
+        .ok_or_else(|| StoreError::Corrupt("a statement is an object".into()))?;
+    let mut out = String::with_capacity(candidates.len() + rest.len() + 16);
+    out.push_str("{\"candidates\":");
+    out.push_str(candidates);
+    if !obj.is_empty() {
+        out.push(',');
+    }
+    out.push_str(if obj.is_empty() { "}" } else { members });
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spliced_statement_is_canonical_statement() {
+        let candidates = json!([
+            {"id": "E0000002", "region": "420100", "employer": "单位\u{1F600}", "specialties": ["A08", "B\"x\\"], "recent": 3},
+            {"id": "E0000010", "region": "420500", "employer": "\u{e000}", "specialties": [], "recent": 0},
+        ]);
+        let rest = json!({
+            "spec": "expert-draw-1", "draw_id": "D-2026-000001",
+            "excluded": {"not_active": 2, "booked": 1},
+            "panel": [{"specialty": "A08", "count": 5, "reserve": 2}],
+            "requested_at": "2026-11-25T00:00:00Z",
+            "z\u{10000}": "an astral key",
+        });
+        let canon = draw_audit::jcs::canonical_string(&candidates).unwrap();
+        let spliced = statement_with_candidates(&canon, &rest).unwrap();
+        let mut full = rest.clone();
+        full["candidates"] = candidates.clone();
+        assert_eq!(spliced, draw_audit::jcs::canonical_string(&full).unwrap());
+        // No other member: still the canonical form.
+        let only = statement_with_candidates(&canon, &json!({})).unwrap();
+        assert_eq!(
+            only,
+            draw_audit::jcs::canonical_string(&json!({"candidates": candidates})).unwrap()
+        );
+        // A key sorting first would break the splice: refused.
+        assert!(statement_with_candidates(&canon, &json!({"aaa": 1})).is_err());
+    }
+}
