@@ -584,6 +584,9 @@ fn supplementary_operator_decline_and_conflict(backend: Backend) {
     let view = r.json.clone();
     let primaries = seated(&view);
     assert_eq!(primaries.len(), 5);
+    // The five invitations go out before anyone answers (a departure
+    // cancels an invitation not yet sent, so waiting keeps the count fixed).
+    wait_lines(&outbox, 5);
 
     // Seats are bookings: an overlapping draw of another project excludes them.
     let r = op.post("/api/v1/draws", &request("P-Y", 5, 0));
