@@ -16,7 +16,6 @@ use draw_audit::merkle::{leaf_hash, root_of_leaf_hashes};
 use draw_audit::note::NoteSigner;
 use expert_draw_tests::audit::{ORIGIN, signed_head};
 use expert_draw_tests::pool::{Seed, credit_code, seed_pool};
-use expert_draw_tests::replay::export_lines;
 use expert_draw_tests::{Api, Backend, Server, audit_bin, both_backends};
 use serde_json::{Value, json};
 
@@ -116,11 +115,26 @@ fn make_log(backend: Backend) -> Log {
     let abandoned_id = r.json["id"].as_str().expect("id").to_owned();
 
     let head = signed_head(&admin);
-    let lines = export_lines(&admin);
-    assert!(lines.len() as u64 >= head.checkpoint.size);
+    // The export exactly as the server streams it (`/audit/export`).
+    let r = admin.get("/api/v1/audit/export");
+    assert_eq!(r.status, 200, "export: {}", r.text);
+    let size: u64 = r
+        .header("Tlog-Size")
+        .and_then(|v| v.parse().ok())
+        .expect("Tlog-Size");
+    let raw = r.text;
+    let lines: Vec<String> = raw
+        .strip_suffix('\n')
+        .expect("JSON Lines end with a newline")
+        .split('\n')
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(lines.len() as u64, size);
+    assert!(size >= head.checkpoint.size);
     let dir = tempfile::tempdir().expect("temp dir");
     let vkey = dir.path().join("vkey");
     std::fs::write(&vkey, format!("{}\n", head.vkey)).expect("vkey");
+    std::fs::write(dir.path().join("export.jsonl"), &raw).expect("export");
     let served = dir.path().join("served.note");
     std::fs::write(&served, &head.note).expect("checkpoint");
     let signer =
@@ -217,7 +231,8 @@ fn first_error(run: &Run) -> (u64, Option<u64>, String) {
 }
 
 fn clean_log_verifies(log: &Log) {
-    let export = log.export("export.jsonl", &log.lines);
+    // The server's bytes, verbatim.
+    let export = log.path("export.jsonl");
     let run = log.verify(&export, &["--checkpoint", s(&log.served), "--json"]);
     assert_eq!(run.code, 0, "{run:?}");
     let r = run.report();
