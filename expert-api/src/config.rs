@@ -19,6 +19,7 @@ pub struct PolicyFile {
     pub admission: AdmissionPolicy,
     pub draw: DrawPolicy,
     pub notify: NotifyConfig,
+    pub public_check: PublicCheckConfig,
 }
 
 /// `[draw]`: the trading centre's default draw policy and committee rules.
@@ -118,6 +119,26 @@ impl Default for NotifyConfig {
     }
 }
 
+/// `[public_check]`: the rate limit of the unauthenticated award-notice
+/// check, a token bucket per client IP address.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublicCheckConfig {
+    /// Tokens added per hour (at least 1).
+    pub rate_per_hour: u32,
+    /// Calls a client may make at once (at least 1).
+    pub burst: u32,
+}
+
+impl Default for PublicCheckConfig {
+    fn default() -> Self {
+        PublicCheckConfig {
+            rate_per_hour: 600,
+            burst: 10,
+        }
+    }
+}
+
 /// What the running service needs besides its pool and signer.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -192,5 +213,9 @@ mod tests {
         assert_eq!(p.notify.webhook.as_deref(), Some("http://x/hook"));
         assert_eq!(p.notify.poll_ms, 1_000);
         assert!(toml::from_str::<PolicyFile>("[draw]\nremote_wieght = 1\n").is_err());
+        assert_eq!(p.public_check, PublicCheckConfig::default());
+        let p: PolicyFile =
+            toml::from_str("[public_check]\nrate_per_hour = 1\nburst = 2\n").unwrap();
+        assert_eq!((p.public_check.rate_per_hour, p.public_check.burst), (1, 2));
     }
 }

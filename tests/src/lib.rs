@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backend;
 pub mod client;
 pub mod fixtures;
+pub mod panel;
 pub mod pool;
 pub mod replay;
 pub mod routes;

@@ -56,6 +56,8 @@ pub enum Subject {
     Draw,
     /// A revealed, sealed draw (`{id}`) and a seated member (`{pseudonym}`).
     RevealedDraw,
+    /// A revealed draw whose evaluation has ended (`{id}`), not awarded.
+    EvaluatedDraw,
     /// An open invitation's response token (`{token}`).
     Invitation,
 }
@@ -108,7 +110,8 @@ const fn undocumented(method: &'static str, path: &'static str, expect: [u16; 7]
 }
 
 use Subject::{
-    Active, Applicant, Draw, Invitation, Nothing, Rejected, RevealedDraw, SuspendedAfterTest, Token,
+    Active, Applicant, Draw, EvaluatedDraw, Invitation, Nothing, Rejected, RevealedDraw,
+    SuspendedAfterTest, Token,
 };
 
 /// Columns: anonymous, admin, operator@420100, operator@420600, supervisor,
@@ -162,6 +165,13 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/v1/draws/{id}/panel", RevealedDraw, no_body,      [401, 200, 403, 404, 200, 403, 403]),
     route("POST", "/api/v1/draws/{id}/members/{pseudonym}/decline", RevealedDraw, decline_body, [401, 200, 200, 404, 403, 403, 403]),
     route("POST", "/api/v1/draws/{id}/members/{pseudonym}/sign-in", RevealedDraw, empty_body, [401, 200, 200, 404, 403, 403, 403]),
+    // Receipts name expert ids: sealed data until the panel unseals
+    // (supervisors' and admins' reads logged); awards by those who act.
+    route("GET", "/api/v1/draws/{id}/receipt", RevealedDraw, no_body,    [401, 200, 403, 404, 200, 403, 403]),
+    route("POST", "/api/v1/draws/{id}/award", EvaluatedDraw, empty_body, [401, 201, 201, 404, 403, 403, 403]),
+    // The award-notice check: no token needed; before an award (here: an
+    // unknown project) the same 404 for everyone.
+    route("POST", "/api/v1/public/panel-check", Nothing, panel_check_body, [404, 404, 404, 404, 404, 404, 404]),
     // A public manual draw by RFC 3797, on the record.
     route("POST", "/api/v1/rfc3797", Nothing, rfc3797_body,              [401, 200, 200, 200, 200, 403, 403]),
     // The invited expert's one-time link: the token is the credential.
@@ -192,6 +202,10 @@ pub fn draw_body() -> Option<Value> {
         "panel": [{"specialty": "ENA08", "count": 5, "reserve": 1}],
         "representatives": 0,
     }))
+}
+
+fn panel_check_body() -> Option<Value> {
+    Some(json!({"project_id": "P-NOT-AWARDED", "bid_section": "1", "names": ["张三"]}))
 }
 
 fn rfc3797_body() -> Option<Value> {

@@ -66,6 +66,11 @@ fn prepare(s: &Server, route: &Route) -> (String, Option<Value>) {
                 None,
             )
         }
+        Subject::EvaluatedDraw => {
+            let (id, _) = revealed_draw(s);
+            expert_draw_tests::panel::end_evaluation(s, &id);
+            (route.path.replace("{id}", &id), None)
+        }
         Subject::Invitation => {
             revealed_draw(s);
             (route.path.replace("{token}", &open_invitation(s)), None)

@@ -12,11 +12,12 @@ use expert_draw_tests::backend::postgres_unavailable;
 use expert_draw_tests::fixtures::application_in;
 use expert_draw_tests::{Backend, TestDb, both_backends, cli_ok};
 
-const TABLES: [&str; 17] = [
+const TABLES: [&str; 18] = [
     "api_tokens",
     "audit_entries",
     "audit_head",
     "audit_nodes",
+    "awards",
     "bans",
     "checkpoints",
     "counters",

@@ -81,6 +81,7 @@ fn the_document_matches_the_server(backend: Backend) {
             "/api/v1/audit/checkpoint",
             "/api/v1/audit/vkey",
             "/api/v1/respond/{token}",
+            "/api/v1/public/panel-check",
         ];
         assert_eq!(
             op.get("security").is_some(),

@@ -7,7 +7,7 @@ use anyhow::{Context as _, anyhow};
 use clap::Args;
 use draw_audit::jcs::{self, JsonProfileError, ProfileViolation};
 use draw_audit::sha256;
-use expert_core::draw::{InvalidStatement, nonce_commitment, seed, select, validate};
+use expert_core::draw::{DrawResult, InvalidStatement, nonce_commitment, seed, select, validate};
 use serde_json::{Map, Value, json};
 
 use super::{Failure, Outcome, emit, input, rejected};
@@ -40,21 +40,43 @@ struct DrawInput {
 pub(super) fn run(args: &DrawArgs) -> Outcome {
     let text = input::read_text(&args.input)?;
     let draw = parse_input(&text).map_err(|f| in_file(f, &input::describe(&args.input)))?;
-    let statement = validate(&draw.statement).map_err(broken_rule)?;
-
-    let canonical = jcs::canonical(&draw.statement).context("cannot canonicalise the statement")?;
-    let statement_hash = sha256(&canonical);
-    let seed = seed(&statement_hash, &draw.nonce, &draw.beacon);
-    let result = select(&statement, seed).context("cannot compute the draw")?;
+    let computed = replay(&draw.statement, &draw.nonce, &draw.beacon)?;
     let out = json!({
-        "statement_hash": hex::encode(statement_hash),
+        "statement_hash": hex::encode(computed.statement_hash),
         "nonce_commitment": hex::encode(nonce_commitment(&draw.nonce)),
-        "seed": hex::encode(seed),
-        "result": serde_json::to_value(&result).context("cannot encode the result")?,
+        "seed": hex::encode(computed.seed),
+        "result": serde_json::to_value(&computed.result).context("cannot encode the result")?,
     });
     let mut line = jcs::canonical_string(&out).context("cannot encode the output")?;
     line.push('\n');
     emit(&line)
+}
+
+/// What SPEC §2–5 give for a statement, nonce and beacon.
+#[derive(Debug)]
+pub(super) struct Replayed {
+    pub statement_hash: [u8; 32],
+    pub seed: [u8; 32],
+    pub result: DrawResult,
+}
+
+/// Validates the statement (a broken rule is a rejection) and recomputes
+/// its hash, the seed and the result.
+pub(super) fn replay(
+    statement: &Value,
+    nonce: &[u8; 32],
+    beacon: &str,
+) -> Result<Replayed, Failure> {
+    let valid = validate(statement).map_err(broken_rule)?;
+    let canonical = jcs::canonical(statement).context("cannot canonicalise the statement")?;
+    let statement_hash = sha256(&canonical);
+    let seed = seed(&statement_hash, nonce, beacon);
+    let result = select(&valid, seed).context("cannot compute the draw")?;
+    Ok(Replayed {
+        statement_hash,
+        seed,
+        result,
+    })
 }
 
 /// The message names the rule first, as verifiers are required to.
@@ -109,7 +131,7 @@ fn take(fields: &mut Map<String, Value>, name: &str) -> Result<Value, Failure> {
         .ok_or_else(|| anyhow!("the input has no {name:?} field").into())
 }
 
-fn parse_nonce(s: &str) -> anyhow::Result<[u8; 32]> {
+pub(super) fn parse_nonce(s: &str) -> anyhow::Result<[u8; 32]> {
     let bytes = hex::decode(s).ok().filter(|b| b.len() == 32);
     bytes
         .and_then(|b| b.try_into().ok())

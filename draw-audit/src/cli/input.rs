@@ -45,3 +45,14 @@ pub(super) fn read_text(path: &Path) -> anyhow::Result<String> {
         )
     })
 }
+
+/// A buffered reader over `path` (or standard input for `-`), for files
+/// read line by line without holding them in memory.
+pub(super) fn open_lines(path: &Path) -> anyhow::Result<Box<dyn std::io::BufRead>> {
+    if is_stdin(path) {
+        return Ok(Box::new(std::io::BufReader::new(std::io::stdin())));
+    }
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Box::new(std::io::BufReader::with_capacity(1 << 20, file)))
+}

@@ -12,6 +12,7 @@ mod draw;
 mod input;
 mod keygen;
 mod proof;
+mod receipt;
 mod rfc3797;
 mod verify;
 
@@ -58,6 +59,9 @@ enum Command {
     /// draw replayed; fork and rollback against a pinned checkpoint.
     #[command(long_about = verify::LONG_ABOUT)]
     Verify(verify::VerifyArgs),
+    /// Verify draw receipts (a signed receipt in a c2sp tlog-proof).
+    #[command(subcommand)]
+    Receipt(receipt::ReceiptCommand),
     /// Select names by RFC 3797 from public lottery numbers (manual draw).
     #[command(long_about = rfc3797::LONG_ABOUT)]
     Rfc3797(rfc3797::Rfc3797Args),
@@ -98,6 +102,7 @@ pub fn main() -> ExitCode {
         Command::Keygen(args) => keygen::run(args),
         Command::Proof(cmd) => proof::run(cmd),
         Command::Checkpoint(cmd) => checkpoint::run(cmd),
+        Command::Receipt(cmd) => receipt::run(cmd),
         Command::Rfc3797(args) => rfc3797::run(args),
         Command::Verify(args) => verify::run(args),
     };

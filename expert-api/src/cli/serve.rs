@@ -79,6 +79,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let state = AppState {
         pool,
         signer: Arc::new(signer),
+        public_limiter: Arc::new(http::ratelimit::RateLimiter::new(&policy.public_check)),
         settings: Arc::new(Settings::new(args.log_origin.clone(), policy)),
     };
     let notify = &state.settings.policy.notify;

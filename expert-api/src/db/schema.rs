@@ -234,6 +234,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    awards (panel_id) {
+        panel_id -> Text,
+        project_id -> Text,
+        bid_section -> Text,
+        awarded_at -> Timestamp,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(expert_specialties -> experts (expert_id));
 diesel::joinable!(employment_history -> experts (expert_id));
 diesel::joinable!(expert_leaves -> experts (expert_id));
@@ -257,4 +268,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     outbox,
     checkpoints,
+    awards,
 );

@@ -105,7 +105,7 @@ pub fn flow_context(
 // --- access -----------------------------------------------------------------
 
 /// Operators act on their own region's draws, admins on all.
-fn may_operate(caller: &Caller, draw: &DrawRow) -> Result<(), ApiError> {
+pub(super) fn may_operate(caller: &Caller, draw: &DrawRow) -> Result<(), ApiError> {
     match caller.role {
         Role::Admin => Ok(()),
         Role::Operator if caller.reaches(&draw.region) => Ok(()),
@@ -118,7 +118,7 @@ fn may_operate(caller: &Caller, draw: &DrawRow) -> Result<(), ApiError> {
 }
 
 /// Operators of the region, supervisors and admins read draws.
-fn may_read(caller: &Caller, draw: &DrawRow) -> Result<(), ApiError> {
+pub(super) fn may_read(caller: &Caller, draw: &DrawRow) -> Result<(), ApiError> {
     match caller.role {
         Role::Admin | Role::Supervisor => Ok(()),
         Role::Operator if caller.reaches(&draw.region) => Ok(()),

@@ -7,6 +7,9 @@ pub mod experts;
 pub mod extract;
 pub mod openapi;
 pub mod problem;
+pub mod public;
+pub mod ratelimit;
+pub mod receipts;
 pub mod reference;
 pub mod respond;
 pub mod review;
@@ -31,6 +34,8 @@ pub struct AppState {
     pub pool: Pool,
     pub signer: Arc<NoteSigner>,
     pub settings: Arc<Settings>,
+    /// Token buckets of the public panel check.
+    pub public_limiter: Arc<ratelimit::RateLimiter>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -145,6 +150,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(audit::routes)
                 .configure(tokens::routes)
                 .configure(draws::routes)
+                .configure(receipts::routes)
+                .configure(public::routes)
                 .configure(respond::routes)
                 .configure(rfc3797::routes)
                 .configure(openapi::routes),

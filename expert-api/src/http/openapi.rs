@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, draws, experts, reference, respond, review, rfc3797, tokens};
+use super::{audit, draws, experts, public, receipts, reference, respond, review, rfc3797, tokens};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -48,6 +48,9 @@ use super::{audit, draws, experts, reference, respond, review, rfc3797, tokens};
         draws::panel,
         draws::decline,
         draws::sign_in,
+        receipts::receipt,
+        receipts::award,
+        public::panel_check,
         respond::show,
         respond::answer,
         rfc3797::select,
@@ -61,6 +64,7 @@ use super::{audit, draws, experts, reference, respond, review, rfc3797, tokens};
         (name = "audit", description = "The signed, append-only audit log"),
         (name = "tokens", description = "API tokens (admins)"),
         (name = "draws", description = "抽取 — verifiable draws, sealed panels, substitution, sign-in"),
+        (name = "public", description = "公示核对 — the award-notice check (public, rate-limited)"),
         (name = "respond", description = "The invited expert's answer (public, one-time link)"),
         (name = "system", description = "Health"),
     )

@@ -50,6 +50,8 @@ pub struct ApiError {
     // Boxed: errors travel through every `Result` in the handlers, and the
     // body is large next to the `Ok` values.
     problem: Box<Problem>,
+    /// Seconds for a `Retry-After` header (429 only).
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -65,6 +67,7 @@ impl ApiError {
                 rule: None,
                 errors: Vec::new(),
             }),
+            retry_after: None,
         }
     }
 
@@ -157,12 +160,27 @@ impl ApiError {
         )
     }
 
-    pub fn too_many_requests() -> Self {
-        Self::new(
+    /// Over a rate limit; the client may retry after `retry_after` seconds
+    /// (sent as `Retry-After`).
+    pub fn too_many_requests(retry_after: u64) -> Self {
+        let mut e = Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate-limited",
             "请求过于频繁 / Too many requests",
-            "slow down and retry later",
+            format!("too many requests from this address; retry after {retry_after} seconds"),
+        );
+        e.retry_after = Some(retry_after);
+        e
+    }
+
+    /// A 404 whose detail is fixed by the caller, for answers that must not
+    /// differ between "unknown" and "not yet public".
+    pub fn not_found_detail(detail: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "未找到 / Not found",
+            detail,
         )
     }
 
@@ -211,7 +229,9 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let mut r = HttpResponse::build(self.status);
         r.content_type("application/problem+json");
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+        if let Some(seconds) = self.retry_after {
+            r.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+        } else if self.status == StatusCode::SERVICE_UNAVAILABLE {
             // Busy, not broken: the same request is expected to succeed.
             r.insert_header((actix_web::http::header::RETRY_AFTER, "1"));
         }

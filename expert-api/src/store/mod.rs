@@ -3,11 +3,13 @@
 //! same transaction.
 
 pub mod audit;
+pub mod awards;
 pub mod bookings;
 pub mod draws;
 pub mod experts;
 pub mod outbox;
 pub mod pool;
+pub mod receipts;
 pub mod tokens;
 
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};

@@ -4,15 +4,12 @@
 use std::path::Path;
 
 use anyhow::{Context as _, anyhow, bail};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use draw_audit::merkle::Hash;
+use draw_audit::tlog_proof::TlogProof;
 use serde_json::Value;
 
 use super::hash;
 use crate::cli::input;
-
-const TLOG_PROOF_HEADER: &str = "c2sp.org/tlog-proof@v1";
 
 /// What a proof file holds.
 #[derive(Debug, Default)]
@@ -66,53 +63,13 @@ fn parse_json(text: &str) -> anyhow::Result<ProofFile> {
     })
 }
 
-/// c2sp.org/tlog-proof@v1: header, optional `extra`, `index N`, base64
-/// hashes, a blank line, then the signed checkpoint.
+/// c2sp.org/tlog-proof@v1, parsed by the library (`draw_audit::tlog_proof`).
 fn parse_tlog_proof(text: &str) -> anyhow::Result<ProofFile> {
-    let (head, checkpoint) = text
-        .split_once("\n\n")
-        .ok_or_else(|| anyhow!("tlog-proof has no blank line before its checkpoint"))?;
-    let mut lines = head.split('\n');
-    if lines.next() != Some(TLOG_PROOF_HEADER) {
-        bail!("unsupported tlog-proof version; expected the header {TLOG_PROOF_HEADER:?}");
-    }
-    let mut line = lines.next();
-    if let Some(extra) = line.and_then(|l| l.strip_prefix("extra ")) {
-        STANDARD
-            .decode(extra)
-            .map_err(|_| anyhow!("tlog-proof extra data is not standard base64"))?;
-        line = lines.next();
-    }
-    let index = line
-        .and_then(|l| l.strip_prefix("index "))
-        .ok_or_else(|| anyhow!("tlog-proof has no \"index N\" line after its header"))?;
-    // One text per value, as in checkpoints: no sign, no leading zeros.
-    if index.is_empty()
-        || !index.bytes().all(|b| b.is_ascii_digit())
-        || (index.len() > 1 && index.starts_with('0'))
-    {
-        bail!("tlog-proof index {index:?} is not a decimal number");
-    }
-    let index = index
-        .parse()
-        .map_err(|_| anyhow!("tlog-proof index {index:?} is too large"))?;
-    let hashes = lines
-        .enumerate()
-        .map(|(i, l)| {
-            STANDARD
-                .decode(l)
-                .ok()
-                .and_then(|b| Hash::try_from(b.as_slice()).ok())
-                .ok_or_else(|| anyhow!("tlog-proof hash {} is not the base64 of 32 bytes", i + 1))
-        })
-        .collect::<anyhow::Result<_>>()?;
-    if checkpoint.is_empty() {
-        bail!("tlog-proof has no checkpoint after the blank line");
-    }
+    let proof = TlogProof::parse(text)?;
     Ok(ProofFile {
-        hashes,
-        index: Some(index),
-        checkpoint: Some(checkpoint.to_owned()),
+        hashes: proof.hashes,
+        index: Some(proof.index),
+        checkpoint: Some(proof.checkpoint),
     })
 }
 
@@ -133,6 +90,9 @@ fn parse_list(text: &str) -> anyhow::Result<ProofFile> {
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+
     use super::*;
 
     const H1: &str = "bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0=";
