@@ -295,9 +295,12 @@ fn check(api: &Api, body: &Value) -> Response {
     api.post(CHECK, body)
 }
 
+/// (name, expert id) of panel members.
+type People = Vec<(String, String)>;
+
 /// Names and ids of the panel's members as the admin sees the unsealed
 /// panel: (served, departed).
-fn members(s: &Server, id: &str) -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn members(s: &Server, id: &str) -> (People, People) {
     let r = s.admin().get(&format!("/api/v1/draws/{id}/panel"));
     assert_eq!(r.status, 200, "{}", r.text);
     let mut served = Vec::new();

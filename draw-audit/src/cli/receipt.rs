@@ -3,7 +3,7 @@
 //! replaying the draw.
 
 use std::io::BufRead as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow};
 use base64::Engine as _;
@@ -109,7 +109,7 @@ fn report(v: &VerifiedReceipt) -> String {
 
 /// Finds the receipt's entry in the export and checks it says what the
 /// receipt says; then replays the draw from it.
-fn check_against_export(r: &Receipt, path: &PathBuf) -> Outcome {
+fn check_against_export(r: &Receipt, path: &Path) -> Outcome {
     let what = input::describe(path);
     let leaf = export_line(path, r.index)?;
     if leaf_hash(&leaf) != r.leaf_hash {
@@ -177,7 +177,7 @@ fn differing_fields(a: &Receipt, b: &Receipt) -> Vec<&'static str> {
 /// newline. The export may start at any entry: its first line says which,
 /// and entries are dense, so the line number follows (the entry's own
 /// `seq` is checked afterwards).
-fn export_line(path: &PathBuf, index: u64) -> Result<Vec<u8>, Failure> {
+fn export_line(path: &Path, index: u64) -> Result<Vec<u8>, Failure> {
     let what = input::describe(path);
     let mut reader = input::open_lines(path)?;
     let mut line = Vec::new();
