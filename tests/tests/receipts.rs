@@ -328,21 +328,26 @@ fn award_and_public_check(backend: Backend) {
     let sup = s.token("supervisor", None);
     let anon = s.anonymous();
 
-    // A panel on which one member declined by phone and a reserve took the
-    // seat; everyone seated signed in.
+    // A panel on which three members declined by phone: the two reserves
+    // took the first two seats, a supplementary draw filled the third;
+    // everyone seated signed in.
     let id = revealed(&op, "P-A1");
     let view = op.get(&format!("/api/v1/draws/{id}"));
-    let first = seated(&view.json).remove(0);
-    let r = op.post(
-        &format!("/api/v1/draws/{id}/members/{first}/decline"),
-        &json!({"evidence": "电话记录 #7"}),
-    );
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert!(r.json["replacement"].is_string(), "{}", r.text);
+    let mut supplementary = None;
+    for p in &seated(&view.json)[..3] {
+        let r = op.post(
+            &format!("/api/v1/draws/{id}/members/{p}/decline"),
+            &json!({"evidence": "电话记录 #7"}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert!(r.json["replacement"].is_string(), "{}", r.text);
+        supplementary = r.json["supplementary_draw"].as_str().map(str::to_owned);
+    }
+    let supplementary = supplementary.expect("the third decline needed a supplementary draw");
     sign_in_all(&op, &id);
     let (served, departed) = members(&s, &id);
     assert_eq!(served.len(), 5);
-    assert_eq!(departed.len(), 1);
+    assert_eq!(departed.len(), 3);
     let names: Vec<String> = served.iter().map(|(n, _)| n.clone()).collect();
 
     // Before the award: exactly the answer for a project that does not exist.
@@ -409,12 +414,15 @@ fn award_and_public_check(backend: Backend) {
         let r = check(&anon, &body);
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.json["match"], true, "{}", r.text);
+        // The panel's own draw first, then its supplementary draw.
         let receipts = r.json["receipts"].as_array().expect("receipts");
-        assert_eq!(receipts.len(), 1, "{}", r.text);
-        let f = write(&s, "public.tlog-proof", receipts[0].as_str().expect("text"));
-        let (code, out) = verify(&f, &key, None);
-        assert_eq!(code, 0, "{out}");
-        assert!(out.contains(&format!("draw: {id}")), "{out}");
+        assert_eq!(receipts.len(), 2, "{}", r.text);
+        for (receipt, draw) in receipts.iter().zip([&id, &supplementary]) {
+            let f = write(&s, "public.tlog-proof", receipt.as_str().expect("text"));
+            let (code, out) = verify(&f, &key, None);
+            assert_eq!(code, 0, "{out}");
+            assert!(out.contains(&format!("draw: {draw}")), "{out}");
+        }
     }
     // No token needed, and a bogus one changes nothing.
     let r = check(
@@ -443,7 +451,7 @@ fn award_and_public_check(backend: Backend) {
         let r = check(&anon, &json!({"project_id": "P-A1", "names": wrong}));
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.json["match"], false, "{wrong:?}: {}", r.text);
-        assert_eq!(r.json["receipts"].as_array().map(Vec::len), Some(1));
+        assert_eq!(r.json["receipts"].as_array().map(Vec::len), Some(2));
     }
 
     // Bad input names the field.
