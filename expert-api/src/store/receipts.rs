@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use draw_audit::merkle::{self, Hash};
+use draw_audit::merkle::Hash;
 use draw_audit::note::NoteSigner;
 use draw_audit::receipt::{self, Receipt};
 
@@ -103,26 +103,12 @@ fn covering_checkpoint(conn: &mut DbConn, index: u64) -> Result<Option<(u64, Str
     .transpose()
 }
 
-/// Inclusion proof of entry `index` in the tree of `size` entries. Built
-/// here from the stored leaf hashes (reading all `size` of them) until the
-/// store keeps interior hashes; then this becomes one call to
-/// `audit::inclusion_proof`.
+/// Inclusion proof of entry `index` in the tree of `size` entries, from the
+/// stored subtree hashes.
 fn reveal_inclusion_proof(
     conn: &mut DbConn,
     index: u64,
     size: u64,
 ) -> Result<Vec<Hash>, StoreError> {
-    let limit = i64::try_from(size).map_err(|_| StoreError::Corrupt("log full".into()))?;
-    let stored: Vec<Vec<u8>> = audit_entries::table
-        .filter(audit_entries::seq.lt(limit))
-        .order(audit_entries::seq.asc())
-        .select(audit_entries::leaf_hash)
-        .load(conn)?;
-    let hashes = stored
-        .iter()
-        .map(|h| Hash::try_from(h.as_slice()))
-        .collect::<Result<Vec<Hash>, _>>()
-        .map_err(|_| StoreError::Corrupt("a stored leaf hash is not 32 bytes".into()))?;
-    merkle::inclusion_proof(&hashes, index, size)
-        .map_err(|e| StoreError::Corrupt(format!("inclusion proof of entry {index}: {e}")))
+    audit::inclusion_proof(conn, index, size)
 }

@@ -145,13 +145,13 @@ pub async fn inclusion(
             .with_field("size"));
         }
     };
-    let mut body = format!("c2sp.org/tlog-proof@v1\nindex {index}\n");
-    for h in &proof {
-        body.push_str(&b64(h));
-        body.push('\n');
+    let body = draw_audit::tlog_proof::TlogProof {
+        extra: None,
+        index,
+        hashes: proof,
+        checkpoint,
     }
-    body.push('\n');
-    body.push_str(&checkpoint);
+    .to_text();
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body(body))
