@@ -139,7 +139,10 @@ fn draw_facts_backfill(backend: Backend) {
     let mut reverted = Vec::new();
     while !reverted.iter().any(|v: &String| v.contains("000003")) {
         reverted.push(expert_api::db::revert_last_migration(&mut conn).unwrap());
-        assert!(reverted.len() <= 8, "draw-facts migration never reverted: {reverted:?}");
+        assert!(
+            reverted.len() <= 8,
+            "draw-facts migration never reverted: {reverted:?}"
+        );
     }
     expert_api::db::run_migrations(&mut conn).unwrap();
     assert_eq!(read(&mut conn), written);
