@@ -18,6 +18,7 @@ use super::problem::ApiError;
 use crate::auth::{Caller, Role};
 use crate::db::DbConn;
 use crate::store::audit;
+use proof::{consistency, inclusion};
 
 // One line per route: the route table test reads them from the source.
 #[rustfmt::skip]
@@ -26,8 +27,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/audit/vkey", web::get().to(vkey))
         .route("/audit/entries", web::get().to(entries))
         .route("/audit/export", web::get().to(export))
-        .route("/audit/proof/inclusion", web::get().to(proof::inclusion))
-        .route("/audit/proof/consistency", web::get().to(proof::consistency));
+        .route("/audit/proof/inclusion", web::get().to(inclusion))
+        .route("/audit/proof/consistency", web::get().to(consistency));
 }
 
 /// The latest tree head as a c2sp tlog-checkpoint, signed as a signed note.
