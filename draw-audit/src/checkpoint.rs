@@ -5,7 +5,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::merkle::Hash;
-use crate::note::{self, NoteError, NoteSigner, NoteVerifier, OpenedNote};
+use crate::note::{self, LogSigner, NoteError, NoteVerifier, OpenedNote};
 
 /// A tree head: origin line, tree size, root hash, optional extension lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,8 +110,8 @@ impl Checkpoint {
         })
     }
 
-    /// The checkpoint as a signed note.
-    pub fn sign(&self, signers: &[&NoteSigner]) -> Result<String, CheckpointError> {
+    /// The checkpoint as a signed note, one signature per signer in order.
+    pub fn sign<S: LogSigner + ?Sized>(&self, signers: &[&S]) -> Result<String, CheckpointError> {
         self.validate()?;
         Ok(note::sign_note(&self.to_text(), signers)?)
     }

@@ -157,7 +157,7 @@ fn sign_refuses_fields_that_would_not_parse_back() {
         Err(CheckpointError::InvalidExtension(1))
     );
     assert!(matches!(
-        Checkpoint::new("log", 1, [0; 32]).sign(&[]),
+        Checkpoint::new("log", 1, [0; 32]).sign::<NoteSigner>(&[]),
         Err(CheckpointError::Note(NoteError::NoSigners))
     ));
 }

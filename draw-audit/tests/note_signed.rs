@@ -173,7 +173,10 @@ fn several_signers() {
             key_id: a.key_id()
         })
     );
-    assert_eq!(sign_note("x\n", &[]), Err(NoteError::NoSigners));
+    assert_eq!(
+        sign_note::<NoteSigner>("x\n", &[]),
+        Err(NoteError::NoSigners)
+    );
 }
 
 #[test]

@@ -10,6 +10,10 @@ pub const DEFAULT_DB: &str = "sqlite://./data/expert-draw.db";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_KEY_FILE: &str = "./data/log-signing-key.pem";
 pub const DEFAULT_LOG_ORIGIN: &str = "expert-draw.local/log";
+/// The next key of a rotation, beside the key file unless configured.
+pub const DEFAULT_NEXT_KEY_NAME: &str = "next-log-signing-key.pem";
+/// The pinned last signed checkpoint, beside the key file unless configured.
+pub const DEFAULT_STATE_NAME: &str = "last-signed-checkpoint.txt";
 
 /// Policies read from the `--config` TOML file; every section is optional
 /// and falls back to the documented defaults.

@@ -12,6 +12,7 @@ pub mod draws;
 pub mod http;
 pub mod import;
 pub mod intake;
+pub mod keys;
 pub mod notify;
 pub mod store;
 pub mod synth;

@@ -14,7 +14,7 @@ pub mod server;
 
 pub use backend::{Backend, TestDb};
 pub use client::{Api, Response};
-pub use server::{Server, api_bin, audit_bin, cli, cli_ok};
+pub use server::{Server, api_bin, audit_bin, cli, cli_ok, key_args, serve_refused};
 
 /// Runs a scenario once per backend, as separate tests that can run in
 /// parallel: `both_backends!(name, scenario_fn)` makes `name::sqlite` and

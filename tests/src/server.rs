@@ -69,6 +69,64 @@ pub fn cli_ok(args: &[&str]) -> String {
     out
 }
 
+/// The key file, log origin and state file every test server uses; pass
+/// them to `expert-api keys …` to act on a test server's keys.
+pub fn key_args(db: &TestDb) -> Vec<String> {
+    vec![
+        "--key-file".into(),
+        db.path("log-key.pem").display().to_string(),
+        "--log-origin".into(),
+        crate::audit::ORIGIN.into(),
+    ]
+}
+
+/// `expert-api serve` on `db` with the test key file, stdout piped (its
+/// lines returned), stderr to `log_name` in the test directory.
+fn serve_child(
+    db: &TestDb,
+    log_name: &str,
+    extra: &[&str],
+) -> (Child, std::io::Lines<BufReader<std::process::ChildStdout>>) {
+    let log = std::fs::File::create(db.path(log_name)).expect("log file");
+    let mut child = Command::new(api_bin())
+        .args([
+            "serve",
+            "--db",
+            &db.url,
+            "--listen",
+            "127.0.0.1:0",
+            "--workers",
+            "2",
+        ])
+        .args(key_args(db))
+        .args(extra)
+        .env_remove("EXPERT_DRAW_DB")
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("spawn expert-api serve");
+    let stdout = child.stdout.take().expect("stdout");
+    (child, BufReader::new(stdout).lines())
+}
+
+/// Start `serve` on `db` and expect it to refuse: returns its exit code and
+/// what it wrote to stderr. Panics if it starts listening instead.
+pub fn serve_refused(db: &TestDb, extra: &[&str]) -> (i32, String) {
+    let (mut child, lines) = serve_child(db, "refused.log", extra);
+    // The server prints "listening on" once it serves; a refusal ends its
+    // stdout without it.
+    for line in lines.map_while(Result::ok) {
+        if line.starts_with("listening on ") {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server started although it should have refused");
+        }
+    }
+    let status = child.wait().expect("wait for expert-api serve");
+    let log = std::fs::read_to_string(db.path("refused.log")).unwrap_or_default();
+    (status.code().unwrap_or(-1), log)
+}
+
 impl Server {
     pub fn start(backend: Backend) -> Server {
         Self::start_with(TestDb::new(backend), &[])
@@ -108,29 +166,7 @@ impl Server {
     }
 
     fn spawn(db: TestDb, admin_token: String, log_name: &str, extra: &[&str]) -> Server {
-        let key = db.path("log-key.pem");
-        let log = std::fs::File::create(db.path(log_name)).expect("log file");
-        let mut child = Command::new(api_bin())
-            .args([
-                "serve",
-                "--db",
-                &db.url,
-                "--listen",
-                "127.0.0.1:0",
-                "--workers",
-                "2",
-            ])
-            .arg("--key-file")
-            .arg(&key)
-            .args(["--log-origin", "test.expert-draw.local/log"])
-            .args(extra)
-            .env_remove("EXPERT_DRAW_DB")
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("spawn expert-api serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
+        let (mut child, mut lines) = serve_child(&db, log_name, extra);
         let started = Instant::now();
         let mut base = None;
         let mut seen = String::new();

@@ -4,7 +4,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use super::{NoteError, NoteSigner, NoteVerifier, is_ascii_control, is_valid_key_name};
+use super::signer::sign_checked;
+use super::{LogSigner, NoteError, NoteVerifier, is_ascii_control, is_valid_key_name};
 
 /// Most signature lines a note may carry; bounds the work an opener does.
 pub const MAX_SIGNATURES: usize = 100;
@@ -39,8 +40,9 @@ fn check_characters(s: &str) -> Result<(), NoteError> {
 }
 
 /// Signs `text` with every signer: `text`, a blank line, one signature line
-/// per signer in the given order.
-pub fn sign_note(text: &str, signers: &[&NoteSigner]) -> Result<String, NoteError> {
+/// per signer in the given order. Each signature is checked against its
+/// signer's public key before it goes into the note.
+pub fn sign_note<S: LogSigner + ?Sized>(text: &str, signers: &[&S]) -> Result<String, NoteError> {
     if !text.ends_with('\n') {
         return Err(NoteError::MissingFinalNewline);
     }
@@ -53,19 +55,22 @@ pub fn sign_note(text: &str, signers: &[&NoteSigner]) -> Result<String, NoteErro
     note.push('\n');
     let mut seen: Vec<(&str, u32)> = Vec::new();
     for s in signers {
-        let id = (s.name(), s.key_id());
+        let id = (s.key_name(), s.key_id());
         if seen.contains(&id) {
             return Err(NoteError::DuplicateSigner {
-                name: s.name().to_owned(),
+                name: s.key_name().to_owned(),
                 key_id: s.key_id(),
             });
+        }
+        if !is_valid_key_name(s.key_name()) {
+            return Err(NoteError::InvalidKeyName(s.key_name().to_owned()));
         }
         seen.push(id);
         let mut blob = Vec::with_capacity(68);
         blob.extend_from_slice(&s.key_id().to_be_bytes());
-        blob.extend_from_slice(&s.sign_bytes(text.as_bytes()));
+        blob.extend_from_slice(&sign_checked(*s, text.as_bytes())?);
         note.push_str(SIG_PREFIX);
-        note.push_str(s.name());
+        note.push_str(s.key_name());
         note.push(' ');
         note.push_str(&STANDARD.encode(blob));
         note.push('\n');

@@ -5,7 +5,7 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 
 use super::{ALG_ED25519, NoteError, is_valid_key_name, key_id};
 
@@ -92,11 +92,6 @@ impl NoteSigner {
     /// alone.
     pub fn sign(&self, text: &str) -> Result<String, NoteError> {
         super::sign_note(text, &[self])
-    }
-
-    /// Raw Ed25519 signature over the note text.
-    pub(super) fn sign_bytes(&self, msg: &[u8]) -> [u8; 64] {
-        self.key.sign(msg).to_bytes()
     }
 }
 

@@ -3,9 +3,11 @@
 
 mod format;
 mod keys;
+mod signer;
 
 pub use format::{MAX_SIGNATURES, OpenedNote, open, open_bytes, sign_note};
 pub use keys::{NoteSigner, NoteVerifier};
+pub use signer::{LogSigner, SignError};
 
 use sha2::{Digest, Sha256};
 
@@ -69,6 +71,12 @@ pub enum NoteError {
     ControlCharacter { code: u32, offset: usize },
     #[error("note is not valid UTF-8")]
     InvalidUtf8,
+    #[error("signer {name}+{key_id:08x} failed: {reason}")]
+    SigningFailed {
+        name: String,
+        key_id: u32,
+        reason: String,
+    },
     #[error("a note needs at least one signer")]
     NoSigners,
     #[error("signer {name}+{key_id:08x} is given twice")]

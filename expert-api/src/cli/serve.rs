@@ -9,7 +9,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use clap::Args;
 
-use super::DbArg;
+use super::{DbArg, KeyArgs};
 use crate::config::{self, Settings};
 use crate::db::open_pool;
 use crate::http::{self, AppState};
@@ -23,13 +23,8 @@ pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "EXPERT_DRAW_LISTEN", default_value = config::DEFAULT_LISTEN)]
     listen: String,
-    /// The Ed25519 key that signs checkpoints (PKCS#8 PEM, mode 0600);
-    /// created on first run.
-    #[arg(long, env = "EXPERT_DRAW_KEY_FILE", default_value = config::DEFAULT_KEY_FILE)]
-    key_file: PathBuf,
-    /// The log's origin line in checkpoints, also the key's name.
-    #[arg(long, env = "EXPERT_DRAW_LOG_ORIGIN", default_value = config::DEFAULT_LOG_ORIGIN)]
-    log_origin: String,
+    #[command(flatten)]
+    keys: KeyArgs,
     /// Policy file (TOML) with the trading centre's rules.
     #[arg(long, env = "EXPERT_DRAW_CONFIG")]
     config: Option<PathBuf>,
@@ -50,7 +45,7 @@ pub struct ServeArgs {
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_tracing();
-    config::check_origin(&args.log_origin).map_err(anyhow::Error::msg)?;
+    config::check_origin(&args.keys.log_origin).map_err(anyhow::Error::msg)?;
     let mut policy = config::load_policy(args.config.as_deref())?;
     if let Some(url) = &args.notify_webhook {
         policy.notify.webhook = Some(url.clone());
@@ -63,24 +58,29 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let url = args.db.url()?;
     let pool = open_pool(&url, args.pool_size.max(1))
         .with_context(|| format!("opening {}", url.redacted()))?;
-    let (signer, created) =
-        draw_audit::keys::load_or_create_key_file(&args.key_file, &args.log_origin)
-            .with_context(|| format!("signing key {}", args.key_file.display()))?;
-    if created {
-        println!(
-            "created log signing key {} (mode 0600)",
-            args.key_file.display()
-        );
-    }
-    let has_admin = {
+    let (ring, vkeys, has_admin) = {
         let mut conn = pool.get()?;
-        tokens::has_live_admin(&mut conn, chrono::Utc::now())?
+        let (ring, created) = args.keys.open_ring(&mut conn, true)?;
+        if created {
+            println!(
+                "created log signing key {} (mode 0600)",
+                args.keys.key_file.display()
+            );
+        }
+        // Signing the head now checks that every key the log names is at
+        // hand, and pins a head a crash may have left unpinned.
+        let (_, head) = ring
+            .sign_committed(&mut conn)
+            .context("cannot sign the log's head")?;
+        let vkeys = ring.vkeys_at(&mut conn, head.size)?;
+        let has_admin = tokens::has_live_admin(&mut conn, chrono::Utc::now())?;
+        (ring, vkeys, has_admin)
     };
     let state = AppState {
         pool,
-        signer: Arc::new(signer),
+        signer: Arc::new(ring),
         public_limiter: Arc::new(http::ratelimit::RateLimiter::new(&policy.public_check)),
-        settings: Arc::new(Settings::new(args.log_origin.clone(), policy)),
+        settings: Arc::new(Settings::new(args.keys.log_origin.clone(), policy)),
     };
     let notify = &state.settings.policy.notify;
     let sender = match (&notify.webhook, &notify.file) {
@@ -98,7 +98,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     .spawn()
     .context("cannot start the outbox worker")?;
-    let vkey = state.signer.verifier_key_string();
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
         App::new()
@@ -119,7 +118,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         url.redacted(),
         url.backend()
     );
-    println!("log origin {}; verifier key {vkey}", args.log_origin);
+    println!(
+        "log origin {}; verifier key {}",
+        args.keys.log_origin,
+        vkeys.join(" and ")
+    );
     for a in &addrs {
         println!("listening on http://{a}");
     }

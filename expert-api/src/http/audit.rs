@@ -7,7 +7,6 @@ pub mod proof;
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use draw_audit::checkpoint::Checkpoint;
 use draw_audit::merkle::Hash;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -31,28 +30,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/audit/proof/consistency", web::get().to(consistency));
 }
 
-/// The latest tree head as a c2sp tlog-checkpoint, signed as a signed note.
+/// The latest tree head as a c2sp tlog-checkpoint, signed as a signed note
+/// (by both keys during a key rotation), pinned before it is returned.
 #[utoipa::path(get, path = "/api/v1/audit/checkpoint", tag = "audit",
     responses((status = 200, description = "Signed checkpoint (text/plain)", content_type = "text/plain")))]
 pub async fn checkpoint(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let head = state.db(|conn| Ok(audit::head(conn)?)).await?;
-    let note = sign_head(&state, head.size, head.root)?;
+    let ring = state.signer.clone();
+    let (note, _) = state.db(move |conn| Ok(ring.sign_committed(conn)?)).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body(note))
 }
 
-/// A checkpoint for `(size, root)` signed now; only ever called with the
-/// head as just read, so it never names a tree the log has not had.
-fn sign_head(state: &AppState, size: u64, root: Hash) -> Result<String, ApiError> {
-    Checkpoint {
-        origin: state.settings.log_origin.clone(),
-        size,
-        root,
-        extensions: Vec::new(),
-    }
-    .sign(&[state.signer.as_ref()])
-    .map_err(|e| ApiError::internal(&e))
+/// A checkpoint for `(size, root)` signed now by the key ring (which
+/// checks it against the pinned checkpoint and pins it); only ever called
+/// with a head just read, so it never names a tree the log has not had.
+async fn sign_head(state: &AppState, size: u64, root: Hash) -> Result<String, ApiError> {
+    let ring = state.signer.clone();
+    let head = audit::TreeHead { size, root };
+    state
+        .db(move |conn| Ok(ring.sign_committed_head(conn, &head)?))
+        .await
 }
 
 /// Standard base64, as checkpoints and tlog-proof files write hashes.
@@ -72,13 +70,23 @@ fn auditors_only(caller: &Caller) -> Result<(), ApiError> {
     }
 }
 
-/// The verifier key that checks checkpoints: `name+keyid+base64`.
+/// The verifier keys that sign checkpoints now, `name+keyid+base64`, one
+/// per line: two during a key rotation (the old key first).
 #[utoipa::path(get, path = "/api/v1/audit/vkey", tag = "audit",
-    responses((status = 200, description = "Verifier key (text/plain)", content_type = "text/plain")))]
-pub async fn vkey(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
+    responses((status = 200, description = "Verifier keys, one per line (text/plain)", content_type = "text/plain")))]
+pub async fn vkey(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let ring = state.signer.clone();
+    let vkeys = state
+        .db(move |conn| {
+            let size = audit::head(conn)?.size;
+            Ok(ring.vkeys_at(conn, size)?)
+        })
+        .await?;
+    let mut body = vkeys.join("\n");
+    body.push('\n');
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
-        .body(format!("{}\n", state.signer.verifier_key_string()))
+        .body(body))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -88,7 +88,7 @@ impl AppState {
 
 pub fn flow_context(
     settings: &crate::config::Settings,
-    signer: std::sync::Arc<draw_audit::note::NoteSigner>,
+    signer: std::sync::Arc<crate::keys::KeyRing>,
 ) -> FlowContext {
     let p = &settings.policy;
     FlowContext {

@@ -20,11 +20,11 @@ use std::sync::Arc;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
-use draw_audit::note::NoteSigner;
 
 use crate::auth::Caller;
 use crate::config::Settings;
 use crate::db::{DbConn, Pool};
+use crate::keys::KeyRing;
 use crate::store::StoreError;
 use problem::ApiError;
 
@@ -32,7 +32,8 @@ use problem::ApiError;
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
-    pub signer: Arc<NoteSigner>,
+    /// Signs checkpoints; pins each before it is handed out.
+    pub signer: Arc<KeyRing>,
     pub settings: Arc<Settings>,
     /// Token buckets of the public panel check.
     pub public_limiter: Arc<ratelimit::RateLimiter>,

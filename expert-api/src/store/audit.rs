@@ -38,7 +38,12 @@ pub struct AuditTx<'c> {
     appended: Vec<Entry>,
     /// Tree nodes the appended entries complete, written before commit.
     nodes: Vec<Node>,
+    after_commit: Vec<AfterCommit>,
 }
+
+/// Work that must follow a successful commit before [`write`] returns
+/// (pinning a checkpoint signed in the transaction).
+pub type AfterCommit = Box<dyn FnOnce() -> Result<(), StoreError> + Send>;
 
 impl std::fmt::Debug for AuditTx<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -194,6 +199,12 @@ impl AuditTx<'_> {
         &self.appended
     }
 
+    /// Run `work` once this transaction has committed, before [`write`]
+    /// returns; if it fails, `write` fails although the change committed.
+    pub fn after_commit(&mut self, work: AfterCommit) {
+        self.after_commit.push(work);
+    }
+
     /// Extend the tree by one leaf, keeping the nodes it completes.
     fn push_leaf(&mut self, hash: Hash) -> Result<(), StoreError> {
         self.nodes.extend(nodes::completed_by(&self.range, hash));
@@ -259,7 +270,8 @@ where
     E: From<StoreError> + From<diesel::result::Error>,
 {
     let now = super::from_db_time(db_time(now));
-    conn.transaction(|conn| {
+    let mut after_commit = Vec::new();
+    let out = conn.transaction(|conn| {
         lock_head(conn)?;
         let range = load_range(conn)?;
         // `now` was read before the lock was ours; a writer that got the
@@ -278,6 +290,7 @@ where
             range,
             appended: Vec::new(),
             nodes: Vec::new(),
+            after_commit: Vec::new(),
         };
         let out = change(&mut tx)?;
         nodes::insert(tx.conn, &tx.nodes)?;
@@ -293,8 +306,13 @@ where
                 ))
                 .execute(tx.conn)?;
         }
-        Ok(out)
-    })
+        after_commit = std::mem::take(&mut tx.after_commit);
+        Ok::<T, E>(out)
+    })?;
+    for work in after_commit {
+        work()?;
+    }
+    Ok(out)
 }
 
 /// Bring `audit_nodes` up to the head if it is behind (a log from before

@@ -12,8 +12,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use draw_audit::checkpoint::Checkpoint;
-use draw_audit::note::NoteSigner;
 use expert_core::draw::{
     DrawResult, DrawStatement, Member, Panel, PreparedPool, SupplementaryDraw, nonce_commitment,
     seed, validate,
@@ -32,6 +30,7 @@ use crate::db::schema::{
 };
 use crate::draws::request::EffectivePolicy;
 use crate::draws::{DrawRequest, FilterContext};
+use crate::keys::KeyRing;
 
 /// Draw states as stored.
 pub mod state {
@@ -402,20 +401,14 @@ fn excluded_json_clone(excluded: &BTreeMap<&'static str, u64>) -> Map<String, Va
         .collect()
 }
 
-/// Sign the head as it stands inside this transaction and keep the note.
+/// Sign the head as it stands inside this transaction (with the log's
+/// current keys; pinned after the commit) and keep the note.
 pub fn sign_checkpoint(
     tx: &mut AuditTx<'_>,
-    (signer, origin): (&NoteSigner, &str),
+    (signer, _origin): (&KeyRing, &str),
 ) -> Result<String, StoreError> {
     let head = tx.head();
-    let note = Checkpoint {
-        origin: origin.to_owned(),
-        size: head.size,
-        root: head.root,
-        extensions: Vec::new(),
-    }
-    .sign(&[signer])
-    .map_err(|e| StoreError::Corrupt(format!("cannot sign the checkpoint: {e}")))?;
+    let note = signer.sign_in_tx(tx)?;
     let size = i64::try_from(head.size).map_err(|_| StoreError::Corrupt("log full".into()))?;
     let exists: Option<i64> = checkpoints::table
         .find(size)
@@ -932,7 +925,7 @@ pub fn depart(
     info: &DepartureInfo,
     cfg: &DrawPolicy,
     invite: &InviteSettings,
-    signer: (&NoteSigner, &str),
+    signer: (&KeyRing, &str),
 ) -> Result<Replacement, StoreError> {
     let now = tx.now();
     let m = member(tx.conn, panel_id, expert_id)?;
@@ -1314,7 +1307,7 @@ pub fn supersede(
 pub struct FlowContext {
     pub cfg: DrawPolicy,
     pub invite: InviteSettings,
-    pub signer: std::sync::Arc<NoteSigner>,
+    pub signer: std::sync::Arc<KeyRing>,
     pub origin: String,
 }
 

@@ -7,6 +7,7 @@ pub mod awards;
 pub mod bookings;
 pub mod draws;
 pub mod experts;
+pub mod keys;
 pub mod outbox;
 pub mod pool;
 pub mod receipts;
@@ -32,6 +33,10 @@ pub enum StoreError {
     /// (beyond the head, an index not below the size, sizes reversed).
     #[error("{}: {reason}", arg.name())]
     TreeArg { arg: audit::TreeArg, reason: String },
+    /// No checkpoint could be signed: a key is missing, or the head
+    /// contradicts the last signed checkpoint (see `keys::pin`).
+    #[error("cannot sign a checkpoint: {0}")]
+    Signing(String),
 }
 
 /// Times are stored as UTC `Timestamp`s with microsecond precision, the

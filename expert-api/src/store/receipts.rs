@@ -9,16 +9,17 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use draw_audit::merkle::Hash;
-use draw_audit::note::NoteSigner;
+use draw_audit::note::LogSigner;
 use draw_audit::receipt::{self, Receipt};
 
 use super::audit;
 use super::{StoreError, draws};
 use crate::db::DbConn;
+use crate::keys::KeyRing;
 use crate::db::schema::{audit_entries, checkpoints};
 
 /// How to sign: the log's key and origin (`FlowContext` carries both).
-pub type Signing<'a> = (&'a NoteSigner, &'a str);
+pub type Signing<'a> = (&'a KeyRing, &'a str);
 
 /// A read of sealed data to log as `panel.view` before the receipt is made.
 #[derive(Debug, Clone, Copy)]
@@ -57,15 +58,25 @@ pub fn receipt(
     let proof = reveal_inclusion_proof(conn, index, size)?;
     let receipt = Receipt::from_reveal_leaf(signing.1, index, leaf.as_bytes())
         .map_err(|e| StoreError::Corrupt(format!("draw {draw_id}: {e}")))?;
-    let note = sign_receipt(&receipt, signing.0)?;
+    let note = sign_receipt(conn, &receipt, signing.0, size)?;
     Ok(receipt::receipt_file(&note, index, proof, &checkpoint))
 }
 
-/// The one place the service signs receipts.
-fn sign_receipt(receipt: &Receipt, signer: &NoteSigner) -> Result<String, StoreError> {
-    receipt
-        .sign(signer)
-        .map_err(|e| StoreError::Corrupt(format!("cannot sign the receipt: {e}")))
+/// The one place the service signs receipts: with the keys that sign the
+/// covering checkpoint of `size` entries (both during a key rotation).
+fn sign_receipt(
+    conn: &mut DbConn,
+    receipt: &Receipt,
+    ring: &KeyRing,
+    size: u64,
+) -> Result<String, StoreError> {
+    let signers = ring.signers_at(conn, size)?;
+    let refs: Vec<&dyn LogSigner> = signers.iter().map(AsRef::as_ref).collect();
+    let text = receipt
+        .to_text()
+        .map_err(|e| StoreError::Corrupt(format!("cannot sign the receipt: {e}")))?;
+    draw_audit::note::sign_note(&text, &refs)
+        .map_err(|e| StoreError::Signing(format!("the receipt: {e}")))
 }
 
 /// Index and leaf bytes of the draw's `draw.reveal` entry.

@@ -133,7 +133,7 @@ pub async fn inclusion(
     }
     let checkpoint = match kept {
         Some(note) => note,
-        None if size == head => sign_head(&state, size, root)?,
+        None if size == head => sign_head(&state, size, root).await?,
         None => {
             return Err(ApiError::not_found(
                 "signed checkpoint at size",
