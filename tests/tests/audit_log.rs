@@ -744,7 +744,18 @@ fn rewrite_is_caught_by_an_earlier_checkpoint(backend: Backend) {
     let (code, out, err) = audit_check(&db);
     assert_eq!(code, 0, "a full rewrite is self-consistent:\n{out}\n{err}");
 
-    let s = Server::start_with(db, &[]);
+    // The server that signed the checkpoint kept it outside the database
+    // and refuses to start on the rewritten log.
+    let (code, err) = expert_draw_tests::serve_refused(&db, &[]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("contradicts the last signed checkpoint"),
+        "{err}"
+    );
+    // A server whose state file was lost starts, and the checkpoint signed
+    // earlier exposes the rewrite.
+    let lost = db.path("lost").join("last-signed-checkpoint.txt");
+    let s = Server::start_with(db, &["--state-file", lost.to_str().expect("utf-8 path")]);
     let (now, all) = verified_log(&s);
     let hashes = leaf_hashes(&all);
     assert_ne!(root(&hashes[..signed.size as usize]), signed.root);

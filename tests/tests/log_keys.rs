@@ -33,7 +33,7 @@ fn checkpoint(server: &Server) -> String {
 fn signed_by(note: &str, candidates: &[&NoteVerifier]) -> Vec<String> {
     candidates
         .iter()
-        .filter(|v| Checkpoint::open(note, &[(**v).clone()]).is_ok())
+        .filter(|v| opens(note, v))
         .map(|v| v.to_string())
         .collect()
 }
@@ -51,16 +51,29 @@ fn write(server: &Server) {
     assert_eq!(r.status, 201, "{}", r.text);
 }
 
-fn keys_cli(server_db: &TestDb, command: &str) -> String {
+/// `expert-api keys COMMAND [extra] --db … --key-file … --log-origin …`:
+/// exit code, stdout, stderr.
+fn keys(db: &TestDb, command: &str, extra: &[&str]) -> (i32, String, String) {
     let mut args = vec![
         "keys".to_owned(),
         command.to_owned(),
         "--db".into(),
-        server_db.url.clone(),
+        db.url.clone(),
     ];
-    args.extend(key_args(server_db));
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
+    args.extend(key_args(db));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    cli_ok(&args)
+    cli(&args)
+}
+
+fn keys_cli(db: &TestDb, command: &str) -> String {
+    let (code, out, err) = keys(db, command, &[]);
+    assert_eq!(code, 0, "keys {command}:\n{out}\n{err}");
+    out
+}
+
+fn opens(note: &str, key: &NoteVerifier) -> bool {
+    Checkpoint::open(note, std::slice::from_ref(key)).is_ok()
 }
 
 fn rotation_entries(server: &Server) -> Vec<serde_json::Value> {
@@ -102,7 +115,7 @@ fn rotation(backend: Backend) {
     assert_eq!(entries[0]["data"]["phase"], "begin");
     assert_eq!(entries[0]["data"]["old"], old.to_string());
     assert_eq!(entries[0]["data"]["new"], new.to_string());
-    let (cp, _) = Checkpoint::open(rotated, &[new.clone()]).expect("opens");
+    let (cp, _) = Checkpoint::open(rotated, std::slice::from_ref(&new)).expect("opens");
     assert_eq!(cp.size, entries[0]["seq"].as_u64().expect("seq") + 1);
 
     // The running server signs with both, and either key alone verifies.
@@ -125,9 +138,9 @@ fn rotation(backend: Backend) {
     write(&server);
     let after = checkpoint(&server);
     assert_eq!(signature_lines(&after), 1, "{after}");
-    assert!(Checkpoint::open(&after, &[new.clone()]).is_ok());
+    assert!(opens(&after, &new));
     assert!(matches!(
-        Checkpoint::open(&after, &[old.clone()]),
+        Checkpoint::open(&after, std::slice::from_ref(&old)),
         Err(draw_audit::checkpoint::CheckpointError::Note(
             NoteError::NoVerifiedSignature { unverified: 1 }
         ))
@@ -139,8 +152,8 @@ fn rotation(backend: Backend) {
         .collect();
     assert_eq!(phases, vec![json!("begin"), json!("finish")]);
     // Checkpoints signed before the rotation still verify with the old key.
-    assert!(Checkpoint::open(&before, &[old.clone()]).is_ok());
-    assert!(Checkpoint::open(&before, &[new.clone()]).is_err());
+    assert!(opens(&before, &old));
+    assert!(!opens(&before, &new));
 
     // A restart finds the new key at --next-key-file and signs with it.
     let db = server.stop();
@@ -151,15 +164,7 @@ fn rotation(backend: Backend) {
 
     // With the next key file still holding the active key, a new rotation
     // is refused with what to do.
-    let mut args = vec![
-        "keys".to_owned(),
-        "begin-rotation".into(),
-        "--db".into(),
-        server.db.url.clone(),
-    ];
-    args.extend(key_args(&server.db));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (code, _, err) = cli(&args);
+    let (code, _, err) = keys(&server.db, "begin-rotation", &[]);
     assert_ne!(code, 0);
     assert!(err.contains("holds the key that signs now"), "{err}");
 }
@@ -313,15 +318,7 @@ fn restored_backup(backend: Backend) {
         "{err}"
     );
     // The keys commands refuse too (they sign).
-    let mut args = vec![
-        "keys".to_owned(),
-        "show".into(),
-        "--db".into(),
-        db.url.clone(),
-    ];
-    args.extend(key_args(&db));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (code, _, err) = cli(&args);
+    let (code, _, err) = keys(&db, "show", &[]);
     assert_ne!(code, 0);
     assert!(err.contains("behind"), "{err}");
 
@@ -343,17 +340,12 @@ fn restored_backup(backend: Backend) {
     );
 
     // Disaster recovery: acknowledged, logged, and the server starts.
-    let mut args = vec![
-        "keys".to_owned(),
-        "acknowledge-rollback".into(),
-        "--reason".into(),
-        "incident 42: disk lost, restored the nightly backup".into(),
-        "--db".into(),
-        db.url.clone(),
+    let reason = [
+        "--reason",
+        "incident 42: disk lost, restored the nightly backup",
     ];
-    args.extend(key_args(&db));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = cli_ok(&args);
+    let (code, out, err) = keys(&db, "acknowledge-rollback", &reason);
+    assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("acknowledged"), "{out}");
     let server = Server::start_with(db, &[]);
     let r = server.admin().get("/api/v1/audit/entries?limit=10000");

@@ -133,6 +133,16 @@ impl Pin {
         Ok(())
     }
 
+    /// Whether `pinned` is at least as large as `head`; the same size with
+    /// another root is a fork.
+    fn covers(&self, pinned: &Option<Pinned>, head: &TreeHead) -> Result<bool, PinError> {
+        match pinned {
+            Some(p) if p.size == head.size && p.root != head.root => Err(self.fork(p, &head.root)),
+            Some(p) => Ok(p.size >= head.size),
+            None => Ok(false),
+        }
+    }
+
     fn fork(&self, p: &Pinned, db_root: &Hash) -> PinError {
         PinError::Fork {
             size: p.size,
@@ -160,23 +170,23 @@ impl Pin {
     }
 
     /// Pins a committed head signed as `note`, unless a larger one is
-    /// pinned already. Written atomically and durably before it returns.
+    /// pinned already (a later commit's checkpoint may be pinned first; the
+    /// earlier head is committed, so that is no rollback). Written
+    /// atomically and durably before it returns.
     pub fn record(
         &self,
         pinned: &mut Option<Pinned>,
         head: &TreeHead,
         note: &str,
     ) -> Result<(), PinError> {
-        self.check(pinned, head)?;
-        if pinned.as_ref().is_some_and(|p| p.size >= head.size) {
+        if self.covers(pinned, head)? {
             return Ok(());
         }
         let lock = self.lock_file()?;
         // Another process sharing the file may have pinned more since.
         let on_disk = self.read_file()?;
-        self.check(&on_disk, head)?;
         match on_disk {
-            Some(p) if p.size >= head.size => *pinned = Some(p),
+            Some(p) if self.covers(&Some(p.clone()), head)? => *pinned = Some(p),
             _ => {
                 self.write_file(note)?;
                 *pinned = Some(Pinned {
@@ -297,5 +307,91 @@ impl Pin {
             path: self.path.clone(),
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use draw_audit::note::NoteSigner;
+    use ed25519_dalek::SigningKey;
+
+    const ORIGIN: &str = "test.example/log";
+
+    fn signed(size: u64, root: Hash) -> (TreeHead, String) {
+        let key = NoteSigner::new(ORIGIN, SigningKey::from_bytes(&[7; 32])).unwrap();
+        let note = Checkpoint::new(ORIGIN, size, root).sign(&[&key]).unwrap();
+        (TreeHead { size, root }, note)
+    }
+
+    #[test]
+    fn pins_only_forward_and_refuses_contradictions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state").join("pin.txt");
+        let pin = Pin::open(&path, ORIGIN).unwrap();
+        assert!(pin.lock().is_none());
+
+        let (h5, n5) = signed(5, [5; 32]);
+        pin.record(&mut pin.lock(), &h5, &n5).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), n5);
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+
+        // A later commit pinned first, then the earlier one: no change.
+        let (h9, n9) = signed(9, [9; 32]);
+        pin.record(&mut pin.lock(), &h9, &n9).unwrap();
+        pin.record(&mut pin.lock(), &h5, &n5).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), n9);
+
+        // Signing checks: behind, or the same size with another root.
+        assert!(matches!(
+            pin.check(&pin.lock(), &h5),
+            Err(PinError::Behind {
+                db_size: 5,
+                pinned_size: 9,
+                ..
+            })
+        ));
+        let (other9, n_other9) = signed(9, [1; 32]);
+        assert!(matches!(
+            pin.check(&pin.lock(), &other9),
+            Err(PinError::Fork { size: 9, .. })
+        ));
+        assert!(matches!(
+            pin.record(&mut pin.lock(), &other9, &n_other9),
+            Err(PinError::Fork { .. })
+        ));
+        pin.check(&pin.lock(), &h9).unwrap();
+
+        // Another process sharing the file pinned more: a record re-reads it.
+        let other = Pin::open(&path, ORIGIN).unwrap();
+        let (h12, n12) = signed(12, [12; 32]);
+        other.record(&mut other.lock(), &h12, &n12).unwrap();
+        let (h10, n10) = signed(10, [10; 32]);
+        pin.record(&mut pin.lock(), &h10, &n10).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), n12);
+        assert_eq!(pin.lock().as_ref().map(|p| p.size), Some(12));
+
+        // A reopened pin reads the file; another log's file is refused.
+        assert_eq!(
+            Pin::open(&path, ORIGIN)
+                .unwrap()
+                .lock()
+                .clone()
+                .unwrap()
+                .size,
+            12
+        );
+        assert!(matches!(
+            Pin::open(&path, "other.example/log"),
+            Err(PinError::Malformed { .. })
+        ));
+
+        // Disaster recovery sets the file aside.
+        let kept = pin.supersede().unwrap().unwrap();
+        assert!(kept.ends_with("pin.txt.superseded-12"));
+        assert!(!path.exists());
+        assert!(pin.lock().is_none());
     }
 }
