@@ -110,8 +110,9 @@ impl KeyRing {
     }
 
     /// The signers of those keys; a key file put in place since start (the
-    /// next key of a rotation) is read now.
-    fn signers_at(
+    /// next key of a rotation) is read now. For notes other than
+    /// checkpoints (receipts): `draw_audit::note::sign_note(text, &refs)`.
+    pub fn signers_at(
         &self,
         conn: &mut DbConn,
         size: u64,
