@@ -15,8 +15,8 @@ use draw_audit::receipt::{self, Receipt};
 use super::audit;
 use super::{StoreError, draws};
 use crate::db::DbConn;
-use crate::keys::KeyRing;
 use crate::db::schema::{audit_entries, checkpoints};
+use crate::keys::KeyRing;
 
 /// How to sign: the log's key and origin (`FlowContext` carries both).
 pub type Signing<'a> = (&'a KeyRing, &'a str);
