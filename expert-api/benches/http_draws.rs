@@ -12,7 +12,8 @@
 //! `--pool realistic` (the default) is `expert-api synth roster` (the
 //! specialty weights of a real provincial pool, its regions and employers),
 //! loaded with `expert-api import --admit`; each request names 2 groups
-//! (5 + 2 reserves each) whose specialties are those of experts picked at
+//! (5 + 2 reserves each, and one tenderer's representative, so the
+//! committee of 11 is odd) whose specialties are those of experts picked at
 //! random from the same roster, so specialties are requested as often as
 //! the pool holds them. `--pool uniform` is the worst case: the pool spread
 //! over 4 specialties (written with `expert_api::store`, apply + approve,
@@ -161,6 +162,15 @@ enum Requests {
 }
 
 impl Requests {
+    /// The tenderer's representatives: the committee (experts and
+    /// representatives) must be odd, so two groups of 5 take one.
+    fn representatives(&self) -> u32 {
+        match self {
+            Requests::Uniform => 0,
+            Requests::Realistic(_) => 1,
+        }
+    }
+
     fn panel(&self, k: usize) -> serde_json::Value {
         match self {
             Requests::Uniform => {
@@ -327,7 +337,7 @@ fn main() -> Res<()> {
                         "end": (start + chrono::Duration::seconds(30)).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
                         "venue": "评标室"},
                     "panel": requests.panel(k),
-                    "representatives": 0,
+                    "representatives": requests.representatives(),
                 });
                 let t = Instant::now();
                 let r = agent

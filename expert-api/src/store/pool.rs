@@ -241,21 +241,19 @@ fn load_facts(
         .into_boxed();
     match &scope {
         Scope::Specialty(code) => {
-            // A range instead of LIKE keeps the probe on the (code,
-            // expert_id) index.
+            // `id IN (ids from the (code, expert_id) index)`: the work is
+            // the matching experts, not the registry (a correlated EXISTS
+            // probed every expert). A range instead of LIKE keeps the
+            // lookup on the index.
             let upper = format!("{code}\u{7f}");
-            q = q.filter(diesel::dsl::exists(
+            let ids = || {
                 expert_specialties::table
-                    .filter(expert_specialties::expert_id.eq(experts::id))
                     .filter(expert_specialties::code.ge(code.to_string()))
-                    .filter(expert_specialties::code.lt(upper.clone())),
-            ));
-            seats_q = seats_q.filter(diesel::dsl::exists(
-                expert_specialties::table
-                    .filter(expert_specialties::expert_id.eq(panel_members::expert_id))
-                    .filter(expert_specialties::code.ge(code.to_string()))
-                    .filter(expert_specialties::code.lt(upper)),
-            ));
+                    .filter(expert_specialties::code.lt(upper.clone()))
+                    .select(expert_specialties::expert_id)
+            };
+            q = q.filter(experts::id.eq_any(ids()));
+            seats_q = seats_q.filter(panel_members::expert_id.eq_any(ids()));
         }
         Scope::Ids(ids) => {
             q = q.filter(experts::id.eq_any(ids.iter()));
