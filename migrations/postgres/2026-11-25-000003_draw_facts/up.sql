@@ -12,7 +12,4 @@ UPDATE experts SET term_start = (status_data::jsonb -> 'term' ->> 'start')::date
 UPDATE experts SET leave_from = (status_data::jsonb ->> 'from')::date,
                    leave_to = (status_data::jsonb ->> 'to')::date
     WHERE status = 'on_leave';
--- Counting the experts whose term covers an evaluation reads this index
--- alone, not the wide rows.
-CREATE INDEX experts_term ON experts (status, term_start, term_end);
 ALTER TABLE outbox ADD COLUMN cancelled_at TIMESTAMP;

@@ -12,7 +12,4 @@ UPDATE experts SET term_start = json_extract(status_data, '$.term.start')
 UPDATE experts SET leave_from = json_extract(status_data, '$.from'),
                    leave_to = json_extract(status_data, '$.to')
     WHERE status = 'on_leave';
--- Counting the experts whose term covers an evaluation reads this index
--- alone, not the wide rows.
-CREATE INDEX experts_term ON experts (status, term_start, term_end);
 ALTER TABLE outbox ADD COLUMN cancelled_at TIMESTAMP;

@@ -1,0 +1,1 @@
+DROP INDEX experts_term;
