@@ -352,6 +352,14 @@ fn backends_cannot_drift() {
     let mut lite = sqlite.connect();
     let versions = known_migrations(&lite).expect("sqlite versions");
     assert_eq!(versions.len(), sqlite_dirs.len());
+    // Two folders with one version (branches landing the same number) would
+    // leave one of them silently unapplied.
+    let distinct: BTreeSet<&String> = versions.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        versions.len(),
+        "duplicate migration version: {versions:?}"
+    );
     for (v, d) in versions.iter().zip(&sqlite_dirs) {
         assert!(d.replace('-', "").starts_with(v.as_str()), "{v} vs {d}");
     }
