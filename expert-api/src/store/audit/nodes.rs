@@ -4,7 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{Array, BigInt, Binary, Integer};
 use draw_audit::merkle::{CompactRange, Hash, node_hash};
 
 use super::super::StoreError;
@@ -74,22 +77,47 @@ pub fn fetch(
     conn: &mut DbConn,
     wanted: &BTreeSet<(u32, u64)>,
 ) -> Result<BTreeMap<(u32, u64), Hash>, StoreError> {
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = diesel::sql_types::Integer)]
-        level: i32,
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        idx: i64,
-        #[diesel(sql_type = diesel::sql_types::Binary)]
-        hash: Vec<u8>,
+    if wanted.is_empty() {
+        return Ok(BTreeMap::new());
     }
+    let rows: Vec<(i32, i64, Vec<u8>)> = match conn {
+        DbConn::Postgres(c) => ByKeys::new(wanted)?.load(c)?,
+        DbConn::Sqlite(c) => by_literal_keys(wanted)
+            .load::<Row>(c)?
+            .into_iter()
+            .map(|r| (r.level, r.idx, r.hash))
+            .collect(),
+    };
+    rows.into_iter()
+        .map(|(level, idx, hash)| {
+            let key = (
+                u32::try_from(level).map_err(|_| bad_node("negative level"))?,
+                u64::try_from(idx).map_err(|_| bad_node("negative index"))?,
+            );
+            let hash = Hash::try_from(hash.as_slice()).map_err(|_| bad_node("not 32 bytes"))?;
+            Ok((key, hash))
+        })
+        .collect()
+}
+
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = Integer)]
+    level: i32,
+    #[diesel(sql_type = BigInt)]
+    idx: i64,
+    #[diesel(sql_type = Binary)]
+    hash: Vec<u8>,
+}
+
+/// SQLite: the keys written into the SQL as literals (they are numbers this
+/// module computed, never caller text). SQLite prepares a statement in
+/// microseconds, so one text per proof shape costs little.
+fn by_literal_keys(wanted: &BTreeSet<(u32, u64)>) -> diesel::query_builder::SqlQuery {
     let mut by_level: BTreeMap<u32, Vec<String>> = BTreeMap::new();
     for (level, index) in wanted {
         by_level.entry(*level).or_default().push(index.to_string());
     }
-    // The keys are numbers this module computed, never caller text, so
-    // they are written into the SQL as literals: one statement, planned once
-    // per shape, for any mix of levels.
     let mut parts = Vec::new();
     if let Some(leaves) = by_level.remove(&0) {
         parts.push(format!(
@@ -108,20 +136,69 @@ pub fn fetch(
             clauses.join(" OR ")
         ));
     }
-    if parts.is_empty() {
-        return Ok(BTreeMap::new());
+    diesel::sql_query(parts.join(" UNION ALL "))
+}
+
+/// PostgreSQL: one statement whose text never changes, the keys bound as
+/// arrays, so diesel keeps it prepared per connection (cached by type, as
+/// `HAS_STATIC_QUERY_ID` says) and PostgreSQL does not plan every proof
+/// shape afresh. (`sql_query` is never cached: diesel cannot know its text
+/// is fixed.)
+#[derive(Debug, Clone)]
+struct ByKeys {
+    leaves: Vec<i64>,
+    levels: Vec<i32>,
+    indices: Vec<i64>,
+}
+
+impl ByKeys {
+    fn new(wanted: &BTreeSet<(u32, u64)>) -> Result<Self, StoreError> {
+        let mut q = ByKeys {
+            leaves: Vec::new(),
+            levels: Vec::new(),
+            indices: Vec::new(),
+        };
+        for &(level, index) in wanted {
+            let index = i64::try_from(index).map_err(|_| full())?;
+            if level == 0 {
+                q.leaves.push(index);
+            } else {
+                q.levels.push(i32::try_from(level).map_err(|_| full())?);
+                q.indices.push(index);
+            }
+        }
+        Ok(q)
     }
-    let rows: Vec<Row> = diesel::sql_query(parts.join(" UNION ALL ")).load(conn)?;
-    rows.into_iter()
-        .map(|r| {
-            let key = (
-                u32::try_from(r.level).map_err(|_| bad_node("negative level"))?,
-                u64::try_from(r.idx).map_err(|_| bad_node("negative index"))?,
-            );
-            let hash = Hash::try_from(r.hash.as_slice()).map_err(|_| bad_node("not 32 bytes"))?;
-            Ok((key, hash))
-        })
-        .collect()
+}
+
+impl QueryId for ByKeys {
+    type QueryId = ByKeys;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Query for ByKeys {
+    type SqlType = (Integer, BigInt, Binary);
+}
+
+impl RunQueryDsl<diesel::PgConnection> for ByKeys {}
+
+impl QueryFragment<Pg> for ByKeys {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(
+            "SELECT 0 AS level, seq AS idx, leaf_hash AS hash FROM audit_entries \
+             WHERE seq = ANY(",
+        );
+        out.push_bind_param::<Array<BigInt>, _>(&self.leaves)?;
+        out.push_sql(
+            ") UNION ALL SELECT n.level, n.idx, n.hash FROM audit_nodes n \
+             JOIN unnest(",
+        );
+        out.push_bind_param::<Array<Integer>, _>(&self.levels)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<BigInt>, _>(&self.indices)?;
+        out.push_sql(") AS k(level, idx) ON n.level = k.level AND n.idx = k.idx");
+        Ok(())
+    }
 }
 
 fn bad_node(why: &str) -> StoreError {
