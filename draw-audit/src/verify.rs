@@ -10,7 +10,9 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use serde_json::Value;
+use serde::Deserialize;
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+use serde_json::{Map, Value};
 
 use crate::entry::parse_time;
 use crate::jcs::{check_canonical_with, unescape};
@@ -173,6 +175,27 @@ impl ExportVerifier {
         if data.first() != Some(&b'{') {
             return Err(at("data is not an object".into()));
         }
+        if kind == "draw.reveal"
+            && let Some(span) = &fields.statement
+        {
+            // The leaf is canonical, so the statement's bytes inside it are
+            // JCS(statement): hash them where they lie, and read them
+            // without building a value of their candidates.
+            let statement = text(span);
+            let others = serde_json::from_slice::<WithoutStatement>(data)
+                .map_err(|e| at(format!("data cannot be read: {e}")))?;
+            let statement = std::str::from_utf8(statement)
+                .map_err(|e| at(format!("data cannot be read: {e}")))?;
+            return self
+                .replay
+                .reveal_text(
+                    seq,
+                    &Value::Object(others.0),
+                    statement,
+                    sha256(statement.as_bytes()),
+                )
+                .map_err(|e| at(e.reason));
+        }
         if is_draw_kind(&kind) || kind == KEY_ROTATION_KIND {
             let value: Value = serde_json::from_slice(data)
                 .map_err(|e| at(format!("data cannot be read: {e}")))?;
@@ -263,6 +286,39 @@ impl LeafFields {
             data,
             statement,
         })
+    }
+}
+
+/// A reveal's data without its `statement`, which is skipped (still
+/// parsed, so the data reads exactly when the whole would).
+#[derive(Debug)]
+struct WithoutStatement(Map<String, Value>);
+
+impl<'de> Deserialize<'de> for WithoutStatement {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(WithoutStatementVisitor)
+    }
+}
+
+struct WithoutStatementVisitor;
+
+impl<'de> Visitor<'de> for WithoutStatementVisitor {
+    type Value = WithoutStatement;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WithoutStatement, A::Error> {
+        let mut fields = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "statement" {
+                map.next_value::<IgnoredAny>()?;
+            } else {
+                fields.insert(key, map.next_value()?);
+            }
+        }
+        Ok(WithoutStatement(fields))
     }
 }
 
