@@ -10,8 +10,6 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use serde::Deserialize;
-use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::entry::parse_time;
@@ -177,12 +175,13 @@ impl ExportVerifier {
         }
         if kind == "draw.reveal"
             && let Some(span) = &fields.statement
+            && let Some(others) = without_statement(leaf, &fields.data, span)
         {
             // The leaf is canonical, so the statement's bytes inside it are
             // JCS(statement): hash them where they lie, and read them
             // without building a value of their candidates.
             let statement = text(span);
-            let others = serde_json::from_slice::<WithoutStatement>(data)
+            let others = serde_json::from_slice::<Map<String, Value>>(&others)
                 .map_err(|e| at(format!("data cannot be read: {e}")))?;
             let statement = std::str::from_utf8(statement)
                 .map_err(|e| at(format!("data cannot be read: {e}")))?;
@@ -190,7 +189,7 @@ impl ExportVerifier {
                 .replay
                 .reveal_text(
                     seq,
-                    &Value::Object(others.0),
+                    &Value::Object(others),
                     statement,
                     sha256(statement.as_bytes()),
                 )
@@ -289,37 +288,25 @@ impl LeafFields {
     }
 }
 
-/// A reveal's data without its `statement`, which is skipped (still
-/// parsed, so the data reads exactly when the whole would).
-#[derive(Debug)]
-struct WithoutStatement(Map<String, Value>);
-
-impl<'de> Deserialize<'de> for WithoutStatement {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(WithoutStatementVisitor)
+/// The bytes of the object at `data` (a span of the canonical `leaf`)
+/// without its member `"statement":…` whose value lies at `value`, so the
+/// other fields can be parsed without reading the statement twice.
+fn without_statement(leaf: &[u8], data: &Range<usize>, value: &Range<usize>) -> Option<Vec<u8>> {
+    const KEY: &[u8] = b"\"statement\":";
+    let key = value.start.checked_sub(KEY.len())?;
+    if leaf.get(key..value.start)? != KEY || key <= data.start || value.end >= data.end {
+        return None;
     }
-}
-
-struct WithoutStatementVisitor;
-
-impl<'de> Visitor<'de> for WithoutStatementVisitor {
-    type Value = WithoutStatement;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WithoutStatement, A::Error> {
-        let mut fields = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "statement" {
-                map.next_value::<IgnoredAny>()?;
-            } else {
-                fields.insert(key, map.next_value()?);
-            }
-        }
-        Ok(WithoutStatement(fields))
-    }
+    let cut = match (leaf.get(key - 1)?, leaf.get(value.end)?) {
+        (b',', _) => key - 1..value.end,
+        (b'{', b',') => key..value.end + 1,
+        (b'{', _) => key..value.end,
+        _ => return None,
+    };
+    let mut out = Vec::with_capacity(data.len() - cut.len());
+    out.extend_from_slice(leaf.get(data.start..cut.start)?);
+    out.extend_from_slice(leaf.get(cut.end..data.end)?);
+    Some(out)
 }
 
 /// The five fields of an entry, in canonical (sorted) order.
