@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 
 /// Both paths on `text`; panics with the text on any difference.
 fn agree(text: &str) -> bool {
-    let value: Value = serde_json::from_str(text).expect("test text is JSON");
+    let Ok(value) = serde_json::from_str::<Value>(text) else {
+        panic!("test text is not JSON: {text}");
+    };
     let slow = validate(&value);
     let fast = validate_text(text);
     match (&slow, &fast) {
