@@ -20,8 +20,10 @@
 use std::collections::{HashMap, HashSet};
 
 use expert_core::draw::{
-    DrawResult, DrawStatement, Member, Panel, nonce_commitment, seed, select, validate,
+    DrawResult, DrawStatement, InvalidStatement, Member, Panel, nonce_commitment, seed, select,
+    validate, validate_text,
 };
+use serde::Deserialize as _;
 use serde_json::Value;
 
 use crate::jcs;
@@ -121,7 +123,12 @@ impl DrawReplay {
         let fail = |reason: String| ReplayError { seq, reason };
         match kind {
             "draw.commit" => self.commit(seq, data).map_err(fail),
-            "draw.reveal" => self.reveal(data, statement_hash).map_err(fail),
+            "draw.reveal" => self
+                .reveal(
+                    data,
+                    Statement::Value(data.get("statement"), statement_hash),
+                )
+                .map_err(fail),
             "draw.substitute" => self.substitute(data).map_err(fail),
             _ => Ok(()),
         }
@@ -147,7 +154,22 @@ impl DrawReplay {
         Ok(())
     }
 
-    fn reveal(&mut self, data: &Value, statement_hash: Option<Hash>) -> Result<(), String> {
+    /// A `draw.reveal` whose statement is given as its canonical text
+    /// (`JCS(statement)`, as it lies in the leaf) with its hash, and `data`
+    /// holds the entry's other fields. The same checks, in the same order,
+    /// as [`DrawReplay::entry`] on the whole data.
+    pub fn reveal_text(
+        &mut self,
+        seq: u64,
+        data: &Value,
+        statement: &str,
+        statement_hash: Hash,
+    ) -> Result<(), ReplayError> {
+        self.reveal(data, Statement::Text(statement, statement_hash))
+            .map_err(|reason| ReplayError { seq, reason })
+    }
+
+    fn reveal(&mut self, data: &Value, statement: Statement<'_>) -> Result<(), String> {
         let draw_id = draw_id(data)?;
         let Some(commit) = self.pending.remove(draw_id) else {
             return Err(if self.revealed.contains(draw_id) {
@@ -157,10 +179,12 @@ impl DrawReplay {
             });
         };
         self.revealed.insert(draw_id.to_owned());
-        let statement = data.get("statement").ok_or("reveal has no statement")?;
-        let hash = match statement_hash {
-            Some(h) => h,
-            None => sha256(&jcs::canonical(statement).map_err(|e| e.to_string())?),
+        let hash = match statement {
+            Statement::Text(_, h) | Statement::Value(Some(_), Some(h)) => h,
+            Statement::Value(Some(v), None) => {
+                sha256(&jcs::canonical(v).map_err(|e| e.to_string())?)
+            }
+            Statement::Value(None, _) => return Err("reveal has no statement".into()),
         };
         if hash != commit.statement_hash {
             return Err(format!(
@@ -181,7 +205,7 @@ impl DrawReplay {
             .get("beacon")
             .and_then(Value::as_str)
             .ok_or("beacon is not a string")?;
-        let st = validate(statement).map_err(|e| e.to_string())?;
+        let (st, parent) = statement.validate().map_err(|e| e.to_string())?;
         if st.draw_id() != Some(draw_id) {
             return Err(format!(
                 "statement.draw_id {:?} differs from the entry's draw_id {draw_id:?}",
@@ -197,11 +221,7 @@ impl DrawReplay {
         }
         let result = select(&st, want_seed).map_err(|e| format!("cannot replay the draw: {e}"))?;
         let logged = data.get("result").ok_or("reveal has no result")?;
-        if serde_json::from_value::<DrawResult>(logged.clone())
-            .ok()
-            .as_ref()
-            != Some(&result)
-        {
+        if DrawResult::deserialize(logged).ok().as_ref() != Some(&result) {
             let want = serde_json::to_string(&result).unwrap_or_default();
             return Err(format!(
                 "result {} differs from SPEC §5, which gives {}",
@@ -210,7 +230,7 @@ impl DrawReplay {
             ));
         }
         self.draws_replayed += 1;
-        self.follow(draw_id, statement, &st, &result)
+        self.follow(draw_id, &parent, &st, &result)
     }
 
     /// Records what later substitutions need: a first draw that is not
@@ -218,7 +238,7 @@ impl DrawReplay {
     fn follow(
         &mut self,
         draw_id: &str,
-        statement: &Value,
+        parent: &Parent,
         st: &DrawStatement,
         result: &DrawResult,
     ) -> Result<(), String> {
@@ -226,8 +246,7 @@ impl DrawReplay {
             .map(|g| Panel::reserves_of(st, result, g))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| e.to_string())?;
-        let parent = statement.get("parent").and_then(Value::as_str);
-        match (parent, statement.get("parent_group")) {
+        match (parent.parent.as_deref(), parent.group.as_ref()) {
             (Some(parent), Some(group)) => {
                 let group = group
                     .as_u64()
@@ -315,6 +334,48 @@ impl DrawReplay {
         }
         self.substitutions_checked += 1;
         Ok(())
+    }
+}
+
+/// A reveal's statement: inside the parsed data (with its hash if the
+/// caller has it), or as canonical text with its hash.
+#[derive(Debug, Clone, Copy)]
+enum Statement<'a> {
+    Value(Option<&'a Value>, Option<Hash>),
+    Text(&'a str, Hash),
+}
+
+/// What [`DrawReplay::follow`] reads of a statement besides its typed form:
+/// `parent` when it is a string, `parent_group` as it is.
+#[derive(Debug)]
+struct Parent {
+    parent: Option<String>,
+    group: Option<Value>,
+}
+
+impl Parent {
+    fn of(get: impl Fn(&str) -> Option<Value>) -> Self {
+        Self {
+            parent: get("parent").and_then(|p| p.as_str().map(str::to_owned)),
+            group: get("parent_group"),
+        }
+    }
+}
+
+impl Statement<'_> {
+    fn validate(self) -> Result<(DrawStatement, Parent), InvalidStatement> {
+        match self {
+            Self::Value(v, _) => {
+                let v = v.unwrap_or(&Value::Null);
+                let st = validate(v)?;
+                Ok((st, Parent::of(|k| v.get(k).cloned())))
+            }
+            Self::Text(text, _) => {
+                let done = validate_text(text)?;
+                let parent = Parent::of(|k| done.fields.get(k).cloned());
+                Ok((done.statement, parent))
+            }
+        }
     }
 }
 

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::entry::parse_time;
 use crate::jcs::{check_canonical_with, unescape};
@@ -173,6 +173,28 @@ impl ExportVerifier {
         if data.first() != Some(&b'{') {
             return Err(at("data is not an object".into()));
         }
+        if kind == "draw.reveal"
+            && let Some(span) = &fields.statement
+            && let Some(others) = without_statement(leaf, &fields.data, span)
+        {
+            // The leaf is canonical, so the statement's bytes inside it are
+            // JCS(statement): hash them where they lie, and read them
+            // without building a value of their candidates.
+            let statement = text(span);
+            let others = serde_json::from_slice::<Map<String, Value>>(&others)
+                .map_err(|e| at(format!("data cannot be read: {e}")))?;
+            let statement = std::str::from_utf8(statement)
+                .map_err(|e| at(format!("data cannot be read: {e}")))?;
+            return self
+                .replay
+                .reveal_text(
+                    seq,
+                    &Value::Object(others),
+                    statement,
+                    sha256(statement.as_bytes()),
+                )
+                .map_err(|e| at(e.reason));
+        }
         if is_draw_kind(&kind) || kind == KEY_ROTATION_KIND {
             let value: Value = serde_json::from_slice(data)
                 .map_err(|e| at(format!("data cannot be read: {e}")))?;
@@ -264,6 +286,27 @@ impl LeafFields {
             statement,
         })
     }
+}
+
+/// The bytes of the object at `data` (a span of the canonical `leaf`)
+/// without its member `"statement":…` whose value lies at `value`, so the
+/// other fields can be parsed without reading the statement twice.
+fn without_statement(leaf: &[u8], data: &Range<usize>, value: &Range<usize>) -> Option<Vec<u8>> {
+    const KEY: &[u8] = b"\"statement\":";
+    let key = value.start.checked_sub(KEY.len())?;
+    if leaf.get(key..value.start)? != KEY || key <= data.start || value.end >= data.end {
+        return None;
+    }
+    let cut = match (leaf.get(key - 1)?, leaf.get(value.end)?) {
+        (b',', _) => key - 1..value.end,
+        (b'{', b',') => key..value.end + 1,
+        (b'{', _) => key..value.end,
+        _ => return None,
+    };
+    let mut out = Vec::with_capacity(data.len() - cut.len());
+    out.extend_from_slice(leaf.get(data.start..cut.start)?);
+    out.extend_from_slice(leaf.get(cut.end..data.end)?);
+    Some(out)
 }
 
 /// The five fields of an entry, in canonical (sorted) order.

@@ -27,7 +27,8 @@ pub use select::{
     DrawError, DrawResult, PickStrategy, PreparedPool, select, select_reference, select_with,
 };
 pub use statement::{
-    Candidate, Candidates, DrawStatement, InvalidStatement, PanelGroup, Policy, validate,
+    Candidate, Candidates, DrawStatement, InvalidStatement, PanelGroup, Policy, ValidatedText,
+    validate, validate_text,
 };
 pub use stream::{WordStream, pick, uniform};
 pub use substitute::{Member, Panel, SubstitutionError, SupplementaryDraw, replacement};

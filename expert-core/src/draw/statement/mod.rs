@@ -7,9 +7,11 @@
 
 mod candidates;
 mod rules;
+mod text;
 
 pub use candidates::{Candidate, Candidates};
 pub use rules::{InvalidStatement, validate};
+pub use text::{ValidatedText, validate_text};
 
 /// The only `spec` value this crate draws for.
 pub const SPEC_NAME: &str = "expert-draw/1";
@@ -93,6 +95,16 @@ impl DrawStatement {
     pub fn weight(&self, candidate: &Candidate<'_>) -> u64 {
         self.policy
             .weight(self.is_local(candidate), candidate.recent())
+    }
+
+    /// The same statement over another valid candidate list (the fast
+    /// path of [`validate_text`] checks the candidates apart).
+    fn with_candidates(self, candidates: Candidates) -> Self {
+        Self {
+            local_region: candidates.region_code(&self.project_region),
+            candidates,
+            ..self
+        }
     }
 
     /// The candidate with this id.
