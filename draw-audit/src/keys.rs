@@ -132,15 +132,7 @@ pub fn load_or_create_key_file(path: &Path, name: &str) -> Result<(NoteSigner, b
     // at the same moment sees either no key file or a complete one, never
     // one still being written.
     let tmp = temporary_sibling(path)?;
-    let written = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)
-        .and_then(|mut file| {
-            file.write_all(pem.as_bytes())?;
-            file.sync_all()
-        });
+    let written = write_new_private_file(&tmp, pem.as_bytes());
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
         return Err(io_error("write key file", &tmp)(e));
@@ -175,4 +167,19 @@ fn temporary_sibling(path: &Path) -> Result<PathBuf, KeyError> {
         .unwrap_or_default();
     let suffix: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
     Ok(path.with_file_name(format!(".{name}.{suffix}.tmp")))
+}
+
+/// Creates `path`, which must not exist yet, readable by its owner only
+/// (0600), writes `bytes` and syncs them to disk. Callers publish the file
+/// by renaming or linking it once this returns.
+pub fn write_new_private_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.sync_all()
+        })
 }

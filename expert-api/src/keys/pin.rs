@@ -9,7 +9,7 @@
 //! each write re-reads it under an exclusive lock of `<file>.lock`.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write as _};
+use std::io;
 use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -249,15 +249,7 @@ impl Pin {
         let nonce = crate::auth::random_bytes::<8>()
             .map_err(|e| self.io("write")(io::Error::other(e.to_string())))?;
         let tmp = self.sibling(&format!("{}.tmp", hex::encode(nonce)));
-        let written = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
-            .and_then(|mut f| {
-                f.write_all(note.as_bytes())?;
-                f.sync_all()
-            })
+        let written = draw_audit::keys::write_new_private_file(&tmp, note.as_bytes())
             .and_then(|()| std::fs::rename(&tmp, &self.path));
         if let Err(e) = written {
             let _ = std::fs::remove_file(&tmp);
