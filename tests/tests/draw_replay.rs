@@ -5,6 +5,7 @@
 //! root as signed) and replayed by `expert_draw_1.py replay`.
 
 use chrono::{Duration, Utc};
+use expert_draw_tests::panel::seated;
 use expert_draw_tests::pool::{Seed, credit_code, entries, replay, seed_pool};
 use expert_draw_tests::replay::{check_log, replay_independent};
 use expert_draw_tests::{Api, Backend, Server, both_backends};
@@ -39,16 +40,6 @@ fn request(project: &str, count: u32, reserve: u32) -> Value {
         "avoid": {"bidders": [credit_code(2)], "agency": credit_code(3)},
         "representatives": 0,
     })
-}
-
-fn seated(view: &Value) -> Vec<String> {
-    view["members"]
-        .as_array()
-        .expect("members")
-        .iter()
-        .filter(|m| m["seat"] == true)
-        .map(|m| m["pseudonym"].as_str().expect("pseudonym").to_owned())
-        .collect()
 }
 
 fn decline(op: &Api, id: &str, pseudonym: &str) -> Value {

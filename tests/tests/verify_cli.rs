@@ -6,6 +6,7 @@
 //! pinned checkpoint), another log of the same size (FORK, with evidence
 //! files), and a changed draw result.
 
+use expert_draw_tests::panel::seated;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -64,16 +65,6 @@ fn request(project: &str, count: u32, reserve: u32, later_hours: i64) -> Value {
         "avoid": {"bidders": [credit_code(2)], "agency": credit_code(3)},
         "representatives": 0,
     })
-}
-
-fn seated(view: &Value) -> Vec<String> {
-    view["members"]
-        .as_array()
-        .expect("members")
-        .iter()
-        .filter(|m| m["seat"] == true)
-        .map(|m| m["pseudonym"].as_str().expect("pseudonym").to_owned())
-        .collect()
 }
 
 fn decline(op: &Api, id: &str, pseudonym: &str) {
