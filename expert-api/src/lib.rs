@@ -14,5 +14,6 @@ pub mod import;
 pub mod intake;
 pub mod keys;
 pub mod notify;
+pub mod registry;
 pub mod store;
 pub mod synth;

@@ -276,3 +276,115 @@ fn lists_filter_and_page(backend: Backend) {
 }
 
 both_backends!(list, lists_filter_and_page);
+
+/// Every list item is the record `GET /experts/{id}` gives the same caller,
+/// less the employment history, with the same masking per role.
+fn assert_items_are_records(s: &Server, api: &Api, query: &str) {
+    let r = api.get(&format!("/api/v1/experts?limit=200&{query}"));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let items = r.json["items"].as_array().expect("items");
+    assert!(!items.is_empty(), "{query}: {}", r.text);
+    for item in items {
+        let id = item["id"].as_str().expect("id");
+        let one = api.get(&format!("/api/v1/experts/{id}"));
+        assert_eq!(one.status, 200, "{}", one.text);
+        let mut record = one.json;
+        record
+            .as_object_mut()
+            .expect("object")
+            .remove("employment_history");
+        assert_eq!(item, &record, "{:?} {query}", s.backend());
+    }
+}
+
+/// The list follows every change at once, also one made through another
+/// instance of the service on the same database, and its items are the
+/// records themselves.
+fn follows_changes_across_instances(backend: Backend) {
+    let s = Server::start(backend);
+    let admin = s.admin();
+    let mut app = fixtures::application_in("420100");
+    app["employer"]["name"] = json!("Acme工程咨询有限公司");
+    app["civil_servant"] = json!(true);
+    app["employer_contact"] =
+        json!({"name": "人事处", "phone": "027-87654321", "address": "武汉市武昌区中北路1号"});
+    let a = apply_ok(&admin, &app)["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    approve_ok(&admin, &a);
+    let b = register(&s, "420600", &["ENA0601"], None, "active").id;
+
+    let other = s.start_second();
+    let admin2 = other.admin();
+    // The second instance has read the registry before the changes below.
+    assert_eq!(walk(&admin2, "", 50), vec![a.clone(), b.clone()]);
+    // ASCII letters match regardless of case, on both backends.
+    assert_eq!(walk(&admin2, "q=acme", 50), vec![a.clone()]);
+    assert_eq!(
+        walk(&admin2, "q=ACME%E5%B7%A5%E7%A8%8B", 50),
+        vec![a.clone()]
+    );
+
+    // Changes through the first instance show on the second's next page.
+    let r = admin.patch(
+        &format!("/api/v1/experts/{a}/contact"),
+        &json!({"mobile": "13500001111", "region": "420500"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(walk(&admin2, "region=420500", 50), vec![a.clone()]);
+    assert_eq!(walk(&admin2, "region=420100", 50), Vec::<String>::new());
+    let new_employer =
+        json!({"name": "中南建筑设计院", "code": fixtures::credit_code("420500", 7_777_777)});
+    let r = admin.post(
+        &format!("/api/v1/experts/{b}/employer"),
+        &json!({"employer": new_employer, "since": "2024-01-01"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let code = new_employer["code"].as_str().expect("code");
+    assert_eq!(
+        walk(&admin2, &format!("employer={code}"), 50),
+        vec![b.clone()]
+    );
+    assert_eq!(
+        walk(&admin2, &format!("q={}", enc("中南")), 50),
+        vec![b.clone()]
+    );
+    let r = admin.post(
+        &format!("/api/v1/experts/{b}/suspend"),
+        &json!({"restore": "after_test", "reason": "评审中未按规定回避"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(walk(&admin2, "status=suspended", 50), vec![b.clone()]);
+    assert_eq!(walk(&admin2, "status=active", 50), vec![a.clone()]);
+    let c = register(&s, "420600", &["ENB0101"], None, "applicant").id;
+    assert_eq!(walk(&admin2, "specialty=ENB", 50), vec![c.clone()]);
+    assert_eq!(walk(&admin2, "", 1), vec![a.clone(), b.clone(), c.clone()]);
+
+    // Items equal records for every kind of caller, on both instances.
+    for server in [&s, &other] {
+        assert_items_are_records(server, &server.admin(), "");
+        assert_items_are_records(server, &server.token("regulator", None), "");
+        assert_items_are_records(
+            server,
+            &server.token("supervisor", None),
+            "status=suspended",
+        );
+        assert_items_are_records(server, &server.token("operator", Some("420500")), "");
+    }
+    let masked = s
+        .token("supervisor", None)
+        .get("/api/v1/experts?region=420500");
+    let item = &masked.json["items"][0];
+    assert_eq!(item["mobile"], "135****1111", "{}", masked.text);
+    assert_eq!(item["employer_contact"], Value::Null, "{}", masked.text);
+    let full = s
+        .token("regulator", None)
+        .get("/api/v1/experts?region=420500");
+    assert_eq!(
+        full.json["items"][0]["employer_contact"],
+        app["employer_contact"]
+    );
+}
+
+both_backends!(follows_instances, follows_changes_across_instances);

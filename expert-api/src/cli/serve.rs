@@ -80,8 +80,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         pool,
         signer: Arc::new(ring),
         public_limiter: Arc::new(http::ratelimit::RateLimiter::new(&policy.public_check)),
+        registry: Arc::new(crate::registry::Registry::new()),
         settings: Arc::new(Settings::new(args.keys.log_origin.clone(), policy)),
     };
+    warm_registry(&state);
     let notify = &state.settings.policy.notify;
     let sender = match (&notify.webhook, &notify.file) {
         (Some(url), _) => Sender::Webhook(url.clone()),
@@ -152,4 +154,32 @@ fn init_tracing() {
         .with_writer(std::io::stderr)
         .try_init()
         .ok();
+}
+
+/// Load the registry read model in the background, so the first list
+/// request does not pay for it; if this fails, that request loads it.
+fn warm_registry(state: &AppState) {
+    let registry = state.registry.clone();
+    let pool = state.pool.clone();
+    let spawned = std::thread::Builder::new()
+        .name("registry-warm".into())
+        .spawn(move || {
+            let started = std::time::Instant::now();
+            let loaded = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
+                let size = crate::store::audit::size(&mut conn).map_err(|e| e.to_string())?;
+                registry
+                    .catch_up(&mut conn, size)
+                    .map_err(|e| e.to_string())
+            });
+            match loaded {
+                Ok(()) => tracing::info!(
+                    ms = started.elapsed().as_millis() as u64,
+                    "registry read model loaded"
+                ),
+                Err(error) => tracing::warn!(%error, "registry read model not loaded yet"),
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::warn!(%error, "cannot start the registry warm-up");
+    }
 }

@@ -11,7 +11,6 @@ use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 use expert_core::admission::{Application, Decision, check_admission};
 use expert_core::expert::{EmployerContact, Employment};
-use expert_core::identity::{mask_mobile, mask_resident_id};
 use expert_core::lifecycle::{
     Command, ReinstateVia, RestoreMode, RetireReason, Status, StatusKind,
 };
@@ -23,7 +22,8 @@ use super::extract::{Body, Presented, Query};
 use super::problem::{ApiError, Problem};
 use crate::auth::{Caller, Role};
 use crate::intake::{self, ApplicationInput, EmployerInput};
-use crate::store::experts::{self as store, ContactPatch, ExpertRecord, ListFilter, ListedExpert};
+use crate::registry::Audience;
+use crate::store::experts::{self as store, ContactPatch, ExpertRecord, ListFilter};
 use crate::store::{StoreError, audit};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -141,49 +141,6 @@ fn view(r: ExpertRecord, caller: &Caller, history: Option<Vec<Employment>>) -> E
         updated_at: r.updated_at,
         version: r.version,
     }
-}
-
-/// [`view`] of a list row: the same fields and the same masking, from the
-/// stored columns; JSON columns are parsed only when shown.
-fn list_view(r: ListedExpert, caller: &Caller) -> Result<ExpertView, StoreError> {
-    let full = caller.sees_personal_data();
-    let employer_contact = if caller.is(&[Role::Admin, Role::Regulator]) {
-        r.employer_contact()?
-    } else {
-        None
-    };
-    Ok(ExpertView {
-        specialties: r.specialties()?,
-        status_detail: r.status_detail()?,
-        employer_contact,
-        created_at: r.created_at(),
-        updated_at: r.updated_at(),
-        years_in_field: r.years_in_field()?,
-        term_number: r.term_number()?,
-        resident_id: if full {
-            r.resident_id
-        } else {
-            mask_resident_id(&r.resident_id)
-        },
-        mobile: if full {
-            r.mobile
-        } else {
-            mask_mobile(&r.mobile)
-        },
-        id: r.id,
-        name: r.name,
-        region: r.region,
-        employer: EmployerView {
-            name: r.employer_name,
-            code: r.employer_code,
-        },
-        title: r.title,
-        senior_equivalent: r.senior_equivalent,
-        civil_servant: r.civil_servant,
-        status: r.status,
-        employment_history: None,
-        version: r.version,
-    })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -360,24 +317,22 @@ pub async fn list(
     query: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
-    // Authentication, the checks and the page share one database hop.
-    let (caller, rows, more) = state
+    let registry = state.registry.clone();
+    // Authentication, the checks and the page share one database hop; the
+    // page itself comes from the read model, caught up from the log.
+    let body = state
         .db_as(token, move |conn, caller| {
             let filter = list_filter(&caller, q)?;
-            let (rows, more) = store::list(conn, &filter)?;
-            Ok((caller, rows, more))
+            let audience = Audience {
+                personal_data: caller.sees_personal_data(),
+                employer_contact: caller.is(&[Role::Admin, Role::Regulator]),
+            };
+            Ok(registry.page(conn, &filter, audience, encode_cursor)?)
         })
         .await?;
-    let next_cursor = if more {
-        rows.last().map(|r| encode_cursor(&r.id))
-    } else {
-        None
-    };
-    let items = rows
-        .into_iter()
-        .map(|r| list_view(r, &caller))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(ExpertPage { items, next_cursor }))
+    Ok(HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(body))
 }
 
 /// The caller's list query as a store filter; refuses what the caller may

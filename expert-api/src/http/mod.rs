@@ -37,6 +37,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Token buckets of the public panel check.
     pub public_limiter: Arc<ratelimit::RateLimiter>,
+    /// The registry as list pages read it, caught up from the log.
+    pub registry: Arc<crate::registry::Registry>,
 }
 
 impl std::fmt::Debug for AppState {

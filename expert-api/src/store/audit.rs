@@ -377,6 +377,39 @@ pub fn head(conn: &mut DbConn) -> Result<TreeHead, StoreError> {
     })
 }
 
+/// The log's size alone: the cheapest "has anything changed?" a reader can
+/// ask, since every change of state appends an entry.
+pub fn size(conn: &mut DbConn) -> Result<u64, StoreError> {
+    let size: i64 = audit_head::table
+        .find(1)
+        .select(audit_head::size)
+        .first(conn)?;
+    u64::try_from(size).map_err(|_| StoreError::Corrupt("negative log size".into()))
+}
+
+/// The distinct subjects (expert, draw, token … ids) of the entries from
+/// `seq` on, at most `limit` of them (`None` when there are more: the
+/// caller then reads everything afresh).
+pub fn subjects_since(
+    conn: &mut DbConn,
+    seq: u64,
+    limit: usize,
+) -> Result<Option<Vec<String>>, StoreError> {
+    let from = i64::try_from(seq).unwrap_or(i64::MAX);
+    let cap = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
+    let subjects: Vec<Option<String>> = audit_entries::table
+        .filter(audit_entries::seq.ge(from))
+        .filter(audit_entries::subject.is_not_null())
+        .select(audit_entries::subject)
+        .distinct()
+        .limit(cap)
+        .load(conn)?;
+    if subjects.len() > limit {
+        return Ok(None);
+    }
+    Ok(Some(subjects.into_iter().flatten().collect()))
+}
+
 /// The stored leaf hash of entry `index`.
 pub fn leaf_hash_at(conn: &mut DbConn, index: u64) -> Result<Hash, StoreError> {
     let seq = i64::try_from(index).unwrap_or(i64::MAX);
@@ -440,16 +473,8 @@ pub enum LogCheck {
 /// checkpoint signed earlier (held by someone else) exposes that.
 pub fn check_log(conn: &mut DbConn) -> Result<LogCheck, StoreError> {
     // One snapshot for the head and every page: a writer committing between
-    // two reads must not look like tampering. SQLite in WAL mode keeps the
-    // snapshot of a transaction's first read; PostgreSQL needs REPEATABLE
-    // READ, set before the first query.
-    conn.transaction(|conn| {
-        if matches!(conn, DbConn::Postgres(_)) {
-            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute(conn)?;
-        }
-        check_snapshot(conn)
-    })
+    // two reads must not look like tampering.
+    super::snapshot(conn, check_snapshot)
 }
 
 fn check_snapshot(conn: &mut DbConn) -> Result<LogCheck, StoreError> {

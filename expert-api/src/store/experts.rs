@@ -577,57 +577,29 @@ impl ListedExpert {
     }
 }
 
-/// One page in id order, and whether more follow.
-pub fn list(conn: &mut DbConn, f: &ListFilter) -> Result<(Vec<ListedExpert>, bool), StoreError> {
-    let mut q = experts::table
-        .select(ListedExpert::as_select())
-        .into_boxed();
-    if let Some(s) = f.status {
-        q = q.filter(experts::status.eq(s.as_str()));
-    }
-    if let Some(r) = &f.region {
-        q = q.filter(experts::region.eq(r.clone()));
-    }
-    if let Some(e) = &f.employer {
-        q = q.filter(experts::employer_code.eq(e.clone()));
-    }
-    if let Some(p) = &f.specialty {
-        // A correlated EXISTS, not `id IN (subquery)`: pages are read in id
-        // order and stop after `limit`, and each expert is probed through
-        // the (expert_id, code) key. The IN form built the whole set of
-        // matching ids (most of the pool for a broad prefix) per request.
-        // A range instead of LIKE keeps the probe on the index.
-        let upper = format!("{p}\u{7f}");
-        q = q.filter(diesel::dsl::exists(
-            expert_specialties::table
-                .filter(expert_specialties::expert_id.eq(experts::id))
-                .filter(expert_specialties::code.ge(p.clone()))
-                .filter(expert_specialties::code.lt(upper)),
-        ));
-    }
-    if let Some(t) = &f.text {
-        let pattern = format!("%{}%", escape_like(t));
-        q = q.filter(
-            experts::name
-                .like(pattern.clone())
-                .escape('\\')
-                .or(experts::employer_name.like(pattern).escape('\\')),
+/// The list rows of every expert (`ids: None`) or of those of `ids` that
+/// exist, in id order: what the registry read model is built from.
+pub fn load_listed(
+    conn: &mut DbConn,
+    ids: Option<&[String]>,
+) -> Result<Vec<ListedExpert>, StoreError> {
+    let Some(ids) = ids else {
+        return Ok(experts::table
+            .select(ListedExpert::as_select())
+            .order(experts::id.asc())
+            .load(conn)?);
+    };
+    let mut rows = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        rows.extend(
+            experts::table
+                .select(ListedExpert::as_select())
+                .filter(experts::id.eq_any(chunk))
+                .load::<ListedExpert>(conn)?,
         );
     }
-    if let Some(after) = &f.after {
-        q = q.filter(experts::id.gt(after.clone()));
-    }
-    let limit = i64::from(f.limit);
-    let mut rows: Vec<ListedExpert> = q.order(experts::id.asc()).limit(limit + 1).load(conn)?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(f.limit as usize);
-    Ok((rows, more))
-}
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(rows)
 }
 
 fn save_status(

@@ -14,6 +14,10 @@ pub mod receipts;
 pub mod tokens;
 
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
+use diesel::RunQueryDsl;
+use diesel::connection::Connection;
+
+use crate::db::DbConn;
 
 /// Why a store call failed. Domain refusals carry what the API needs to name
 /// the field and rule; database failures stay opaque to clients.
@@ -50,4 +54,21 @@ pub fn db_time(t: DateTime<Utc>) -> NaiveDateTime {
 
 pub fn from_db_time(t: NaiveDateTime) -> DateTime<Utc> {
     DateTime::from_naive_utc_and_offset(t, Utc)
+}
+
+/// Run `read` in one read-only snapshot: SQLite in WAL mode keeps the
+/// snapshot of a transaction's first read; PostgreSQL needs REPEATABLE
+/// READ, set before the first query. A writer committing between two of
+/// `read`'s queries is then invisible to all of them.
+pub fn snapshot<T>(
+    conn: &mut DbConn,
+    read: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    conn.transaction(|conn| {
+        if matches!(conn, DbConn::Postgres(_)) {
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(conn)?;
+        }
+        read(conn)
+    })
 }

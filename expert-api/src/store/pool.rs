@@ -40,13 +40,7 @@ pub struct CandidatePool {
 impl CandidatePool {
     /// Read the pool in one consistent snapshot (outside any write).
     pub fn snapshot(conn: &mut DbConn, ctx: &FilterContext) -> Result<Self, StoreError> {
-        conn.transaction(|conn| {
-            if matches!(conn, DbConn::Postgres(_)) {
-                diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    .execute(conn)?;
-            }
-            Self::read(conn, ctx)
-        })
+        super::snapshot(conn, |conn| Self::read(conn, ctx))
     }
 
     /// Read the pool as `conn` sees it now (inside a write, under the lock).
