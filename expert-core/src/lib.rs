@@ -7,6 +7,7 @@
 
 pub mod admission;
 pub mod draw;
+pub mod evaluation;
 pub mod expert;
 pub mod identity;
 pub mod lifecycle;

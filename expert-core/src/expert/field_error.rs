@@ -107,10 +107,16 @@ pub enum Rule {
     CheckCharacter,
     InvalidRegionCode,
     InvalidMobilePrefix,
+    // Evaluation results.
+    UnknownReference,
+    NotOnPanel,
+    Rejected,
+    TotalMismatch,
+    RankOrder,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 25] = [
+    pub const ALL: [Rule; 30] = [
         Rule::Empty,
         Rule::TooLong,
         Rule::TooMany,
@@ -136,6 +142,11 @@ impl Rule {
         Rule::CheckCharacter,
         Rule::InvalidRegionCode,
         Rule::InvalidMobilePrefix,
+        Rule::UnknownReference,
+        Rule::NotOnPanel,
+        Rule::Rejected,
+        Rule::TotalMismatch,
+        Rule::RankOrder,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -165,6 +176,11 @@ impl Rule {
             Rule::CheckCharacter => "check_character",
             Rule::InvalidRegionCode => "invalid_region_code",
             Rule::InvalidMobilePrefix => "invalid_mobile_prefix",
+            Rule::UnknownReference => "unknown_reference",
+            Rule::NotOnPanel => "not_on_panel",
+            Rule::Rejected => "rejected",
+            Rule::TotalMismatch => "total_mismatch",
+            Rule::RankOrder => "rank_order",
         }
     }
 }
