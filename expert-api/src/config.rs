@@ -23,7 +23,8 @@ pub struct PolicyFile {
     pub admission: AdmissionPolicy,
     pub draw: DrawPolicy,
     pub notify: NotifyConfig,
-    pub public_check: PublicCheckConfig,
+    pub public_check: RateLimitConfig,
+    pub public_read: PublicReadConfig,
 }
 
 /// `[draw]`: the trading centre's default draw policy and committee rules.
@@ -123,23 +124,39 @@ impl Default for NotifyConfig {
     }
 }
 
-/// `[public_check]`: the rate limit of the unauthenticated award-notice
-/// check, a token bucket per client IP address.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// A token bucket per client IP address. `[public_check]` limits the
+/// unauthenticated award-notice check (default 600 per hour, burst 10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct PublicCheckConfig {
+pub struct RateLimitConfig {
     /// Tokens added per hour (at least 1).
     pub rate_per_hour: u32,
     /// Calls a client may make at once (at least 1).
     pub burst: u32,
 }
 
-impl Default for PublicCheckConfig {
+impl Default for RateLimitConfig {
     fn default() -> Self {
-        PublicCheckConfig {
+        RateLimitConfig {
             rate_per_hour: 600,
             burst: 10,
         }
+    }
+}
+
+/// `[public_read]`: the rate limit of the public disclosure pages (awarded
+/// projects and their results, decided penalties): read-only pages people
+/// browse, so looser than the check (default 3,600 per hour, burst 60).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct PublicReadConfig(pub RateLimitConfig);
+
+impl Default for PublicReadConfig {
+    fn default() -> Self {
+        PublicReadConfig(RateLimitConfig {
+            rate_per_hour: 3_600,
+            burst: 60,
+        })
     }
 }
 
@@ -217,7 +234,8 @@ mod tests {
         assert_eq!(p.notify.webhook.as_deref(), Some("http://x/hook"));
         assert_eq!(p.notify.poll_ms, 1_000);
         assert!(toml::from_str::<PolicyFile>("[draw]\nremote_wieght = 1\n").is_err());
-        assert_eq!(p.public_check, PublicCheckConfig::default());
+        assert_eq!(p.public_check, RateLimitConfig::default());
+        assert_eq!(p.public_read.0.burst, 60);
         let p: PolicyFile =
             toml::from_str("[public_check]\nrate_per_hour = 1\nburst = 2\n").unwrap();
         assert_eq!((p.public_check.rate_per_hour, p.public_check.burst), (1, 2));

@@ -72,23 +72,52 @@ impl fmt::Display for Centi {
 }
 
 impl Serialize for Centi {
+    /// A decimal string (`"87.25"`): exact in every language, and the log
+    /// holds no fractional JSON numbers (SPEC section 1).
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        // Exact: every hundredth up to 10^6 has a shortest f64 form that
-        // prints as the same decimal.
-        s.serialize_f64(self.0 as f64 / 100.0)
+        s.collect_str(self)
     }
 }
 
 impl<'de> Deserialize<'de> for Centi {
+    /// A decimal string or a JSON number, with at most two decimals.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let n = serde_json::Number::deserialize(d)?;
-        // serde_json prints a number in its shortest round-trip form, so
-        // 87.25 reads back as "87.25", and 87.251 cannot pass as 87.25.
-        Centi::parse(&n.to_string()).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "{n} is not a number of points with at most two decimals, between 0 and 1000000"
-            ))
-        })
+        d.deserialize_any(CentiVisitor)
+    }
+}
+
+struct CentiVisitor;
+
+impl serde::de::Visitor<'_> for CentiVisitor {
+    type Value = Centi;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "points between 0 and 1000000 with at most two decimals, as a number or a string",
+        )
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Centi, E> {
+        Centi::parse(v).ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(v), &self))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Centi, E> {
+        Centi::parse(&v.to_string())
+            .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Centi, E> {
+        match u64::try_from(v) {
+            Ok(u) => self.visit_u64(u),
+            Err(_) => Err(E::invalid_value(serde::de::Unexpected::Signed(v), &self)),
+        }
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Centi, E> {
+        // Rust prints the shortest decimal that reads back as `v`, so 87.25
+        // reads as "87.25" and 87.251 cannot pass as 87.25.
+        let text = format!("{v}");
+        Centi::parse(&text).ok_or_else(|| E::invalid_value(serde::de::Unexpected::Float(v), &self))
     }
 }
 
@@ -377,7 +406,9 @@ pub fn check(results: &EvaluationResults, panel: &[String]) -> Result<Outcome, V
                 ),
             ));
         }
-        *totals.entry(s.bidder.as_str()).or_default() += s.total.0;
+        // Finals from the items themselves: a mistyped total is reported
+        // once, not again as a wrong final.
+        *totals.entry(s.bidder.as_str()).or_default() += sum;
     }
     let scored: Vec<&str> = bidders
         .iter()

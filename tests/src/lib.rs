@@ -3,6 +3,7 @@
 //! client. Tests go through these helpers, not through internals.
 
 pub mod audit;
+pub mod award;
 pub mod backend;
 pub mod client;
 pub mod fixtures;

@@ -172,12 +172,32 @@ pub const ROUTES: &[Route] = &[
     // The award-notice check: no token needed; before an award (here: an
     // unknown project) the same 404 for everyone.
     route("POST", "/api/v1/public/panel-check", Nothing, panel_check_body, [404, 404, 404, 404, 404, 404, 404]),
+    // Evaluation results: uploaded by those who act (here before the award:
+    // refused as not awarded once the caller passes), read by staff of the
+    // region; published to everyone after the award.
+    route("POST", "/api/v1/draws/{id}/evaluation", EvaluatedDraw, evaluation_body, [401, 409, 409, 404, 403, 403, 403]),
+    route("GET", "/api/v1/draws/{id}/evaluation", EvaluatedDraw, no_body, [401, 200, 200, 404, 200, 200, 404]),
+    route("GET", "/api/v1/public/projects", Nothing, no_body,            [200, 200, 200, 200, 200, 200, 200]),
+    // Without the required `project_id`: the same 400 for everyone.
+    route("GET", "/api/v1/public/project", Nothing, no_body,             [400, 400, 400, 400, 400, 400, 400]),
     // A public manual draw by RFC 3797, on the record.
     route("POST", "/api/v1/rfc3797", Nothing, rfc3797_body,              [401, 200, 200, 200, 200, 403, 403]),
     // The invited expert's one-time link: the token is the credential.
     route("GET", "/api/v1/respond/{token}", Invitation, no_body,         [200, 200, 200, 200, 200, 200, 200]),
     route("POST", "/api/v1/respond/{token}", Invitation, accept_body,    [200, 200, 200, 200, 200, 200, 200]),
 ];
+
+/// Evaluation results of the right shape (their checks come after the
+/// award's).
+pub fn evaluation_body() -> Option<Value> {
+    let bidder = fixtures::credit_code("420100", 9_100_001);
+    Some(json!({"results": {
+        "items": [{"code": "price", "name": "投标报价", "max": "100"}],
+        "bidders": [{"code": bidder, "name": "甲建设有限公司"}],
+        "scores": [],
+        "candidates": [{"rank": 1, "bidder": bidder, "score": "0"}],
+    }}))
+}
 
 /// A draw request for a new 420100 project (a fresh project id each time,
 /// so that the open-draw guard never applies), starting in two hours.

@@ -9,71 +9,16 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use chrono::Utc;
 use draw_audit::note::NoteSigner;
 use draw_audit::tlog_proof::TlogProof;
+use expert_draw_tests::award::{members, pool12, request, revealed, start};
 use expert_draw_tests::fixtures::{audit_lines, log_size};
 use expert_draw_tests::panel::{end_evaluation, seated, sign_in_all};
-use expert_draw_tests::pool::{Seed, credit_code, seed_pool};
-use expert_draw_tests::{Api, Backend, Response, Server, TestDb, audit_bin, both_backends};
+use expert_draw_tests::pool::seed_pool;
+use expert_draw_tests::{Api, Backend, Response, Server, audit_bin, both_backends};
 use serde_json::{Value, json};
 
-const SPECIALTY: &str = "ENA0101";
 const CHECK: &str = "/api/v1/public/panel-check";
-
-fn start(backend: Backend, policy: &str) -> Server {
-    let db = TestDb::new(backend);
-    let config = db.path("policy.toml");
-    std::fs::write(
-        &config,
-        format!("[draw]\nanswer_deadline_seconds = 3600\n{policy}"),
-    )
-    .expect("policy file");
-    Server::start_with(db, &["--config", config.to_str().expect("path")])
-}
-
-/// Twelve experts from outside the project's region, each with an employer
-/// of their own, so every reserve qualifies.
-fn pool12() -> Vec<Seed> {
-    (0..12)
-        .map(|i| Seed {
-            region: if i % 2 == 0 { "420500" } else { "420600" },
-            specialty: SPECIALTY,
-            employer: 100 + i,
-        })
-        .collect()
-}
-
-fn request(project: &str) -> Value {
-    let start = Utc::now() + chrono::Duration::hours(2);
-    json!({
-        "project": {
-            "id": project,
-            "name": "某学校改扩建工程",
-            "region": "420100",
-            "tenderer": credit_code(1),
-            "bid_section": "1",
-        },
-        "evaluation": {
-            "start": start.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            "end": (start + chrono::Duration::hours(8)).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            "venue": "评标室",
-        },
-        "panel": [{"specialty": "ENA01", "count": 5, "reserve": 2}],
-        "representatives": 0,
-    })
-}
-
-/// A committed draw of `project`, then revealed; its id.
-fn revealed(op: &Api, project: &str) -> String {
-    let r = op.post("/api/v1/draws", &request(project));
-    assert_eq!(r.status, 201, "{}", r.text);
-    let id = r.json["id"].as_str().expect("id").to_owned();
-    let r = op.post(&format!("/api/v1/draws/{id}/reveal"), &json!({}));
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.json["state"], "revealed", "{}", r.text);
-    id
-}
 
 fn receipt_path(id: &str) -> String {
     format!("/api/v1/draws/{id}/receipt")
@@ -293,30 +238,6 @@ both_backends!(receipts_by_role, receipts_by_role_and_verification);
 
 fn check(api: &Api, body: &Value) -> Response {
     api.post(CHECK, body)
-}
-
-/// (name, expert id) of panel members.
-type People = Vec<(String, String)>;
-
-/// Names and ids of the panel's members as the admin sees the unsealed
-/// panel: (served, departed).
-fn members(s: &Server, id: &str) -> (People, People) {
-    let r = s.admin().get(&format!("/api/v1/draws/{id}/panel"));
-    assert_eq!(r.status, 200, "{}", r.text);
-    let mut served = Vec::new();
-    let mut departed = Vec::new();
-    for m in r.json.as_array().expect("members") {
-        let pair = (
-            m["name"].as_str().expect("name").to_owned(),
-            m["expert_id"].as_str().expect("id").to_owned(),
-        );
-        match (m["seat"].as_bool(), m["state"].as_str()) {
-            (Some(true), Some("signed_in")) => served.push(pair),
-            (_, Some("declined")) => departed.push(pair),
-            _ => {}
-        }
-    }
-    (served, departed)
 }
 
 fn award_and_public_check(backend: Backend) {

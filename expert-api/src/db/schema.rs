@@ -245,6 +245,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    evaluation_results (panel_id, version) {
+        panel_id -> Text,
+        version -> Integer,
+        body -> Text,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(expert_specialties -> experts (expert_id));
 diesel::joinable!(employment_history -> experts (expert_id));
 diesel::joinable!(expert_leaves -> experts (expert_id));
@@ -269,4 +280,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     checkpoints,
     awards,
+    evaluation_results,
 );

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod draws;
+pub mod evaluations;
 pub mod experts;
 pub mod extract;
 pub mod openapi;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Token buckets of the public panel check.
     pub public_limiter: Arc<ratelimit::RateLimiter>,
+    /// Token buckets of the public disclosure pages.
+    pub public_read_limiter: Arc<ratelimit::RateLimiter>,
     /// The registry as list pages read it, caught up from the log.
     pub registry: Arc<crate::registry::Registry>,
 }
@@ -154,6 +157,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(tokens::routes)
                 .configure(draws::routes)
                 .configure(receipts::routes)
+                .configure(evaluations::routes)
                 .configure(public::routes)
                 .configure(respond::routes)
                 .configure(rfc3797::routes)

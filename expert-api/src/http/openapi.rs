@@ -5,7 +5,10 @@ use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, draws, experts, public, receipts, reference, respond, review, rfc3797, tokens};
+use super::{
+    audit, draws, evaluations, experts, public, receipts, reference, respond, review, rfc3797,
+    tokens,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -51,6 +54,10 @@ use super::{audit, draws, experts, public, receipts, reference, respond, review,
         receipts::receipt,
         receipts::award,
         public::panel_check,
+        public::projects,
+        public::project,
+        evaluations::upload,
+        evaluations::versions,
         respond::show,
         respond::answer,
         rfc3797::select,

@@ -12,22 +12,30 @@
 //! changes nothing, and logging each anonymous call would let anyone grow
 //! the permanent log at will.
 
+use std::collections::BTreeMap;
+
 use actix_web::{HttpResponse, web};
+use base64::Engine;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use expert_core::evaluation::{Bidder, Candidate, Centi, Item, Rejection};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
-use super::extract::Body;
+use super::extract::{Body, Query};
 use super::problem::{ApiError, FieldProblem, Problem};
-use super::ratelimit::PublicCall;
+use super::ratelimit::{PublicCall, PublicRead};
 use crate::draws::names;
 use crate::store::awards;
 use crate::store::receipts;
+use crate::store::{draws, evaluations, from_db_time};
 
 // One line per route: the route table test reads them from the source.
 #[rustfmt::skip]
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/public/panel-check", web::post().to(panel_check));
+    cfg.route("/public/panel-check", web::post().to(panel_check))
+        .route("/public/projects", web::get().to(projects))
+        .route("/public/project", web::get().to(project));
 }
 
 /// The one answer for "unknown project" and "not awarded (yet)".
@@ -164,4 +172,262 @@ pub async fn panel_check(
         })
         .await?;
     Ok(HttpResponse::Ok().json(result))
+}
+
+// --- awarded projects (评标结果公开) -----------------------------------------
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectsQuery {
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Page size, 1-100 (default 20).
+    pub limit: Option<u32>,
+}
+
+/// One awarded project and bid section.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AwardedSummary {
+    pub project_id: String,
+    pub bid_section: String,
+    pub awarded_at: DateTime<Utc>,
+    /// Whether evaluation results have been published.
+    pub results_published: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AwardedPage {
+    pub items: Vec<AwardedSummary>,
+    pub next_cursor: Option<String>,
+}
+
+const AWARD_CURSOR: &str = "a1:";
+
+fn award_cursor(at: NaiveDateTime, panel: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+        "{AWARD_CURSOR}{}:{panel}",
+        at.and_utc().timestamp_micros()
+    ))
+}
+
+fn decode_award_cursor(c: &str) -> Result<(NaiveDateTime, String), ApiError> {
+    let bad = || {
+        ApiError::bad_request(
+            "cursor",
+            "invalid_cursor",
+            "the cursor is not one this API returned",
+        )
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let rest = text.strip_prefix(AWARD_CURSOR).ok_or_else(bad)?;
+    let (micros, panel) = rest.split_once(':').ok_or_else(bad)?;
+    let at = micros
+        .parse::<i64>()
+        .ok()
+        .and_then(DateTime::from_timestamp_micros)
+        .ok_or_else(bad)?;
+    if panel.is_empty() || panel.len() > MAX_ID_CHARS {
+        return Err(bad());
+    }
+    Ok((at.naive_utc(), panel.to_owned()))
+}
+
+/// Awarded projects, most recent award first (中标结果公开). Only awarded
+/// panels are listed; nothing of a project appears before its award. No
+/// authentication; rate-limited per client address.
+#[utoipa::path(get, path = "/api/v1/public/projects", tag = "public", params(ProjectsQuery),
+    responses(
+        (status = 200, body = AwardedPage),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit; see Retry-After", body = Problem, content_type = "application/problem+json")))]
+pub async fn projects(
+    _: PublicRead,
+    state: web::Data<AppState>,
+    query: Query<ProjectsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.0;
+    let limit = q.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "limit",
+            "range",
+            "limit must be between 1 and 100",
+        ));
+    }
+    let after = q.cursor.as_deref().map(decode_award_cursor).transpose()?;
+    let page = state
+        .db(move |conn| {
+            let mut rows = awards::recent(conn, after, i64::from(limit) + 1)?;
+            let more = rows.len() > limit as usize;
+            rows.truncate(limit as usize);
+            let next_cursor = more
+                .then(|| rows.last().map(|r| award_cursor(r.awarded_at, &r.panel_id)))
+                .flatten();
+            let items = rows
+                .into_iter()
+                .map(|r| {
+                    Ok(AwardedSummary {
+                        results_published: evaluations::latest(conn, &r.panel_id)?.is_some(),
+                        project_id: r.project_id,
+                        bid_section: r.bid_section,
+                        awarded_at: from_db_time(r.awarded_at),
+                    })
+                })
+                .collect::<Result<Vec<_>, ApiError>>()?;
+            Ok(AwardedPage { items, next_cursor })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectQuery {
+    /// The project number on the award notice.
+    pub project_id: String,
+    /// One bid section (标段); every awarded section when left out.
+    pub bid_section: Option<String>,
+}
+
+/// What the notice requires to be public of one awarded bid section.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AwardedSection {
+    pub bid_section: String,
+    pub awarded_at: DateTime<Utc>,
+    /// The names of the experts who served (评标委员会成员名单).
+    pub panel: Vec<String>,
+    /// The panel's draws, whose receipts `POST /public/panel-check` gives.
+    pub draws: Vec<String>,
+    /// The latest evaluation results, `null` until published.
+    pub results: Option<PublicResults>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicResults {
+    pub version: i32,
+    pub published_at: DateTime<Utc>,
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<Item>,
+    #[schema(value_type = Vec<Object>)]
+    pub bidders: Vec<Bidder>,
+    /// Rejected bids with their reasons (投标被否决的情况).
+    #[schema(value_type = Vec<Object>)]
+    pub rejected: Vec<Rejection>,
+    /// Recommended candidates (中标候选人推荐情况).
+    #[schema(value_type = Vec<Object>)]
+    pub candidates: Vec<Candidate>,
+    /// Each expert's item-by-item scores per bid (逐项计分情况).
+    pub scores: Vec<PublicSheet>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicSheet {
+    /// The expert's name.
+    pub expert: String,
+    pub bidder: String,
+    #[schema(value_type = Object)]
+    pub items: BTreeMap<String, Centi>,
+    #[schema(value_type = f64)]
+    pub total: Centi,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AwardedProject {
+    pub project_id: String,
+    pub sections: Vec<AwardedSection>,
+}
+
+/// One awarded project as the notice requires it public: per awarded bid
+/// section the panel's names, and once uploaded the recommended
+/// candidates, the rejected bids with reasons and every expert's
+/// item-by-item scores. Before the award the very same 404 as for a
+/// project that does not exist. No authentication; rate-limited.
+#[utoipa::path(get, path = "/api/v1/public/project", tag = "public", params(ProjectQuery),
+    responses(
+        (status = 200, body = AwardedProject),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No awarded panel for this project (unknown, or not awarded yet)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit; see Retry-After", body = Problem, content_type = "application/problem+json")))]
+pub async fn project(
+    _: PublicRead,
+    state: web::Data<AppState>,
+    query: Query<ProjectQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.0;
+    let project_id = q.project_id.trim().to_owned();
+    let section = q.bid_section.as_deref().map(str::trim).map(str::to_owned);
+    for (field, v) in [
+        ("project_id", Some(&project_id)),
+        ("bid_section", section.as_ref()),
+    ] {
+        if let Some(v) = v
+            && (v.is_empty() || v.chars().count() > MAX_ID_CHARS)
+        {
+            return Err(ApiError::bad_request(
+                field,
+                "required",
+                format!("{field} must be 1-{MAX_ID_CHARS} characters"),
+            ));
+        }
+    }
+    let view = state
+        .db(move |conn| {
+            let awarded = awards::of_project(conn, &project_id, section.as_deref())?;
+            if awarded.is_empty() {
+                return Err(ApiError::not_found_detail(NO_AWARD));
+            }
+            let mut sections = Vec::with_capacity(awarded.len());
+            for award in awarded {
+                let served = awards::served(conn, &award.panel_id)?;
+                let who = draws::identities(conn, &served)?;
+                let name = |id: &str| {
+                    who.get(id)
+                        .map(|(name, _)| name.clone())
+                        .ok_or_else(|| ApiError::internal(&format!("member {id} has no record")))
+                };
+                let results = match evaluations::latest(conn, &award.panel_id)? {
+                    None => None,
+                    Some(row) => {
+                        let r = row.results()?;
+                        let scores = r
+                            .scores
+                            .into_iter()
+                            .map(|s| {
+                                Ok(PublicSheet {
+                                    expert: name(&s.expert_id)?,
+                                    bidder: s.bidder,
+                                    items: s.items,
+                                    total: s.total,
+                                })
+                            })
+                            .collect::<Result<Vec<_>, ApiError>>()?;
+                        Some(PublicResults {
+                            version: row.version,
+                            published_at: from_db_time(row.recorded_at),
+                            items: r.items,
+                            bidders: r.bidders,
+                            rejected: r.rejected,
+                            candidates: r.candidates,
+                            scores,
+                        })
+                    }
+                };
+                sections.push(AwardedSection {
+                    panel: served.iter().map(|id| name(id)).collect::<Result<_, _>>()?,
+                    draws: awards::revealed_draws(conn, &award.panel_id)?,
+                    bid_section: award.bid_section,
+                    awarded_at: from_db_time(award.awarded_at),
+                    results,
+                });
+            }
+            Ok(AwardedProject {
+                project_id,
+                sections,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
 }

@@ -16,7 +16,7 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 
 use super::AppState;
 use super::problem::ApiError;
-use crate::config::PublicCheckConfig;
+use crate::config::RateLimitConfig;
 
 /// Buckets kept before full ones (equivalent to no bucket) are dropped.
 const MAX_TRACKED: usize = 10_000;
@@ -36,7 +36,7 @@ pub struct RateLimiter {
 }
 
 impl RateLimiter {
-    pub fn new(cfg: &PublicCheckConfig) -> Self {
+    pub fn new(cfg: &RateLimitConfig) -> Self {
         RateLimiter {
             burst: f64::from(cfg.burst.max(1)),
             per_second: f64::from(cfg.rate_per_hour.max(1)) / 3600.0,
@@ -84,29 +84,45 @@ fn refilled(b: &Bucket, now: Instant, burst: f64, per_second: f64) -> f64 {
     (b.tokens + elapsed * per_second).min(burst)
 }
 
-/// A public call that got a token. As the first extractor of a handler, it
-/// refuses an over-limit client before the body is read.
+/// A call to the public award-notice check that got a token. As the first
+/// extractor of a handler, it refuses an over-limit client before the body
+/// is read.
 #[derive(Debug)]
 pub struct PublicCall;
+
+/// A call to a public disclosure page that got a token (its own, looser
+/// bucket: see `[public_read]`).
+#[derive(Debug)]
+pub struct PublicRead;
+
+/// Take a token from the limiter `pick` chooses, for the caller's address.
+fn take_from(req: &HttpRequest, pick: fn(&AppState) -> &RateLimiter) -> Result<(), ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::internal(&"no application state"))?;
+    let client = req
+        .peer_addr()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
+    pick(state)
+        .take(client, Instant::now())
+        .map_err(ApiError::too_many_requests)
+}
 
 impl FromRequest for PublicCall {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let Some(state) = req.app_data::<web::Data<AppState>>() else {
-            return ready(Err(ApiError::internal(&"no application state")));
-        };
-        let client = req
-            .peer_addr()
-            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
-        ready(
-            state
-                .public_limiter
-                .take(client, Instant::now())
-                .map(|()| PublicCall)
-                .map_err(ApiError::too_many_requests),
-        )
+        ready(take_from(req, |s| &s.public_limiter).map(|()| PublicCall))
+    }
+}
+
+impl FromRequest for PublicRead {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(take_from(req, |s| &s.public_read_limiter).map(|()| PublicRead))
     }
 }
 
@@ -118,7 +134,7 @@ mod tests {
 
     #[test]
     fn burst_then_refill() {
-        let l = RateLimiter::new(&PublicCheckConfig {
+        let l = RateLimiter::new(&RateLimitConfig {
             rate_per_hour: 60,
             burst: 2,
         });

@@ -169,3 +169,25 @@ pub fn revealed_draws(conn: &mut DbConn, panel_id: &str) -> Result<Vec<String>, 
     );
     Ok(ids)
 }
+
+/// Awards, most recent first (by award time, then panel id), after the
+/// award `after` (the previous page's last) when given.
+pub fn recent(
+    conn: &mut DbConn,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> Result<Vec<AwardRow>, StoreError> {
+    let mut q = awards::table.into_boxed();
+    if let Some((at, panel)) = after {
+        q = q.filter(
+            awards::awarded_at
+                .lt(at)
+                .or(awards::awarded_at.eq(at).and(awards::panel_id.lt(panel))),
+        );
+    }
+    Ok(
+        q.order((awards::awarded_at.desc(), awards::panel_id.desc()))
+            .limit(limit)
+            .load::<AwardRow>(conn)?,
+    )
+}

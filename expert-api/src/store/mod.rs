@@ -6,6 +6,7 @@ pub mod audit;
 pub mod awards;
 pub mod bookings;
 pub mod draws;
+pub mod evaluations;
 pub mod experts;
 pub mod keys;
 pub mod outbox;
