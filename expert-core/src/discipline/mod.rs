@@ -1,0 +1,23 @@
+//! Discipline (考核与惩戒): per-bid assessment, the violation baseline
+//! (裁量基准), points, sanction cases with due process, their effect on the
+//! expert's status, and the signals supervisors read.
+//!
+//! Everything here is pure: dates (`today`, `as_of`) are parameters, and the
+//! store keeps the records these types describe.
+
+pub mod assessment;
+pub mod baseline;
+pub mod calendar;
+pub mod points;
+pub mod range;
+pub mod sanction;
+
+pub use assessment::{
+    AssessmentConfig, HistoryError, Rater, RaterRole, ScoreSheet, ScoringItem, SheetContext,
+    SheetKey, effective_sheet, effective_sheets, missing_sheets, validate_sheet,
+};
+pub use baseline::{Baseline, BaselineError, Ground, LowCreditRule, PointThreshold, ViolationRule};
+pub use calendar::WorkCalendar;
+pub use points::{PointsTally, SanctionProposal, ViolationRecord, points_proposal, tally};
+pub use range::{AmountRange, RemovalRange, SanctionRange};
+pub use sanction::{Measure, MeasureKind, Sanction};
