@@ -8,6 +8,7 @@
 pub mod assessment;
 pub mod baseline;
 pub mod calendar;
+pub mod case;
 pub mod points;
 pub mod range;
 pub mod sanction;
