@@ -9,6 +9,7 @@ pub mod assessment;
 pub mod baseline;
 pub mod calendar;
 pub mod case;
+pub mod effect;
 pub mod points;
 pub mod range;
 pub mod sanction;
@@ -19,6 +20,11 @@ pub use assessment::{
 };
 pub use baseline::{Baseline, BaselineError, Ground, LowCreditRule, PointThreshold, ViolationRule};
 pub use calendar::WorkCalendar;
+pub use case::{Case, CaseContext, CaseError, CaseEvent, DueProcess, Stage, apply};
+pub use effect::{
+    EffectError, RestoreDue, RestoreEvidence, after_review, excludes_on, restore, restore_due,
+    sanction_command, take_effect,
+};
 pub use points::{PointsTally, SanctionProposal, ViolationRecord, points_proposal, tally};
 pub use range::{AmountRange, RemovalRange, SanctionRange};
 pub use sanction::{Measure, MeasureKind, Sanction};
