@@ -53,11 +53,16 @@ pub struct PointThreshold {
     pub legal_basis: String,
 }
 
-/// Credit below `below` proposes `proposed` within `range` (see `credit`).
+/// The credit score and the proposal a low one makes (see `credit`):
+/// the mean assessment percentage in the cycle (100 with fewer than
+/// `min_sheets` sheets) minus `deduction_per_point` per point; below
+/// `below` proposes `proposed` within `range`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LowCreditRule {
     pub below: u32,
+    pub deduction_per_point: u32,
+    pub min_sheets: u32,
     pub proposed: Sanction,
     pub range: SanctionRange,
     pub legal_basis: String,
@@ -140,6 +145,8 @@ impl Default for LowCreditRule {
     fn default() -> Self {
         Self {
             below: 60,
+            deduction_per_point: 3,
+            min_sheets: 2,
             proposed: Sanction::new(Measure::Suspension {
                 months: 3,
                 restore: RestoreMode::OnApplication,
@@ -473,6 +480,14 @@ impl Baseline {
                 Rule::OutOfRange,
                 "信用分阈值须为1至100",
                 "low_credit.below must be between 1 and 100",
+            ));
+        }
+        if credit.deduction_per_point > 100 {
+            errors.push(FieldError::new(
+                "low_credit/deduction_per_point",
+                Rule::OutOfRange,
+                "每分扣减须为0至100",
+                "low_credit.deduction_per_point must be between 0 and 100",
             ));
         }
         errors.extend(proposal_errors(

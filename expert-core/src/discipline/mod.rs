@@ -9,10 +9,12 @@ pub mod assessment;
 pub mod baseline;
 pub mod calendar;
 pub mod case;
+pub mod credit;
 pub mod effect;
 pub mod points;
 pub mod range;
 pub mod sanction;
+pub mod signals;
 
 pub use assessment::{
     AssessmentConfig, HistoryError, Rater, RaterRole, ScoreSheet, ScoringItem, SheetContext,
@@ -21,6 +23,7 @@ pub use assessment::{
 pub use baseline::{Baseline, BaselineError, Ground, LowCreditRule, PointThreshold, ViolationRule};
 pub use calendar::WorkCalendar;
 pub use case::{Case, CaseContext, CaseError, CaseEvent, DueProcess, Stage, apply};
+pub use credit::{AssessedOn, CreditScore, credit_proposal, credit_score};
 pub use effect::{
     EffectError, RestoreDue, RestoreEvidence, after_review, excludes_on, restore, restore_due,
     sanction_command, take_effect,

@@ -220,7 +220,10 @@ mod tests {
         );
         assert!(p.detail_zh.contains("记分12分"), "{}", p.detail_zh);
         // The proposal is within its own range, so a case can decide it.
-        assert_eq!(b.check(&[p.ground.clone()], &p.proposed), Ok(()));
+        assert_eq!(
+            b.check(std::slice::from_ref(&p.ground), &p.proposed),
+            Ok(())
+        );
         // A year later r1 has left the cycle.
         assert_eq!(points_proposal("E1", &records, &b, d(2027, 1, 10)), None);
         // Settled records no longer propose.
