@@ -427,6 +427,15 @@ pub enum HistoryError {
     VersionGap { expected: u32, got: u32 },
 }
 
+impl HistoryError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            HistoryError::MixedSheets => "mixed_sheets",
+            HistoryError::VersionGap { .. } => "version_gap",
+        }
+    }
+}
+
 /// The effective sheet of one history: its latest version. The versions
 /// may come in any order but must be one sheet's `1..=n`, each exactly once.
 /// `Ok(None)` for an empty history.

@@ -122,6 +122,37 @@ pub enum BaselineError {
     },
 }
 
+impl BaselineError {
+    /// A stable snake_case code for problem responses and tests.
+    pub fn code(&self) -> &'static str {
+        match self {
+            BaselineError::NoGrounds => "no_grounds",
+            BaselineError::UnknownViolation { .. } => "unknown_violation",
+            BaselineError::UnknownThreshold { .. } => "unknown_threshold",
+            BaselineError::OutsideRange { .. } => "outside_baseline",
+            BaselineError::FineOutsideRange { .. } => "fine_outside_baseline",
+        }
+    }
+
+    /// The error as a field error on `field`, for a problem's `errors`.
+    pub fn to_field_error(&self, field: impl Into<String>) -> FieldError {
+        let rule = match self {
+            BaselineError::NoGrounds => Rule::Required,
+            BaselineError::UnknownViolation { .. } | BaselineError::UnknownThreshold { .. } => {
+                Rule::UnknownViolation
+            }
+            BaselineError::OutsideRange { .. } | BaselineError::FineOutsideRange { .. } => {
+                Rule::OutOfRange
+            }
+        };
+        let text = self.to_string();
+        let (zh, en) = text
+            .split_once(" / ")
+            .unwrap_or((text.as_str(), text.as_str()));
+        FieldError::new(field, rule, zh, en)
+    }
+}
+
 impl Default for Baseline {
     fn default() -> Self {
         Self {

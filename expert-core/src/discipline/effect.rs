@@ -30,6 +30,18 @@ pub enum EffectError {
     Transition(#[from] TransitionError),
 }
 
+impl EffectError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            EffectError::NoSanction => "no_sanction",
+            EffectError::NotYetEffective { .. } => "not_yet_effective",
+            EffectError::DateOverflow => "date_overflow",
+            EffectError::StatusMoved => "status_moved",
+            EffectError::Transition(_) => "transition",
+        }
+    }
+}
+
 /// The lifecycle command that applies `sanction` from `effective_on`;
 /// `None` for a warning, which changes no status. A suspension runs
 /// `[effective_on, effective_on + months)` whatever its restore tier (the

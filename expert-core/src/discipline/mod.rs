@@ -12,6 +12,7 @@ pub mod case;
 pub mod credit;
 pub mod effect;
 pub mod points;
+pub mod policy;
 pub mod range;
 pub mod sanction;
 pub mod signals;
@@ -29,5 +30,6 @@ pub use effect::{
     sanction_command, take_effect,
 };
 pub use points::{PointsTally, SanctionProposal, ViolationRecord, points_proposal, tally};
+pub use policy::{DisciplinePolicy, SignalPolicy};
 pub use range::{AmountRange, RemovalRange, SanctionRange};
 pub use sanction::{Measure, MeasureKind, Sanction};

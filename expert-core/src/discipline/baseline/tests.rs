@@ -365,3 +365,43 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn errors_as_field_errors() {
+    let cases = [
+        (BaselineError::NoGrounds, Rule::Required, "no_grounds"),
+        (
+            BaselineError::UnknownViolation { code: "x".into() },
+            Rule::UnknownViolation,
+            "unknown_violation",
+        ),
+        (
+            BaselineError::UnknownThreshold { points: 3 },
+            Rule::UnknownViolation,
+            "unknown_threshold",
+        ),
+    ];
+    for (e, rule, code) in cases {
+        let f = e.to_field_error("grounds/0");
+        assert_eq!(
+            (f.field.as_str(), f.rule, e.code()),
+            ("grounds/0", rule, code)
+        );
+        assert!(!f.message_zh.contains(" / ") && !f.message_en.is_empty());
+    }
+    let b = Baseline::default();
+    let outside = b
+        .check(
+            &[v("late_arrival")],
+            &Sanction::new(Measure::Removal { ban_years: None }),
+        )
+        .unwrap_err();
+    assert_eq!(outside.code(), "outside_baseline");
+    let f = outside.to_field_error("outcome");
+    assert_eq!(f.rule, Rule::OutOfRange);
+    assert!(
+        f.message_zh.contains("violation:late_arrival")
+            && f.message_en.contains("removal_permanent"),
+        "{f:?}"
+    );
+}

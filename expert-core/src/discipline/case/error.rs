@@ -81,3 +81,50 @@ pub enum CaseError {
     #[error("工作日历在十年内没有工作日 / the work calendar has no working day within ten years")]
     CalendarExhausted,
 }
+
+impl CaseError {
+    /// A stable snake_case code for problem responses and tests; a baseline
+    /// error gives its own code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CaseError::NotAllowed { .. } => "not_allowed",
+            CaseError::Blank { .. } => "blank",
+            CaseError::NoEvidence => "no_evidence",
+            CaseError::NoLegalBasis => "no_legal_basis",
+            CaseError::FutureDate { .. } => "future_date",
+            CaseError::TooEarly { .. } => "too_early",
+            CaseError::Baseline(e) => e.code(),
+            CaseError::ExceedsNotice { .. } => "exceeds_notice",
+            CaseError::GroundNotInCase { .. } => "ground_not_in_case",
+            CaseError::DefenceWindowOpen { .. } => "defence_window_open",
+            CaseError::WindowClosed { .. } => "window_closed",
+            CaseError::DefenceWaived => "defence_waived",
+            CaseError::Hearing { .. } => "hearing_state",
+            CaseError::HearingPending => "hearing_pending",
+            CaseError::NotCivilServant => "not_civil_servant",
+            CaseError::LetterAlreadyDelivered => "letter_already_delivered",
+            CaseError::EmployerLetterMissing => "employer_letter_missing",
+            CaseError::NotEffectiveYet { .. } => "not_effective_yet",
+            CaseError::NothingToReview => "nothing_to_review",
+            CaseError::DuplicateReview { .. } => "duplicate_review",
+            CaseError::UnknownReview { .. } => "unknown_review",
+            CaseError::ReviewResolved { .. } => "review_resolved",
+            CaseError::CalendarExhausted => "calendar_exhausted",
+        }
+    }
+
+    /// The request field an error is about, where there is one, for the
+    /// `errors` entry of a problem response.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            CaseError::Blank { field }
+            | CaseError::FutureDate { field, .. }
+            | CaseError::TooEarly { field, .. } => Some(field),
+            CaseError::NoEvidence => Some("evidence"),
+            CaseError::NoLegalBasis => Some("legal_basis"),
+            CaseError::Baseline(_) | CaseError::ExceedsNotice { .. } => Some("outcome"),
+            CaseError::GroundNotInCase { .. } => Some("found"),
+            _ => None,
+        }
+    }
+}

@@ -77,6 +77,17 @@ pub enum LetterError {
     UnclosedBrace { at: usize },
 }
 
+impl LetterError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            LetterError::NotCivilServant => "not_civil_servant",
+            LetterError::NoSanction => "no_sanction",
+            LetterError::UnknownPlaceholder { .. } => "unknown_placeholder",
+            LetterError::UnclosedBrace { .. } => "unclosed_brace",
+        }
+    }
+}
+
 /// A date as Chinese documents write it: `2026年3月2日`.
 pub fn date_zh(date: NaiveDate) -> String {
     format!("{}年{}月{}日", date.year(), date.month(), date.day())

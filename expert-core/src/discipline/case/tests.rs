@@ -1162,3 +1162,132 @@ fn shift_dates(e: &mut CaseEvent, days: i64) {
         CaseEvent::FileReview { filed_on, .. } => s(filed_on),
     }
 }
+
+#[test]
+fn a_calendar_without_working_days_is_an_error() {
+    let mut w = World::new();
+    w.calendar = WorkCalendar {
+        holidays: d(2026, 3, 1).iter_days().take(4000).collect(),
+        adjusted_workdays: Default::default(),
+    };
+    assert_eq!(
+        w.step(&opened(false), serve(six_months())),
+        Err(CaseError::CalendarExhausted)
+    );
+}
+
+#[test]
+fn from_a_points_proposal_to_a_decision() {
+    use crate::discipline::points::{ViolationRecord, points_proposal};
+    let w = World::new();
+    let records: Vec<ViolationRecord> = [
+        ("ignore_evaluation_criteria", d(2026, 1, 10)),
+        ("leave_early", d(2026, 2, 3)),
+        ("phone_in_room", d(2026, 2, 20)),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (code, on))| ViolationRecord::new(&w.baseline, code, *on, format!("r{i}")).unwrap())
+    .collect();
+    let proposal = points_proposal("E7", &records, &w.baseline, d(2026, 3, 1)).unwrap();
+    let req = OpenCase::from_proposal(&proposal, "C-9", false, d(2026, 3, 2));
+    assert_eq!(
+        req.origin,
+        CaseOrigin::Proposal {
+            key: "points:12:r2".into()
+        }
+    );
+    let case = Case::open(req, &w.baseline, d(2026, 3, 2)).unwrap();
+    assert_eq!(case.grounds, [Ground::PointsThreshold { points: 12 }]);
+    let served = w.run(case, vec![serve(proposal.proposed)]);
+    assert_eq!(served.notice.as_ref().unwrap().hearing, Hearing::Offered);
+    let decide = |sanction| CaseEvent::Decide {
+        decided_on: d(2026, 3, 10),
+        outcome: Outcome::Sanction { sanction },
+        found: vec![Ground::PointsThreshold { points: 12 }],
+        reasons: "记分达到12分".into(),
+        effective_on: d(2026, 3, 10),
+    };
+    // The threshold's range allows no warning and nothing beyond 12 months.
+    let r = w.step(&served, decide(Sanction::new(Measure::Warning)));
+    assert!(
+        matches!(&r, Err(e) if e.code() == "outside_baseline" && e.field() == Some("outcome")),
+        "{r:?}"
+    );
+    assert_eq!(
+        w.step(&served, decide(susp(3, RestoreMode::Automatic)))
+            .unwrap()
+            .stage,
+        Stage::Decided
+    );
+}
+
+#[test]
+fn error_codes_are_distinct() {
+    let errors = [
+        CaseError::NotAllowed {
+            stage: Stage::Opened,
+            event: EventKind::Close,
+        },
+        CaseError::Blank { field: "facts" },
+        CaseError::NoEvidence,
+        CaseError::NoLegalBasis,
+        CaseError::FutureDate {
+            field: "on",
+            on: d(2026, 1, 2),
+            today: d(2026, 1, 1),
+        },
+        CaseError::TooEarly {
+            field: "on",
+            on: d(2026, 1, 1),
+            earliest: d(2026, 1, 2),
+        },
+        CaseError::Baseline(BaselineError::NoGrounds),
+        CaseError::ExceedsNotice {
+            decided: "a".into(),
+            notified: "b".into(),
+        },
+        CaseError::GroundNotInCase { rule: "x".into() },
+        CaseError::DefenceWindowOpen {
+            ends: d(2026, 1, 1),
+        },
+        CaseError::WindowClosed {
+            ends: d(2026, 1, 1),
+        },
+        CaseError::DefenceWaived,
+        CaseError::Hearing {
+            status: HearingKind::Held,
+        },
+        CaseError::HearingPending,
+        CaseError::NotCivilServant,
+        CaseError::LetterAlreadyDelivered,
+        CaseError::EmployerLetterMissing,
+        CaseError::NotEffectiveYet {
+            effective_on: d(2026, 1, 1),
+        },
+        CaseError::NothingToReview,
+        CaseError::DuplicateReview {
+            reference: "r".into(),
+        },
+        CaseError::UnknownReview {
+            reference: "r".into(),
+        },
+        CaseError::ReviewResolved {
+            reference: "r".into(),
+        },
+        CaseError::CalendarExhausted,
+    ];
+    let mut codes: Vec<&str> = errors.iter().map(CaseError::code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(codes.len(), errors.len());
+    for e in &errors {
+        let text = e.to_string();
+        let (zh, en) = text
+            .split_once(" / ")
+            .unwrap_or_else(|| panic!("not bilingual: {text}"));
+        assert!(!zh.is_empty() && !en.is_empty(), "{text}");
+    }
+    assert_eq!(CaseError::Blank { field: "facts" }.field(), Some("facts"));
+    assert_eq!(CaseError::HearingPending.field(), None);
+}

@@ -98,6 +98,29 @@ pub struct OpenCase {
     pub summary: String,
 }
 
+impl OpenCase {
+    /// A case opened from a sanction proposal on its ground, citing the
+    /// proposal's key as its origin.
+    pub fn from_proposal(
+        proposal: &crate::discipline::points::SanctionProposal,
+        case_no: impl Into<String>,
+        civil_servant: bool,
+        opened_on: NaiveDate,
+    ) -> Self {
+        Self {
+            case_no: case_no.into(),
+            expert_id: proposal.expert_id.clone(),
+            civil_servant,
+            origin: CaseOrigin::Proposal {
+                key: proposal.key.clone(),
+            },
+            grounds: vec![proposal.ground.clone()],
+            opened_on,
+            summary: proposal.detail_zh.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {

@@ -422,3 +422,21 @@ fn reviews_vary_or_revoke_the_status() {
         Ok(Some(before))
     );
 }
+
+#[test]
+fn no_standing_sanction_no_effect() {
+    let case = decided("phone_in_room", susp(3, RestoreMode::Automatic));
+    let revoked = review(&case, ReviewOutcome::Revoked, ReviewKind::Appeal);
+    assert_eq!(
+        take_effect(&revoked, &active(), d(2026, 6, 1)),
+        Err(EffectError::NoSanction)
+    );
+    assert_eq!(EffectError::NoSanction.code(), "no_sanction");
+    let mut undecided = case.clone();
+    undecided.decision = None;
+    assert_eq!(
+        after_review(&undecided, &active(), &active(), d(2026, 6, 1)),
+        Err(EffectError::NoSanction)
+    );
+    assert!(!excludes_on(&undecided, d(2026, 4, 1)));
+}
