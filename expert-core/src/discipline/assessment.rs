@@ -225,7 +225,7 @@ pub struct SheetKey {
 /// is the next version and gives a reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ScoreSheet {
+pub struct AssessmentSheet {
     pub draw_id: String,
     pub expert_id: String,
     pub rater: Rater,
@@ -239,7 +239,7 @@ pub struct ScoreSheet {
     pub submitted_on: NaiveDate,
 }
 
-impl ScoreSheet {
+impl AssessmentSheet {
     pub fn key(&self) -> SheetKey {
         SheetKey {
             draw_id: self.draw_id.clone(),
@@ -273,14 +273,14 @@ pub struct SheetContext<'a> {
     /// The raters entitled to score this panel.
     pub entitled: &'a [Rater],
     /// Earlier versions of the same sheet, in version order.
-    pub history: &'a [ScoreSheet],
+    pub history: &'a [AssessmentSheet],
 }
 
 /// Every failed rule of `sheet` submitted `today`; empty when it may be
 /// stored. Paths: `scores/<item>`, `expert_id`, `rater`, `version`,
 /// `correction_reason`, `comment`, `submitted_on`.
 pub fn validate_sheet(
-    sheet: &ScoreSheet,
+    sheet: &AssessmentSheet,
     config: &AssessmentConfig,
     ctx: &SheetContext<'_>,
     calendar: &WorkCalendar,
@@ -439,11 +439,13 @@ impl HistoryError {
 /// The effective sheet of one history: its latest version. The versions
 /// may come in any order but must be one sheet's `1..=n`, each exactly once.
 /// `Ok(None)` for an empty history.
-pub fn effective_sheet(history: &[ScoreSheet]) -> Result<Option<&ScoreSheet>, HistoryError> {
+pub fn effective_sheet(
+    history: &[AssessmentSheet],
+) -> Result<Option<&AssessmentSheet>, HistoryError> {
     latest(history.iter().collect())
 }
 
-fn latest(mut versions: Vec<&ScoreSheet>) -> Result<Option<&ScoreSheet>, HistoryError> {
+fn latest(mut versions: Vec<&AssessmentSheet>) -> Result<Option<&AssessmentSheet>, HistoryError> {
     versions.sort_by_key(|s| s.version);
     let Some(first) = versions.first() else {
         return Ok(None);
@@ -466,8 +468,8 @@ fn latest(mut versions: Vec<&ScoreSheet>) -> Result<Option<&ScoreSheet>, History
 }
 
 /// The effective sheet of every key among `sheets`, ordered by key.
-pub fn effective_sheets(sheets: &[ScoreSheet]) -> Result<Vec<&ScoreSheet>, HistoryError> {
-    let mut by_key: BTreeMap<SheetKey, Vec<&ScoreSheet>> = BTreeMap::new();
+pub fn effective_sheets(sheets: &[AssessmentSheet]) -> Result<Vec<&AssessmentSheet>, HistoryError> {
+    let mut by_key: BTreeMap<SheetKey, Vec<&AssessmentSheet>> = BTreeMap::new();
     for s in sheets {
         by_key.entry(s.key()).or_default().push(s);
     }
@@ -483,7 +485,7 @@ pub fn effective_sheets(sheets: &[ScoreSheet]) -> Result<Vec<&ScoreSheet>, Histo
 pub fn missing_sheets(
     panel: &[String],
     entitled: &[Rater],
-    sheets: &[ScoreSheet],
+    sheets: &[AssessmentSheet],
     draw_id: &str,
 ) -> Vec<(String, Rater)> {
     let present: BTreeSet<(&str, &Rater)> = sheets

@@ -9,7 +9,7 @@ use super::baseline::{Baseline, Ground};
 use super::points::{SanctionProposal, ViolationRecord, tally};
 
 /// One effective assessment of the expert: the evaluation day and the
-/// sheet's total as a percentage (`ScoreSheet::percent`).
+/// sheet's total as a percentage (`AssessmentSheet::percent`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssessedOn {
     pub evaluation_on: NaiveDate,

@@ -18,7 +18,7 @@ pub mod sanction;
 pub mod signals;
 
 pub use assessment::{
-    AssessmentConfig, HistoryError, Rater, RaterRole, ScoreSheet, ScoringItem, SheetContext,
+    AssessmentConfig, AssessmentSheet, HistoryError, Rater, RaterRole, ScoringItem, SheetContext,
     SheetKey, effective_sheet, effective_sheets, missing_sheets, validate_sheet,
 };
 pub use baseline::{Baseline, BaselineError, Ground, LowCreditRule, PointThreshold, ViolationRule};

@@ -31,14 +31,14 @@ fn panel() -> Vec<String> {
     vec!["E1".into(), "E2".into(), "E3".into()]
 }
 
-fn sheet(version: u32, scores: [u32; 4]) -> ScoreSheet {
+fn sheet(version: u32, scores: [u32; 4]) -> AssessmentSheet {
     let codes = [
         "professional_competence",
         "evaluation_quality",
         "discipline",
         "integrity",
     ];
-    ScoreSheet {
+    AssessmentSheet {
         draw_id: "D1".into(),
         expert_id: "E1".into(),
         rater: supervisor(),
@@ -50,7 +50,11 @@ fn sheet(version: u32, scores: [u32; 4]) -> ScoreSheet {
     }
 }
 
-fn check(s: &ScoreSheet, history: &[ScoreSheet], today: NaiveDate) -> Vec<(String, Rule)> {
+fn check(
+    s: &AssessmentSheet,
+    history: &[AssessmentSheet],
+    today: NaiveDate,
+) -> Vec<(String, Rule)> {
     let panel = panel();
     let entitled = [supervisor(), tenderer()];
     let ctx = SheetContext {
@@ -355,7 +359,7 @@ proptest! {
     /// Folding a shuffled dense history always yields its highest version.
     #[test]
     fn fold_is_order_independent(n in 1u32..8, seed in any::<u64>()) {
-        let mut history: Vec<ScoreSheet> = (1..=n).map(|v| sheet(v, [v, 0, 0, 0])).collect();
+        let mut history: Vec<AssessmentSheet> = (1..=n).map(|v| sheet(v, [v, 0, 0, 0])).collect();
         let len = history.len();
         history.rotate_left(usize::try_from(seed % u64::from(n)).unwrap());
         if seed % 2 == 0 {

@@ -15,6 +15,28 @@ pub struct PanelScores {
     pub scores: BTreeMap<String, BTreeMap<String, f64>>,
 }
 
+impl PanelScores {
+    /// The members' totals from checked evaluation results, in points.
+    pub fn from_results(
+        evaluation_id: impl Into<String>,
+        evaluated_on: NaiveDate,
+        results: &crate::evaluation::EvaluationResults,
+    ) -> Self {
+        let mut scores: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+        for sheet in &results.scores {
+            scores
+                .entry(sheet.expert_id.clone())
+                .or_default()
+                .insert(sheet.bidder.clone(), sheet.total.0 as f64 / 100.0);
+        }
+        Self {
+            evaluation_id: evaluation_id.into(),
+            evaluated_on,
+            scores,
+        }
+    }
+}
+
 /// Thresholds for flags.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -342,6 +364,28 @@ mod tests {
             ..DeviationPolicy::default()
         };
         assert!(favourite_flags(&history(), &strict).is_empty());
+    }
+
+    #[test]
+    fn from_published_results() {
+        use crate::evaluation::{Centi, EvaluationResults, ScoreSheet};
+        let sheet = |e: &str, b: &str, total| ScoreSheet {
+            expert_id: e.into(),
+            bidder: b.into(),
+            items: BTreeMap::new(),
+            total: Centi(total),
+        };
+        let results = EvaluationResults {
+            items: vec![],
+            bidders: vec![],
+            rejected: vec![],
+            scores: vec![sheet("E1", "B1", 8725), sheet("E2", "B1", 9000)],
+            candidates: vec![],
+        };
+        let p = PanelScores::from_results("P-1", d(2026, 1, 1), &results);
+        assert_eq!(p.scores["E1"]["B1"], 87.25);
+        assert_eq!(p.scores["E2"]["B1"], 90.0);
+        assert_eq!(p.evaluation_id, "P-1");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::discipline::assessment::{AssessmentConfig, Rater, ScoreSheet};
+use crate::discipline::assessment::{AssessmentConfig, AssessmentSheet, Rater};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -42,7 +42,7 @@ pub struct RaterDeviation {
 /// Each rater's deviation over `effective` sheets (one per key: fold the
 /// histories first with `effective_sheets`), by rater.
 pub fn rater_deviations(
-    effective: &[&ScoreSheet],
+    effective: &[&AssessmentSheet],
     config: &AssessmentConfig,
     policy: &RaterPolicy,
 ) -> Vec<RaterDeviation> {
@@ -95,7 +95,13 @@ mod tests {
     use crate::discipline::assessment::RaterRole;
     use chrono::NaiveDate;
 
-    fn sheet(draw: &str, expert: &str, rater: &str, role: RaterRole, total: u32) -> ScoreSheet {
+    fn sheet(
+        draw: &str,
+        expert: &str,
+        rater: &str,
+        role: RaterRole,
+        total: u32,
+    ) -> AssessmentSheet {
         let config = AssessmentConfig::default();
         // Spread `total` over the items in order, each up to its max.
         let mut left = total;
@@ -108,7 +114,7 @@ mod tests {
                 (i.code.clone(), s)
             })
             .collect();
-        ScoreSheet {
+        AssessmentSheet {
             draw_id: draw.into(),
             expert_id: expert.into(),
             rater: Rater {
@@ -140,7 +146,7 @@ mod tests {
         }
         // A sheet with no counterpart is not compared.
         sheets.push(sheet("D9", "E1", "S1", RaterRole::OnSiteSupervisor, 10));
-        let refs: Vec<&ScoreSheet> = sheets.iter().collect();
+        let refs: Vec<&AssessmentSheet> = sheets.iter().collect();
         let devs = rater_deviations(&refs, &AssessmentConfig::default(), &RaterPolicy::default());
         assert_eq!(devs.len(), 2);
         let t = devs.iter().find(|d| d.rater.rater_id == "T1").unwrap();
@@ -153,7 +159,7 @@ mod tests {
         // the sign tells lenient from harsh.
         assert!(t.flagged && s.flagged);
 
-        let few: Vec<&ScoreSheet> = sheets.iter().take(4).collect();
+        let few: Vec<&AssessmentSheet> = sheets.iter().take(4).collect();
         let devs = rater_deviations(&few, &AssessmentConfig::default(), &RaterPolicy::default());
         assert!(devs.iter().all(|d| !d.flagged));
     }
