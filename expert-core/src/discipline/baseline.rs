@@ -102,7 +102,9 @@ pub enum BaselineError {
     #[error("裁量基准中没有{points}分的记分阈值 / no threshold of {points} points in the baseline")]
     UnknownThreshold { points: u32 },
     #[error(
-        "处理措施“{measure_zh}”超出裁量基准{rules:?}的幅度（允许：{allowed_zh}） / {measure} is outside the range of baseline rule(s) {rules:?} (allowed: {allowed_en})"
+        "处理措施“{measure_zh}”超出裁量基准{}的幅度（允许：{allowed_zh}） / {measure} is outside the range of baseline rule(s) {} (allowed: {allowed_en})",
+        rules.join("、"),
+        rules.join(", ")
     )]
     OutsideRange {
         measure: String,
@@ -112,7 +114,9 @@ pub enum BaselineError {
         allowed_en: String,
     },
     #[error(
-        "罚款{yuan}元超出裁量基准{rules:?}的幅度（允许：{allowed_zh}） / a fine of CNY {yuan} is outside the range of baseline rule(s) {rules:?} (allowed: {allowed_en})"
+        "罚款{yuan}元超出裁量基准{}的幅度（允许：{allowed_zh}） / a fine of CNY {yuan} is outside the range of baseline rule(s) {} (allowed: {allowed_en})",
+        rules.join("、"),
+        rules.join(", ")
     )]
     FineOutsideRange {
         yuan: u64,

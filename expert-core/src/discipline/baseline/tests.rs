@@ -217,7 +217,10 @@ fn a_decision_cannot_exceed_the_range() {
     assert_eq!(measure, "suspension_3_automatic");
     assert_eq!(rules, &["violation:late_arrival"]);
     assert_eq!(allowed_zh, "警告");
-    assert!(err.to_string().contains("violation:late_arrival"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "处理措施“暂停评标专家资格3个月，期满自动恢复”超出裁量基准violation:late_arrival的幅度（允许：警告） / suspension_3_automatic is outside the range of baseline rule(s) violation:late_arrival (allowed: warning)"
+    );
 
     // Too long, wrong tier, too long a ban, a removal where none is allowed.
     let refused = [

@@ -1043,6 +1043,20 @@ fn codes_and_serde() {
         serde_json::json!({"kind": "revoked"})
     );
     assert_eq!(ReviewOutcome::Upheld.as_str(), "upheld");
+    for k in HearingKind::ALL {
+        assert_eq!(HearingKind::parse(k.as_str()), Some(k));
+        assert_eq!(
+            serde_json::to_value(k).unwrap(),
+            serde_json::json!(k.as_str())
+        );
+    }
+    for k in ReviewKind::ALL {
+        assert_eq!(ReviewKind::parse(k.as_str()), Some(k));
+        assert_eq!(
+            serde_json::to_value(k).unwrap(),
+            serde_json::json!(k.as_str())
+        );
+    }
     assert_eq!(ReviewKind::Reconsideration.name_zh(), "行政复议");
     let err = CaseError::NotAllowed {
         stage: Stage::Closed,

@@ -257,6 +257,18 @@ pub enum HearingKind {
 }
 
 impl HearingKind {
+    pub const ALL: [HearingKind; 5] = [
+        HearingKind::NotRequired,
+        HearingKind::Offered,
+        HearingKind::Requested,
+        HearingKind::Held,
+        HearingKind::Waived,
+    ];
+
+    pub fn parse(s: &str) -> Option<HearingKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             HearingKind::NotRequired => "not_required",
@@ -340,6 +352,12 @@ pub enum ReviewKind {
 }
 
 impl ReviewKind {
+    pub const ALL: [ReviewKind; 2] = [ReviewKind::Reconsideration, ReviewKind::Appeal];
+
+    pub fn parse(s: &str) -> Option<ReviewKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ReviewKind::Reconsideration => "reconsideration",
