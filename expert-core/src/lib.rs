@@ -6,6 +6,7 @@
 //! that tests can call with any date or seed.
 
 pub mod admission;
+pub mod discipline;
 pub mod draw;
 pub mod evaluation;
 pub mod expert;

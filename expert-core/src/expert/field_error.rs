@@ -113,10 +113,20 @@ pub enum Rule {
     Rejected,
     TotalMismatch,
     RankOrder,
+    // Per-bid assessment and the discipline baseline.
+    UnknownItem,
+    MissingScore,
+    ScoreOutOfScale,
+    RaterNotEntitled,
+    DeadlinePassed,
+    TooEarly,
+    VersionConflict,
+    InvalidCode,
+    UnknownViolation,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 30] = [
+    pub const ALL: [Rule; 39] = [
         Rule::Empty,
         Rule::TooLong,
         Rule::TooMany,
@@ -147,6 +157,15 @@ impl Rule {
         Rule::Rejected,
         Rule::TotalMismatch,
         Rule::RankOrder,
+        Rule::UnknownItem,
+        Rule::MissingScore,
+        Rule::ScoreOutOfScale,
+        Rule::RaterNotEntitled,
+        Rule::DeadlinePassed,
+        Rule::TooEarly,
+        Rule::VersionConflict,
+        Rule::InvalidCode,
+        Rule::UnknownViolation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -181,6 +200,15 @@ impl Rule {
             Rule::Rejected => "rejected",
             Rule::TotalMismatch => "total_mismatch",
             Rule::RankOrder => "rank_order",
+            Rule::UnknownItem => "unknown_item",
+            Rule::MissingScore => "missing_score",
+            Rule::ScoreOutOfScale => "score_out_of_scale",
+            Rule::RaterNotEntitled => "rater_not_entitled",
+            Rule::DeadlinePassed => "deadline_passed",
+            Rule::TooEarly => "too_early",
+            Rule::VersionConflict => "version_conflict",
+            Rule::InvalidCode => "invalid_code",
+            Rule::UnknownViolation => "unknown_violation",
         }
     }
 }
