@@ -57,17 +57,17 @@ impl Registry {
         Self::default()
     }
 
-    /// The page `filter` selects as of the log's size now: the response
-    /// body, an `ExpertPage`. `cursor` turns the last row's id into the
-    /// `next_cursor` string.
+    /// The page `filter` selects as of log size `size` (just read by the
+    /// caller, or later): the response body, an `ExpertPage`. `cursor`
+    /// turns the last row's id into the `next_cursor` string.
     pub fn page(
         &self,
         conn: &mut DbConn,
+        size: u64,
         filter: &ListFilter,
         audience: Audience,
         cursor: impl Fn(&str) -> String,
     ) -> Result<Vec<u8>, StoreError> {
-        let size = audit::size(conn)?;
         self.catch_up(conn, size)?;
         let guard = self.index.read().map_err(|_| poisoned())?;
         let index = guard.as_ref().ok_or_else(poisoned)?;

@@ -12,7 +12,7 @@ use expert_draw_tests::backend::postgres_unavailable;
 use expert_draw_tests::fixtures::application_in;
 use expert_draw_tests::{Backend, TestDb, both_backends, cli_ok};
 
-const TABLES: [&str; 18] = [
+const TABLES: [&str; 19] = [
     "api_tokens",
     "audit_entries",
     "audit_head",
@@ -23,6 +23,7 @@ const TABLES: [&str; 18] = [
     "counters",
     "draws",
     "employment_history",
+    "evaluation_results",
     "expert_declines",
     "expert_leaves",
     "expert_specialties",

@@ -318,16 +318,19 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
     let registry = state.registry.clone();
-    // Authentication, the checks and the page share one database hop; the
-    // page itself comes from the read model, caught up from the log.
+    let now = state.now();
+    // One database hop and one query when nothing changed: the token and
+    // the log's size together; the page comes from the read model, caught
+    // up to that size.
     let body = state
-        .db_as(token, move |conn, caller| {
+        .db(move |conn| {
+            let (caller, size) = token.authenticate_at_size(conn, now)?;
             let filter = list_filter(&caller, q)?;
             let audience = Audience {
                 personal_data: caller.sees_personal_data(),
                 employer_contact: caller.is(&[Role::Admin, Role::Regulator]),
             };
-            Ok(registry.page(conn, &filter, audience, encode_cursor)?)
+            Ok(registry.page(conn, size, &filter, audience, encode_cursor)?)
         })
         .await?;
     Ok(HttpResponse::Ok()

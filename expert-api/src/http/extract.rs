@@ -56,14 +56,28 @@ impl Presented {
         conn: &mut crate::db::DbConn,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Caller, ApiError> {
-        tokens::authenticate(conn, &self.0, now)?.map_err(|refusal| {
-            ApiError::unauthorized(match refusal {
-                Refusal::Unknown => "the token is not known",
-                Refusal::Revoked => "the token has been revoked",
-                Refusal::Expired => "the token has expired",
-            })
-        })
+        tokens::authenticate(conn, &self.0, now)?.map_err(refused)
     }
+
+    /// [`Presented::authenticate`] and the audit log's size, in one query.
+    pub fn authenticate_at_size(
+        &self,
+        conn: &mut crate::db::DbConn,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(Caller, u64), ApiError> {
+        let (caller, size) = tokens::authenticate_at_size(conn, &self.0, now)?;
+        let caller = caller.map_err(refused)?;
+        let size = size.ok_or_else(|| ApiError::internal(&"a known token without a log size"))?;
+        Ok((caller, size))
+    }
+}
+
+fn refused(refusal: Refusal) -> ApiError {
+    ApiError::unauthorized(match refusal {
+        Refusal::Unknown => "the token is not known",
+        Refusal::Revoked => "the token has been revoked",
+        Refusal::Expired => "the token has expired",
+    })
 }
 
 impl FromRequest for Presented {

@@ -162,9 +162,41 @@ pub fn authenticate(
         .select(COLUMNS)
         .first(conn)
         .optional()?;
-    let Some(row) = row else {
-        return Ok(Err(Refusal::Unknown));
+    row.map_or(Ok(Err(Refusal::Unknown)), |row| check(row, now))
+}
+
+/// [`authenticate`], and in the same statement the audit log's size: what
+/// a reader that keeps a model of the log (the registry) must compare with,
+/// for one round trip instead of two. The size is `None` when the token is
+/// unknown.
+pub fn authenticate_at_size(
+    conn: &mut DbConn,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<(Result<Caller, Refusal>, Option<u64>), StoreError> {
+    use crate::db::schema::audit_head;
+    let hash = hash_token(secret);
+    let size = audit_head::table
+        .filter(audit_head::id.eq(1))
+        .select(audit_head::size)
+        .single_value();
+    let row: Option<(Row, Option<i64>)> = api_tokens::table
+        .filter(api_tokens::token_hash.eq(hash.to_vec()))
+        .select((COLUMNS, size))
+        .first(conn)
+        .optional()?;
+    let Some((row, size)) = row else {
+        return Ok((Err(Refusal::Unknown), None));
     };
+    let size = size
+        .map(u64::try_from)
+        .transpose()
+        .map_err(|_| StoreError::Corrupt("negative log size".into()))?
+        .ok_or_else(|| StoreError::Corrupt("the log head is missing".into()))?;
+    Ok((check(row, now)?, Some(size)))
+}
+
+fn check(row: Row, now: DateTime<Utc>) -> Result<Result<Caller, Refusal>, StoreError> {
     let t = info(row)?;
     if t.revoked_at.is_some() {
         return Ok(Err(Refusal::Revoked));
