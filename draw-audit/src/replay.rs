@@ -20,11 +20,11 @@
 use std::collections::{HashMap, HashSet};
 
 use expert_core::draw::{
-    DrawResult, DrawStatement, InvalidStatement, Member, Panel, nonce_commitment, seed, select,
-    validate, validate_text,
+    DrawResult, DrawStatement, InvalidStatement, Member, Panel, ScannedCandidates,
+    nonce_commitment, seed, select, validate, validate_scanned, validate_text,
 };
 use serde::Deserialize as _;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::jcs;
 use crate::merkle::{Hash, sha256};
@@ -169,6 +169,27 @@ impl DrawReplay {
             .map_err(|reason| ReplayError { seq, reason })
     }
 
+    /// [`DrawReplay::reveal_text`] with the statement's candidates already
+    /// read from its text by [`scan_candidates`](expert_core::draw::scan_candidates)
+    /// and its other top-level fields parsed into `head`. The verdict is
+    /// that of [`DrawReplay::reveal_text`]: when the split form cannot be
+    /// vouched for, the statement's text is read again the ordinary way.
+    pub fn reveal_scanned(
+        &mut self,
+        seq: u64,
+        data: &Value,
+        statement: &str,
+        statement_hash: Hash,
+        head: Map<String, Value>,
+        candidates: ScannedCandidates,
+    ) -> Result<(), ReplayError> {
+        self.reveal(
+            data,
+            Statement::Scanned(statement, statement_hash, Box::new((head, candidates))),
+        )
+        .map_err(|reason| ReplayError { seq, reason })
+    }
+
     fn reveal(&mut self, data: &Value, statement: Statement<'_>) -> Result<(), String> {
         let draw_id = draw_id(data)?;
         let Some(commit) = self.pending.remove(draw_id) else {
@@ -179,8 +200,10 @@ impl DrawReplay {
             });
         };
         self.revealed.insert(draw_id.to_owned());
-        let hash = match statement {
-            Statement::Text(_, h) | Statement::Value(Some(_), Some(h)) => h,
+        let hash = match &statement {
+            Statement::Text(_, h)
+            | Statement::Scanned(_, h, _)
+            | Statement::Value(Some(_), Some(h)) => *h,
             Statement::Value(Some(v), None) => {
                 sha256(&jcs::canonical(v).map_err(|e| e.to_string())?)
             }
@@ -338,11 +361,13 @@ impl DrawReplay {
 }
 
 /// A reveal's statement: inside the parsed data (with its hash if the
-/// caller has it), or as canonical text with its hash.
-#[derive(Debug, Clone, Copy)]
+/// caller has it), or as canonical text with its hash, possibly with its
+/// candidates already read and its other fields apart.
+#[derive(Debug)]
 enum Statement<'a> {
     Value(Option<&'a Value>, Option<Hash>),
     Text(&'a str, Hash),
+    Scanned(&'a str, Hash, Box<(Map<String, Value>, ScannedCandidates)>),
 }
 
 /// What [`DrawReplay::follow`] reads of a statement besides its typed form:
@@ -369,6 +394,15 @@ impl Statement<'_> {
                 let v = v.unwrap_or(&Value::Null);
                 let st = validate(v)?;
                 Ok((st, Parent::of(|k| v.get(k).cloned())))
+            }
+            Self::Scanned(text, _, split) => {
+                let (head, candidates) = *split;
+                let done = match validate_scanned(head, candidates) {
+                    Some(done) => done,
+                    None => validate_text(text)?,
+                };
+                let parent = Parent::of(|k| done.fields.get(k).cloned());
+                Ok((done.statement, parent))
             }
             Self::Text(text, _) => {
                 let done = validate_text(text)?;

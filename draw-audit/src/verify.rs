@@ -7,13 +7,15 @@
 //! requested size; the replay's state (see [`crate::replay`]); and the
 //! first error. A line is read, checked and dropped.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use expert_core::draw::{ScannedCandidates, scan_candidates};
 use serde_json::{Map, Value};
 
 use crate::entry::parse_time;
-use crate::jcs::{check_canonical_with, unescape};
+use crate::jcs::{CanonicalVisitor, Member, check_canonical_visit, check_canonical_with, unescape};
 use crate::merkle::{CompactRange, Hash, leaf_hash, sha256};
 use crate::replay::{Abandoned, DrawReplay, is_draw_kind};
 
@@ -175,25 +177,36 @@ impl ExportVerifier {
         }
         if kind == "draw.reveal"
             && let Some(span) = &fields.statement
-            && let Some(others) = without_statement(leaf, &fields.data, span)
+            && let Some(others) = without_member(leaf, &fields.data, b"statement", span)
         {
             // The leaf is canonical, so the statement's bytes inside it are
             // JCS(statement): hash them where they lie, and read them
             // without building a value of their candidates.
-            let statement = text(span);
+            let statement = fields.text.get(span.clone()).unwrap_or_default();
+            let hash = sha256(statement.as_bytes());
             let others = serde_json::from_slice::<Map<String, Value>>(&others)
                 .map_err(|e| at(format!("data cannot be read: {e}")))?;
-            let statement = std::str::from_utf8(statement)
-                .map_err(|e| at(format!("data cannot be read: {e}")))?;
-            return self
-                .replay
-                .reveal_text(
+            // The candidates were read (and checked) during the canonical
+            // check; the statement's other fields are parsed without them.
+            let scanned = fields.candidates.and_then(|(candidates, value)| {
+                let head = without_member(leaf, span, b"candidates", &value)?;
+                let head = serde_json::from_slice::<Map<String, Value>>(&head).ok()?;
+                Some((head, candidates))
+            });
+            let done = match scanned {
+                Some((head, candidates)) => self.replay.reveal_scanned(
                     seq,
                     &Value::Object(others),
                     statement,
-                    sha256(statement.as_bytes()),
-                )
-                .map_err(|e| at(e.reason));
+                    hash,
+                    head,
+                    candidates,
+                ),
+                None => self
+                    .replay
+                    .reveal_text(seq, &Value::Object(others), statement, hash),
+            };
+            return done.map_err(|e| at(e.reason));
         }
         if is_draw_kind(&kind) || kind == KEY_ROTATION_KIND {
             let value: Value = serde_json::from_slice(data)
@@ -231,7 +244,9 @@ impl ExportVerifier {
 
 /// Where the fields of a canonical leaf lie.
 #[derive(Debug)]
-struct LeafFields {
+struct LeafFields<'a> {
+    /// The whole leaf, checked to be UTF-8.
+    text: &'a str,
     seq: u64,
     time: Range<usize>,
     kind: Range<usize>,
@@ -239,73 +254,118 @@ struct LeafFields {
     data: Range<usize>,
     /// `data.statement`, if any.
     statement: Option<Range<usize>>,
+    /// `data.statement.candidates`, read and checked by the fast scan, and
+    /// where its value lies.
+    candidates: Option<(ScannedCandidates, Range<usize>)>,
 }
 
-impl LeafFields {
-    fn read(leaf: &[u8]) -> Result<Self, String> {
-        let mut keys: Vec<&[u8]> = Vec::with_capacity(5);
-        let mut spans: [Range<usize>; 5] = Default::default();
-        let mut statement = None;
-        check_canonical_with(leaf, |m| {
-            if m.depth == 1 {
-                if let Some(k) = FIELDS.iter().position(|f| f.as_bytes() == m.key)
-                    && let Some(s) = spans.get_mut(k)
-                {
-                    *s = m.value.clone();
-                }
-                keys.push(m.key);
-            } else if m.parent == b"data" && m.key == b"statement" {
-                statement = Some(m.value);
+/// Collects a leaf's fields during the canonical check.
+#[derive(Default)]
+struct LeafVisitor {
+    /// Top-level members seen; `in_order` while they are `FIELDS` so far.
+    count: usize,
+    in_order: bool,
+    spans: [Range<usize>; 5],
+    statement: Option<Range<usize>>,
+    candidates: Option<(ScannedCandidates, Range<usize>)>,
+}
+
+impl<'a> CanonicalVisitor<'a> for LeafVisitor {
+    fn member(&mut self, m: Member<'a>) {
+        if m.depth == 1 {
+            let expected = FIELDS.get(self.count).map(|f| f.as_bytes());
+            match self.spans.get_mut(self.count) {
+                Some(s) if expected == Some(m.key) => *s = m.value,
+                _ => self.in_order = false,
             }
-        })
-        .map_err(|e| format!("not canonical JSON (RFC 8785): {e}"))?;
+            self.count += 1;
+        } else if m.parent == b"data" && m.key == b"statement" {
+            self.statement = Some(m.value);
+        }
+    }
+
+    fn take(&mut self, path: [&'a [u8]; 3], text: &'a str, at: usize) -> Option<usize> {
+        if path != [&b"data"[..], b"statement", b"candidates"] || self.candidates.is_some() {
+            return None;
+        }
+        let (candidates, end) = scan_candidates(text, at)?;
+        self.candidates = Some((candidates, at..end));
+        Some(end)
+    }
+}
+
+impl<'a> LeafFields<'a> {
+    fn read(leaf: &'a [u8]) -> Result<Self, String> {
+        let mut v = LeafVisitor {
+            in_order: true,
+            ..LeafVisitor::default()
+        };
+        let text = check_canonical_visit(leaf, &mut v)
+            .map_err(|e| format!("not canonical JSON (RFC 8785): {e}"))?;
         if leaf.first() != Some(&b'{') {
             return Err("the entry is not a JSON object".into());
         }
         // Canonical keys are sorted and unique, so the five fields come in
         // exactly this order or the set is wrong.
-        if keys.len() != FIELDS.len() || keys.iter().zip(FIELDS).any(|(k, f)| *k != f.as_bytes()) {
-            let names: Vec<String> = keys.iter().map(|k| unescape(k)).collect();
+        if !v.in_order || v.count != FIELDS.len() {
+            let mut keys = Vec::new();
+            check_canonical_with(leaf, |m| {
+                if m.depth == 1 {
+                    keys.push(unescape(m.key));
+                }
+            })
+            .map_err(|e| format!("not canonical JSON (RFC 8785): {e}"))?;
             return Err(format!(
                 "an entry has exactly the fields actor, data, kind, seq, time; this one has {}",
-                names.join(", ")
+                keys.join(", ")
             ));
         }
-        let [actor, data, kind, seq, time] = spans;
-        let seq = leaf
+        let [actor, data, kind, seq, time] = v.spans;
+        let seq = text
             .get(seq)
-            .and_then(|d| std::str::from_utf8(d).ok())
             .and_then(|d| d.parse::<u64>().ok())
             .ok_or("seq is not a non-negative integer")?;
         Ok(Self {
+            text,
             seq,
             time,
             kind,
             actor,
             data,
-            statement,
+            statement: v.statement,
+            candidates: v.candidates,
         })
     }
 }
 
-/// The bytes of the object at `data` (a span of the canonical `leaf`)
-/// without its member `"statement":…` whose value lies at `value`, so the
-/// other fields can be parsed without reading the statement twice.
-fn without_statement(leaf: &[u8], data: &Range<usize>, value: &Range<usize>) -> Option<Vec<u8>> {
-    const KEY: &[u8] = b"\"statement\":";
-    let key = value.start.checked_sub(KEY.len())?;
-    if leaf.get(key..value.start)? != KEY || key <= data.start || value.end >= data.end {
+/// The bytes of the object at `object` (a span of the canonical `leaf`)
+/// without its member `"key":…` whose value lies at `value`, so the other
+/// fields can be parsed without reading that value again.
+fn without_member(
+    leaf: &[u8],
+    object: &Range<usize>,
+    key: &[u8],
+    value: &Range<usize>,
+) -> Option<Vec<u8>> {
+    let key_at = value.start.checked_sub(key.len() + 3)?;
+    let quoted = leaf.get(key_at..value.start)?;
+    if quoted.first() != Some(&b'"')
+        || quoted.get(1..=key.len())? != key
+        || quoted.get(key.len() + 1..)? != b"\":"
+        || key_at <= object.start
+        || value.end >= object.end
+    {
         return None;
     }
-    let cut = match (leaf.get(key - 1)?, leaf.get(value.end)?) {
-        (b',', _) => key - 1..value.end,
-        (b'{', b',') => key..value.end + 1,
-        (b'{', _) => key..value.end,
+    let cut = match (leaf.get(key_at - 1)?, leaf.get(value.end)?) {
+        (b',', _) => key_at - 1..value.end,
+        (b'{', b',') => key_at..value.end + 1,
+        (b'{', _) => key_at..value.end,
         _ => return None,
     };
-    let mut out = Vec::with_capacity(data.len() - cut.len());
-    out.extend_from_slice(leaf.get(data.start..cut.start)?);
-    out.extend_from_slice(leaf.get(cut.end..data.end)?);
+    let mut out = Vec::with_capacity(object.len() - cut.len());
+    out.extend_from_slice(leaf.get(object.start..cut.start)?);
+    out.extend_from_slice(leaf.get(cut.end..object.end)?);
     Some(out)
 }
 
@@ -313,7 +373,10 @@ fn without_statement(leaf: &[u8], data: &Range<usize>, value: &Range<usize>) -> 
 const FIELDS: [&str; 5] = ["actor", "data", "kind", "seq", "time"];
 
 /// The text of a JSON string value's bytes, `None` if they are not a string.
-fn string_value(raw: &[u8]) -> Option<String> {
+fn string_value(raw: &[u8]) -> Option<Cow<'_, str>> {
     let inner = raw.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
-    Some(unescape(inner))
+    if inner.contains(&b'\\') {
+        return Some(Cow::Owned(unescape(inner)));
+    }
+    std::str::from_utf8(inner).ok().map(Cow::Borrowed)
 }

@@ -8,6 +8,8 @@
 
 use std::ops::Range;
 
+use expert_core::draw::plain_run;
+
 /// How deep containers may nest: `parse_strict` (serde_json) refuses the
 /// 128th level, so this check does too.
 const MAX_NESTING: usize = 127;
@@ -45,23 +47,63 @@ pub fn check_canonical_with<'a>(
     bytes: &'a [u8],
     visit: impl FnMut(Member<'a>),
 ) -> Result<(), NotCanonical> {
-    if let Err(e) = std::str::from_utf8(bytes) {
-        return Err(NotCanonical {
-            offset: e.valid_up_to(),
-            reason: "invalid UTF-8",
-        });
+    check_canonical_visit(bytes, &mut Members(visit)).map(drop)
+}
+
+/// What [`check_canonical_visit`] tells its caller, and asks of it.
+pub trait CanonicalVisitor<'a> {
+    /// A member at depth 1 or 2, once its value has been checked.
+    fn member(&mut self, member: Member<'a>);
+
+    /// Before the value of a member at depth 3 (`path` = the three raw
+    /// keys, outermost first) is checked, which starts at byte `at` of
+    /// `text` (the whole input, valid UTF-8). The visitor may check that
+    /// value itself: returning `Some(end)` vouches that `text[at..end]` is
+    /// the canonical form of one JSON value of the profile, nested at most
+    /// 8 levels, and the check goes on at `end`. `None` (the default)
+    /// leaves the value to the check.
+    fn take(&mut self, path: [&'a [u8]; 3], text: &'a str, at: usize) -> Option<usize> {
+        let _ = (path, text, at);
+        None
     }
+}
+
+struct Members<F>(F);
+
+impl<'a, F: FnMut(Member<'a>)> CanonicalVisitor<'a> for Members<F> {
+    fn member(&mut self, member: Member<'a>) {
+        (self.0)(member);
+    }
+}
+
+/// [`check_canonical`] with a [`CanonicalVisitor`]; `Ok` gives the bytes
+/// as text (they are valid UTF-8).
+pub fn check_canonical_visit<'a, V: CanonicalVisitor<'a>>(
+    bytes: &'a [u8],
+    visit: &mut V,
+) -> Result<&'a str, NotCanonical> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            return Err(NotCanonical {
+                offset: e.valid_up_to(),
+                reason: "invalid UTF-8",
+            });
+        }
+    };
     let mut s = Scanner {
+        text,
         b: bytes,
         i: 0,
         top_key: 0..0,
+        second_key: 0..0,
         visit,
     };
     s.value(0)?;
     if s.i != bytes.len() {
         return Err(s.fail("bytes after the value"));
     }
-    Ok(())
+    Ok(text)
 }
 
 /// A string's content span and whether it holds escapes.
@@ -71,15 +113,18 @@ struct Str {
     escaped: bool,
 }
 
-struct Scanner<'a, F> {
+struct Scanner<'a, 'v, V> {
+    text: &'a str,
     b: &'a [u8],
     i: usize,
     /// Raw key of the top-level member being read.
     top_key: Range<usize>,
-    visit: F,
+    /// Raw key of the depth-2 member being read.
+    second_key: Range<usize>,
+    visit: &'v mut V,
 }
 
-impl<'a, F: FnMut(Member<'a>)> Scanner<'a, F> {
+impl<'a, V: CanonicalVisitor<'a>> Scanner<'a, '_, V> {
     fn fail(&self, reason: &'static str) -> NotCanonical {
         NotCanonical {
             offset: self.i,
@@ -165,12 +210,7 @@ impl<'a, F: FnMut(Member<'a>)> Scanner<'a, F> {
         let mut escaped = false;
         loop {
             // Run over the plain bytes first: most strings have no escapes.
-            let rest = self.b.get(self.i..).unwrap_or_default();
-            let plain = rest
-                .iter()
-                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-                .unwrap_or(rest.len());
-            self.i += plain;
+            self.i += plain_run(self.b.get(self.i..).unwrap_or_default());
             match self.peek() {
                 Some(b'"') => {
                     let span = start..self.i;
@@ -264,17 +304,34 @@ impl<'a, F: FnMut(Member<'a>)> Scanner<'a, F> {
             self.expect(b':', "expected ':' (no whitespace)")?;
             if depth == 1 {
                 self.top_key = key.span.clone();
+            } else if depth == 2 {
+                self.second_key = key.span.clone();
             }
             let start = self.i;
-            self.value(depth)?;
+            let b = self.b;
+            let taken = if depth == 3 {
+                let path = [
+                    b.get(self.top_key.clone()).unwrap_or_default(),
+                    b.get(self.second_key.clone()).unwrap_or_default(),
+                    b.get(key.span.clone()).unwrap_or_default(),
+                ];
+                self.visit
+                    .take(path, self.text, start)
+                    .filter(|&end| end > start && end <= b.len() && depth + 8 <= MAX_NESTING)
+            } else {
+                None
+            };
+            match taken {
+                Some(end) => self.i = end,
+                None => self.value(depth)?,
+            }
             if depth <= 2 {
-                let b = self.b;
                 let parent = if depth == 2 {
                     b.get(self.top_key.clone()).unwrap_or_default()
                 } else {
                     &[]
                 };
-                (self.visit)(Member {
+                self.visit.member(Member {
                     depth,
                     parent,
                     key: b.get(key.span.clone()).unwrap_or_default(),
@@ -309,9 +366,22 @@ fn hex_digit(c: u8) -> Option<u32> {
 fn key_precedes(bytes: &[u8], a: &Str, b: &Str) -> bool {
     let raw = |s: &Str| bytes.get(s.span.clone()).unwrap_or_default();
     let (ra, rb) = (raw(a), raw(b));
-    let simple = |s: &Str, r: &[u8]| !s.escaped && r.iter().all(|&c| c < 0xee);
-    if simple(a, ra) && simple(b, rb) {
-        return ra < rb;
+    if !a.escaped && !b.escaped {
+        // Up to the first byte where they differ the two agree; there, byte
+        // order is UTF-16 order unless a lead byte of U+E000 or above is
+        // involved (a continuation byte is below 0xC0).
+        match ra.iter().zip(rb).position(|(x, y)| x != y) {
+            None => return ra.len() < rb.len(),
+            Some(i) => {
+                let (x, y) = (ra.get(i).copied(), rb.get(i).copied());
+                if let (Some(x), Some(y)) = (x, y)
+                    && x < 0xee
+                    && y < 0xee
+                {
+                    return x < y;
+                }
+            }
+        }
     }
     let (da, db) = (unescape(ra), unescape(rb));
     da.encode_utf16().lt(db.encode_utf16())

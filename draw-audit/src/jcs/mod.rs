@@ -7,7 +7,10 @@ mod encode;
 mod parse;
 
 pub(crate) use check::unescape;
-pub use check::{Member, NotCanonical, check_canonical, check_canonical_with};
+pub use check::{
+    CanonicalVisitor, Member, NotCanonical, check_canonical, check_canonical_visit,
+    check_canonical_with,
+};
 pub use encode::{canonical, canonical_string};
 pub use parse::{JsonProfileError, ProfileViolation, parse_strict};
 

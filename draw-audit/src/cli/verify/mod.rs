@@ -7,7 +7,7 @@ mod report;
 mod state;
 
 use std::fs::File;
-use std::io::{BufRead as _, BufReader, IsTerminal as _, Read};
+use std::io::{IsTerminal as _, Read};
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -142,7 +142,7 @@ pub(super) fn run(args: &VerifyArgs) -> Outcome {
 /// a terminal.
 fn stream(args: &VerifyArgs, marks: &[u64]) -> Result<ExportSummary, Failure> {
     let what = input::describe(&args.export);
-    let (reader, len): (Box<dyn Read>, Option<u64>) = if args.export.as_os_str() == "-" {
+    let (mut reader, len): (Box<dyn Read>, Option<u64>) = if args.export.as_os_str() == "-" {
         (Box::new(std::io::stdin().lock()), None)
     } else {
         let file = File::open(&args.export).with_context(|| format!("cannot open {what}"))?;
@@ -150,25 +150,46 @@ fn stream(args: &VerifyArgs, marks: &[u64]) -> Result<ExportSummary, Failure> {
         (Box::new(file), len)
     };
     let progress = progress_bar(len);
-    let mut reader = BufReader::with_capacity(1 << 20, reader);
     let mut verifier = ExportVerifier::new(marks);
-    let mut line = Vec::with_capacity(1 << 16);
+    // Lines are handed to the verifier where they lie in one large buffer:
+    // no copy per line, one `read` per few megabytes. A line longer than
+    // the buffer grows it.
+    let mut buf = vec![0u8; 1 << 22];
+    let (mut start, mut filled) = (0usize, 0usize);
     let mut unreported = 0u64;
     loop {
-        line.clear();
-        let n = reader
-            .read_until(b'\n', &mut line)
-            .with_context(|| format!("cannot read {what}"))?;
-        if n == 0 {
-            break;
+        let pending = buf.get(start..filled).unwrap_or_default();
+        let mut done = 0;
+        for end in memchr::memchr_iter(b'\n', pending) {
+            verifier.push(pending.get(done..end).unwrap_or_default());
+            done = end + 1;
         }
-        let leaf = line.strip_suffix(b"\n").unwrap_or(&line);
-        verifier.push(leaf);
-        unreported += n as u64;
+        start += done;
+        unreported += done as u64;
         if unreported >= 1 << 22 {
             progress.inc(unreported);
             unreported = 0;
         }
+        buf.copy_within(start..filled, 0);
+        filled -= start;
+        start = 0;
+        if filled == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        let n = loop {
+            match reader.read(buf.get_mut(filled..).unwrap_or_default()) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                r => break r.with_context(|| format!("cannot read {what}"))?,
+            }
+        };
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    // A last line without its newline.
+    if filled > 0 {
+        verifier.push(buf.get(..filled).unwrap_or_default());
     }
     progress.finish_and_clear();
     Ok(verifier.finish())

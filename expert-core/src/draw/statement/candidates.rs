@@ -4,14 +4,6 @@
 //! A million candidates then take tens of megabytes in a handful of
 //! allocations, and a pass over them reads memory in order.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, DefaultHasher};
-
-/// Interning only needs *a* hash, not an unpredictable one: the fixed-key
-/// SipHash keeps the crate free of OS randomness (`RandomState`), and the
-/// interned ids do not depend on it anyway (first-seen order).
-type FixedState = BuildHasherDefault<DefaultHasher>;
-
 /// The candidates of a valid statement, in statement (= ascending id) order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Candidates {
@@ -169,30 +161,130 @@ impl Candidates {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct TooLarge;
 
-/// Distinct strings to dense codes, in first-seen order. Keys are copied
-/// into small allocations of its own rather than borrowed from the JSON
-/// value: a hit then compares against memory that stays in cache, not
-/// against a string somewhere in a gigabyte of parsed statement.
-#[derive(Debug, Default)]
+/// Distinct strings to dense codes, in first-seen order: an open-addressing
+/// table of (hash, code) over the names kept back to back in one string.
+/// Interning needs *a* hash, not an unpredictable one (the codes do not
+/// depend on it): a fixed multiply-rotate hash keeps the crate free of OS
+/// randomness and costs a few cycles per 8 bytes, where SipHash and one
+/// allocation per name showed in the verifier's profile. A statement built
+/// to collide could only slow down its own reading.
+#[derive(Debug)]
 struct Interner {
-    codes: HashMap<Box<str>, u32, FixedState>,
+    /// `(hash, code + 1)`; `code + 1 == 0` marks an empty slot. The length
+    /// is a power of two, at least twice the number of names.
+    slots: Vec<(u32, u32)>,
+    text: String,
+    /// Name `k` is `text[ends[k-1]..ends[k]]`.
+    ends: Vec<usize>,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Self {
+            slots: vec![(0, 0); 64],
+            text: String::new(),
+            ends: Vec::new(),
+        }
+    }
+}
+
+/// The 8 bytes of `s` at `at`, little-endian (0 past the end).
+fn load8(s: &[u8], at: usize) -> u64 {
+    s.get(at..at + 8)
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+/// `s` shorter than 8 bytes as one word.
+fn small(s: &[u8]) -> u64 {
+    s.iter()
+        .enumerate()
+        .fold(0, |w, (i, &b)| w | (u64::from(b) << (8 * i)))
+}
+
+/// The words of `s`: whole 8-byte words, the last one overlapping the one
+/// before when the length is not a multiple of 8 (the length is hashed and
+/// compared apart).
+fn words(s: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    let n = s.len();
+    let short = (n < 8).then(|| small(s));
+    let long = (n >= 8).then(|| (0..n.div_ceil(8)).map(move |k| load8(s, (8 * k).min(n - 8))));
+    short.into_iter().chain(long.into_iter().flatten())
+}
+
+/// rustc's `FxHasher` step (public-domain algorithm) over 8-byte words,
+/// with a final mix so that the bits the table uses depend on every byte.
+fn fx_hash(bytes: &[u8]) -> u32 {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    let h = words(bytes).fold(bytes.len() as u64, |h, w| {
+        (h.rotate_left(5) ^ w).wrapping_mul(SEED)
+    });
+    let h = (h ^ (h >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    (h >> 32) as u32
+}
+
+/// Byte equality a word at a time, without a call for short names.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && words(a).zip(words(b)).all(|(x, y)| x == y)
 }
 
 impl Interner {
+    fn name(&self, code: usize) -> &str {
+        let end = self.ends.get(code).copied().unwrap_or(0);
+        let start = match code.checked_sub(1) {
+            None => 0,
+            Some(k) => self.ends.get(k).copied().unwrap_or(0),
+        };
+        self.text.get(start..end).unwrap_or("")
+    }
+
     fn intern(&mut self, s: &str) -> Result<u32, TooLarge> {
-        if let Some(&k) = self.codes.get(s) {
-            return Ok(k);
+        let hash = fx_hash(s.as_bytes());
+        let mask = self.slots.len() - 1;
+        let mut at = hash as usize & mask;
+        loop {
+            match self.slots.get(at).copied() {
+                Some((h, code)) if code != 0 => {
+                    let code = code - 1;
+                    if h == hash && same(self.name(code as usize).as_bytes(), s.as_bytes()) {
+                        return Ok(code);
+                    }
+                    at = (at + 1) & mask;
+                }
+                _ => break,
+            }
         }
-        let k = u32::try_from(self.codes.len()).map_err(|_| TooLarge)?;
-        self.codes.insert(s.into(), k);
-        Ok(k)
+        let code = u32::try_from(self.ends.len()).map_err(|_| TooLarge)?;
+        let stored = code.checked_add(1).ok_or(TooLarge)?;
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+        if let Some(slot) = self.slots.get_mut(at) {
+            *slot = (hash, stored);
+        }
+        if self.ends.len() * 2 > self.slots.len() {
+            self.grow();
+        }
+        Ok(code)
+    }
+
+    fn grow(&mut self) {
+        let mut slots = vec![(0u32, 0u32); self.slots.len() * 2];
+        let mask = slots.len() - 1;
+        for &(h, code) in self.slots.iter().filter(|s| s.1 != 0) {
+            let mut at = h as usize & mask;
+            while slots.get(at).is_some_and(|s| s.1 != 0) {
+                at = (at + 1) & mask;
+            }
+            if let Some(slot) = slots.get_mut(at) {
+                *slot = (h, code);
+            }
+        }
+        self.slots = slots;
     }
 
     /// The names, indexed by code.
     fn into_names(self) -> Vec<Box<str>> {
-        let mut named: Vec<(u32, Box<str>)> = self.codes.into_iter().map(|(s, k)| (k, s)).collect();
-        named.sort_unstable_by_key(|&(k, _)| k);
-        named.into_iter().map(|(_, s)| s).collect()
+        (0..self.ends.len()).map(|k| self.name(k).into()).collect()
     }
 }
 
@@ -214,6 +306,18 @@ impl CandidatesBuilder {
         b.built.specialty_ends.reserve(n);
         b.built.recent.reserve(n);
         b
+    }
+
+    /// Room for `n` more candidates.
+    pub(super) fn reserve(&mut self, n: usize) {
+        let b = &mut self.built;
+        b.id_ends.reserve(n);
+        b.region.reserve(n);
+        b.employer.reserve(n);
+        b.specialty_ends.reserve(n);
+        b.recent.reserve(n);
+        b.specialty.reserve(n);
+        b.id_text.reserve(n * 8);
     }
 
     pub(super) fn push<'a>(

@@ -7,11 +7,13 @@
 
 mod candidates;
 mod rules;
+mod scan;
 mod text;
 
 pub use candidates::{Candidate, Candidates};
 pub use rules::{InvalidStatement, validate};
-pub use text::{ValidatedText, validate_text};
+pub use scan::{ScannedCandidates, plain_run, scan_candidates};
+pub use text::{ValidatedText, validate_scanned, validate_text};
 
 /// The only `spec` value this crate draws for.
 pub const SPEC_NAME: &str = "expert-draw/1";

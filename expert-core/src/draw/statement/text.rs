@@ -23,6 +23,7 @@ use serde_json::{Map, Value};
 
 use super::candidates::CandidatesBuilder;
 use super::rules::{InvalidStatement, MAX_RECENT, validate};
+use super::scan::ScannedCandidates;
 use super::{Candidates, DrawStatement};
 
 /// A valid statement with its top-level fields other than `candidates`
@@ -53,11 +54,27 @@ pub fn validate_text(text: &str) -> Result<ValidatedText, InvalidStatement> {
     Ok(ValidatedText { statement, fields })
 }
 
-/// The fast path: `None` whenever it cannot vouch for the statement.
-fn fast(text: &str) -> Option<ValidatedText> {
-    let split: Split<'_> = serde_json::from_str(text).ok()?;
-    let raw = split.candidates?;
-    let mut fields = split.fields;
+/// Rules 1–5 on a statement given as its top-level fields other than
+/// `candidates` and its candidates already read (and checked) by
+/// [`scan_candidates`](super::scan_candidates). `Some` exactly when
+/// [`validate`] accepts the whole statement, with the same typed statement;
+/// `None` leaves the verdict to [`validate_text`] on the full text.
+#[must_use]
+pub fn validate_scanned(
+    fields: Map<String, Value>,
+    candidates: ScannedCandidates,
+) -> Option<ValidatedText> {
+    head_with(fields, candidates.0)
+}
+
+/// The top-level fields checked by [`validate`] over an empty candidate
+/// list, then joined with candidates that passed rules 4–5 apart: rules
+/// 1–3 and rule 5 outside `candidates` never look at the candidates, and
+/// rules 4–5 on candidates never look outside them.
+fn head_with(mut fields: Map<String, Value>, candidates: Candidates) -> Option<ValidatedText> {
+    if fields.contains_key("candidates") {
+        return None;
+    }
     fields.insert("candidates".into(), Value::Array(Vec::new()));
     let value = Value::Object(fields);
     let head = validate(&value).ok()?;
@@ -65,8 +82,15 @@ fn fast(text: &str) -> Option<ValidatedText> {
         return None;
     };
     fields.remove("candidates");
-    let statement = head.with_candidates(candidates(&raw)?);
+    let statement = head.with_candidates(candidates);
     Some(ValidatedText { statement, fields })
+}
+
+/// The fast path: `None` whenever it cannot vouch for the statement.
+fn fast(text: &str) -> Option<ValidatedText> {
+    let split: Split<'_> = serde_json::from_str(text).ok()?;
+    let raw = split.candidates?;
+    head_with(split.fields, candidates(&raw)?)
 }
 
 /// One candidate as the fast path reads it: exactly these five fields,
