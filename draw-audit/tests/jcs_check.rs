@@ -4,8 +4,11 @@
 
 #![cfg(test)]
 
-use draw_audit::jcs::{canonical, check_canonical, parse_strict};
-use serde_json::{Map, Value};
+use draw_audit::jcs::{
+    CanonicalVisitor, Member, canonical, check_canonical, check_canonical_visit, parse_strict,
+};
+use expert_core::draw::scan_candidates;
+use serde_json::{Map, Value, json};
 
 /// SplitMix64, so failures reproduce.
 struct Rng(u64);
@@ -160,4 +163,80 @@ fn non_canonical_spellings_of_valid_json_fail() {
         assert!(check_canonical(text.as_bytes()).is_err(), "{text}");
         assert!(!by_definition(text.as_bytes()), "{text}");
     }
+}
+
+/// The verifier's visitor: `data.statement.candidates` is read (and
+/// vouched for) by `scan_candidates` when it can.
+#[derive(Default)]
+struct Scanning {
+    taken: usize,
+}
+
+impl<'a> CanonicalVisitor<'a> for Scanning {
+    fn member(&mut self, _: Member<'a>) {}
+
+    fn take(&mut self, path: [&'a [u8]; 3], text: &'a str, at: usize) -> Option<usize> {
+        if path != [&b"data"[..], b"statement", b"candidates"] {
+            return None;
+        }
+        let (_, end) = scan_candidates(text, at)?;
+        self.taken += 1;
+        Some(end)
+    }
+}
+
+/// A leaf whose statement has a candidate list in the service's shape,
+/// with strings drawn from `CHARS` (some need escapes, some sort oddly).
+fn leaf(r: &mut Rng) -> Value {
+    let plain = |r: &mut Rng| -> String {
+        (0..r.below(4))
+            .map(|_| ['a', 'Z', '0', '\u{7f}', '中', '\u{e000}'][r.below(6) as usize])
+            .collect()
+    };
+    let mut ids: Vec<String> = (0..r.below(6))
+        .map(|_| {
+            if r.below(8) == 0 {
+                string(r)
+            } else {
+                format!("E{}", r.below(100))
+            }
+        })
+        .collect();
+    ids.sort();
+    let candidates: Vec<Value> = ids
+        .into_iter()
+        .map(|id| {
+            let s = if r.below(8) == 0 { string(r) } else { plain(r) };
+            json!({"id": id, "region": plain(r), "employer": s,
+                   "specialties": [plain(r)], "recent": r.below(3)})
+        })
+        .collect();
+    json!({"seq": 0, "time": "2026-01-01T00:00:00Z", "kind": "draw.reveal", "actor": "a",
+           "data": {"draw_id": "D", "statement": {"spec": "x", "candidates": candidates}}})
+}
+
+#[test]
+fn reading_candidates_during_the_check_changes_no_verdict() {
+    let mut r = Rng(3);
+    let (mut taken, mut total) = (0, 0);
+    for i in 0..20_000 {
+        let good = canonical(&leaf(&mut r)).unwrap();
+        let bytes = if i % 4 == 0 {
+            good
+        } else {
+            damage(&mut r, &good)
+        };
+        let mut v = Scanning::default();
+        let with = check_canonical_visit(&bytes, &mut v).map(drop);
+        assert_eq!(
+            with,
+            check_canonical(&bytes),
+            "{:?}",
+            String::from_utf8_lossy(&bytes)
+        );
+        taken += v.taken;
+        total += 1;
+    }
+    // Most lists must take the fast read, or the test shows little.
+    assert!(taken * 3 > total, "{taken} of {total} read during the check");
 }
