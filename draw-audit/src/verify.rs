@@ -162,13 +162,14 @@ impl ExportVerifier {
         }
         let at = |reason: String| (Some(seq), reason);
         let text = |r: &Range<usize>| leaf.get(r.clone()).unwrap_or_default();
+        let str_at = |r: &Range<usize>| fields.text.get(r.clone()).unwrap_or_default();
         let time =
-            string_value(text(&fields.time)).ok_or_else(|| at("time is not a string".into()))?;
+            string_value(str_at(&fields.time)).ok_or_else(|| at("time is not a string".into()))?;
         parse_time(&time).map_err(|e| at(e.to_string()))?;
-        let kind = string_value(text(&fields.kind))
+        let kind = string_value(str_at(&fields.kind))
             .filter(|k| !k.is_empty())
             .ok_or_else(|| at("kind is not a non-empty string".into()))?;
-        if string_value(text(&fields.actor)).is_none() {
+        if string_value(str_at(&fields.actor)).is_none() {
             return Err(at("actor is not a string".into()));
         }
         let data = text(&fields.data);
@@ -372,11 +373,12 @@ fn without_member(
 /// The five fields of an entry, in canonical (sorted) order.
 const FIELDS: [&str; 5] = ["actor", "data", "kind", "seq", "time"];
 
-/// The text of a JSON string value's bytes, `None` if they are not a string.
-fn string_value(raw: &[u8]) -> Option<Cow<'_, str>> {
-    let inner = raw.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
-    if inner.contains(&b'\\') {
-        return Some(Cow::Owned(unescape(inner)));
+/// The text of a JSON string value (canonical JSON text), `None` if it is
+/// not a string.
+fn string_value(raw: &str) -> Option<Cow<'_, str>> {
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.contains('\\') {
+        return Some(Cow::Owned(unescape(inner.as_bytes())));
     }
-    std::str::from_utf8(inner).ok().map(Cow::Borrowed)
+    Some(Cow::Borrowed(inner))
 }

@@ -238,5 +238,8 @@ fn reading_candidates_during_the_check_changes_no_verdict() {
         total += 1;
     }
     // Most lists must take the fast read, or the test shows little.
-    assert!(taken * 3 > total, "{taken} of {total} read during the check");
+    assert!(
+        taken * 3 > total,
+        "{taken} of {total} read during the check"
+    );
 }
