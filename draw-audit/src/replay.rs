@@ -6,8 +6,11 @@
 //!
 //! Memory: per committed, unrevealed draw its two hashes and `seq`; per
 //! revealed draw its id; per panel (a first draw that was not short) its
-//! members and, per draw that fed it (the first draw and its supplementary
-//! draws), the reserve lists as (id, local, employer). Statements and
+//! members, the summary of its first draw (id, groups, policy, result: what
+//! a supplementary draw is checked against) and, per draw that fed it (the
+//! first draw and its supplementary draws), the reserve lists as (id,
+//! local, employer); per open gap (a departure no reserve could fill) the
+//! parameters SPEC §6 fixes for the supplementary draw. Statements and
 //! candidate pools are dropped as soon as their reveal is checked, so the
 //! replay holds O(draws × panel size), never O(pool).
 //!
@@ -16,12 +19,24 @@
 //! pick joins that group, and a later departure of that pick is logged as
 //! `draw.substitute` under the panel's `draw_id` and group, replaced from the
 //! supplementary draw's own reserves.
+//!
+//! A supplementary draw must fill a gap: a `draw.substitute` of that panel
+//! and group with `"in": null` before its commit (the latest one still
+//! open; the service commits the draw right after it). Its statement is
+//! checked against what [`Panel::supplementary_of`] gives on the panel as
+//! the gap left it (SPEC §6): one group, of the outgoing expert's
+//! specialty, `count` 1; the first draw's policy with `local_max` less the
+//! locals left on the panel (the SPEC fixes `local_max`; keeping
+//! `remote_weight` and `max_per_employer` is the service's reading, and
+//! checked, since an operator who could change them could steer the pick);
+//! and no candidate named in the first draw's result, on the panel or ever
+//! called in, or of an employer already at `max_per_employer` on the panel.
 
 use std::collections::{HashMap, HashSet};
 
 use expert_core::draw::{
-    DrawResult, DrawStatement, InvalidStatement, Member, Panel, ScannedCandidates,
-    nonce_commitment, seed, select, validate, validate_scanned, validate_text,
+    DrawResult, DrawStatement, FirstDraw, InvalidStatement, Member, Panel, ScannedCandidates,
+    SupplementaryDraw, nonce_commitment, seed, select, validate, validate_scanned, validate_text,
 };
 use serde::Deserialize as _;
 use serde_json::{Map, Value};
@@ -67,6 +82,10 @@ pub struct DrawReplay {
     pending: HashMap<String, Commit>,
     revealed: HashSet<String>,
     panels: HashMap<String, Panel>,
+    /// Per panel, what its supplementary draws are checked against.
+    first_draws: HashMap<String, FirstDraw>,
+    /// Per panel, the departures no reserve could fill, not yet filled.
+    gaps: HashMap<String, Vec<Gap>>,
     /// Reserve lists, as members, of every draw that fed a panel.
     reserves: HashMap<String, Vec<Vec<Member>>>,
     /// (panel, member) → the draw that drew the member.
@@ -129,7 +148,7 @@ impl DrawReplay {
                     Statement::Value(data.get("statement"), statement_hash),
                 )
                 .map_err(fail),
-            "draw.substitute" => self.substitute(data).map_err(fail),
+            "draw.substitute" => self.substitute(seq, data).map_err(fail),
             _ => Ok(()),
         }
     }
@@ -253,7 +272,7 @@ impl DrawReplay {
             ));
         }
         self.draws_replayed += 1;
-        self.follow(draw_id, &parent, &st, &result)
+        self.follow(draw_id, commit.seq, &parent, &st, &result)
     }
 
     /// Records what later substitutions need: a first draw that is not
@@ -261,6 +280,7 @@ impl DrawReplay {
     fn follow(
         &mut self,
         draw_id: &str,
+        commit_seq: u64,
         parent: &Parent,
         st: &DrawStatement,
         result: &DrawResult,
@@ -279,6 +299,28 @@ impl DrawReplay {
                     .panels
                     .get_mut(parent)
                     .ok_or_else(|| format!("parent {parent:?} is not a revealed panel"))?;
+                let gap = self
+                    .gaps
+                    .get_mut(parent)
+                    .and_then(|gaps| {
+                        let at = gaps
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, g)| g.group == group && g.seq < commit_seq)
+                            .max_by_key(|(_, g)| g.seq)
+                            .map(|(i, _)| i)?;
+                        Some(gaps.swap_remove(at))
+                    })
+                    .ok_or_else(|| {
+                        format!(
+                            "supplementary draw for group {group} of {parent:?} fills no gap: \
+                             no draw.substitute of that group with in null precedes its \
+                             commit at seq {commit_seq} (SPEC §6)"
+                        )
+                    })?;
+                check_supplementary(st, &gap.want).map_err(|e| {
+                    format!("supplementary draw for group {group} of {parent:?}: {e}")
+                })?;
                 if let Some(pick) = result.primaries.first().and_then(|p| p.first()) {
                     let member = Member::of(st, pick).map_err(|e| e.to_string())?;
                     panel
@@ -294,6 +336,8 @@ impl DrawReplay {
                     return Ok(());
                 }
                 let panel = Panel::new(st, result).map_err(|e| e.to_string())?;
+                let first = FirstDraw::of(st, result).map_err(|e| e.to_string())?;
+                self.first_draws.insert(draw_id.to_owned(), first);
                 for id in result.primaries.iter().flatten() {
                     self.source
                         .insert((draw_id.to_owned(), id.clone()), draw_id.to_owned());
@@ -305,7 +349,7 @@ impl DrawReplay {
         Ok(())
     }
 
-    fn substitute(&mut self, data: &Value) -> Result<(), String> {
+    fn substitute(&mut self, seq: u64, data: &Value) -> Result<(), String> {
         let panel_id = draw_id(data)?;
         let group = data
             .get("group")
@@ -352,12 +396,90 @@ impl DrawReplay {
                 show_id(want.as_deref())
             ));
         }
-        if let Some(new) = want {
-            self.source.insert((panel_id.to_owned(), new), src);
+        match want {
+            Some(new) => {
+                self.source.insert((panel_id.to_owned(), new), src);
+            }
+            None => {
+                // A gap: what the supplementary draw filling it must say.
+                let first = self
+                    .first_draws
+                    .get(panel_id)
+                    .ok_or_else(|| format!("{panel_id:?} has no first draw"))?;
+                let want = panel
+                    .supplementary_of(first, group)
+                    .map_err(|e| e.to_string())?;
+                self.gaps
+                    .entry(panel_id.to_owned())
+                    .or_default()
+                    .push(Gap { group, seq, want });
+            }
         }
         self.substitutions_checked += 1;
         Ok(())
     }
+}
+
+/// A departure of a panel's group that no reserve could fill.
+#[derive(Debug)]
+struct Gap {
+    group: usize,
+    /// `seq` of its `draw.substitute`.
+    seq: u64,
+    want: SupplementaryDraw,
+}
+
+/// SPEC §6 on the statement of a supplementary draw, against what the gap
+/// it fills gives (see the module's notes for the reading).
+fn check_supplementary(st: &DrawStatement, want: &SupplementaryDraw) -> Result<(), String> {
+    let [group] = st.panel() else {
+        return Err(format!(
+            "it has {} groups, where SPEC §6 gives one",
+            st.panel().len()
+        ));
+    };
+    if *group.specialty != *want.specialty {
+        return Err(format!(
+            "its group's specialty is {:?}, where SPEC §6 gives the outgoing expert's {:?}",
+            group.specialty, want.specialty
+        ));
+    }
+    if group.count != want.count {
+        return Err(format!(
+            "its group's count is {}, where SPEC §6 gives {}",
+            group.count, want.count
+        ));
+    }
+    let (got, policy) = (st.policy(), &want.policy);
+    if got != policy {
+        return Err(format!(
+            "its policy is remote_weight {}, local_max {}, max_per_employer {}, where \
+             SPEC §6 gives {}, {}, {} (the first draw's, local_max less the locals left)",
+            got.remote_weight,
+            got.local_max,
+            got.max_per_employer,
+            policy.remote_weight,
+            policy.local_max,
+            policy.max_per_employer
+        ));
+    }
+    for c in st.candidates().iter() {
+        if want.excluded_ids.contains(c.id()) {
+            return Err(format!(
+                "candidate {} is named in the first draw's result or on the panel (SPEC §6)",
+                c.id()
+            ));
+        }
+        if want.excluded_employers.contains(c.employer()) {
+            return Err(format!(
+                "candidate {}'s employer {:?} already has max_per_employer members on the \
+                 panel (SPEC §6)",
+                c.id(),
+                c.employer()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A reveal's statement: inside the parsed data (with its hash if the

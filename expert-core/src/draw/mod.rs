@@ -31,4 +31,4 @@ pub use statement::{
     ValidatedText, plain_run, scan_candidates, validate, validate_scanned, validate_text,
 };
 pub use stream::{WordStream, pick, uniform};
-pub use substitute::{Member, Panel, SubstitutionError, SupplementaryDraw, replacement};
+pub use substitute::{FirstDraw, Member, Panel, SubstitutionError, SupplementaryDraw, replacement};

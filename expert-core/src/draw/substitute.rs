@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::select::DrawResult;
-use super::statement::{DrawStatement, Policy};
+use super::statement::{DrawStatement, PanelGroup, Policy};
 
 /// A panel member as the substitution rules see them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -257,9 +257,17 @@ impl Panel {
         result: &DrawResult,
         group: usize,
     ) -> Result<SupplementaryDraw, SubstitutionError> {
-        check_shape(statement, result)?;
-        let specialty = statement
-            .panel()
+        self.supplementary_of(&FirstDraw::of(statement, result)?, group)
+    }
+
+    /// [`Panel::supplementary`] from the summary of the panel's first draw.
+    pub fn supplementary_of(
+        &self,
+        first: &FirstDraw,
+        group: usize,
+    ) -> Result<SupplementaryDraw, SubstitutionError> {
+        let specialty = first
+            .panel
             .get(group)
             .ok_or(SubstitutionError::NoSuchGroup(group))?
             .specialty
@@ -276,6 +284,7 @@ impl Panel {
         // The SPEC names the first draw's result; panel members and everyone
         // ever called in are added so that nobody can be drawn twice onto
         // the same panel, whatever the hard filters did.
+        let result = &first.result;
         let excluded_ids = result
             .primaries
             .iter()
@@ -290,19 +299,43 @@ impl Panel {
             .filter(|&(_, n)| n >= self.max_per_employer)
             .map(|(e, _)| e.to_owned())
             .collect();
-        let first = statement.policy();
+        let policy = first.policy;
         let local_max =
-            u32::try_from(u64::from(first.local_max).saturating_sub(locals)).unwrap_or(0);
+            u32::try_from(u64::from(policy.local_max).saturating_sub(locals)).unwrap_or(0);
         Ok(SupplementaryDraw {
-            parent: statement.draw_id().map(str::to_owned),
+            parent: first.draw_id.clone(),
             specialty,
             count: 1,
             policy: Policy {
                 local_max,
-                ..*first
+                ..policy
             },
             excluded_ids,
             excluded_employers,
+        })
+    }
+}
+
+/// What the supplementary draws of a panel need from its first draw: its
+/// `draw_id`, groups, policy and result. A few hundred bytes, where the
+/// statement may hold a million candidates, so a verifier can keep it for
+/// as long as the panel lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstDraw {
+    pub draw_id: Option<String>,
+    pub panel: Vec<PanelGroup>,
+    pub policy: Policy,
+    pub result: DrawResult,
+}
+
+impl FirstDraw {
+    pub fn of(statement: &DrawStatement, result: &DrawResult) -> Result<Self, SubstitutionError> {
+        check_shape(statement, result)?;
+        Ok(Self {
+            draw_id: statement.draw_id().map(str::to_owned),
+            panel: statement.panel().to_vec(),
+            policy: *statement.policy(),
+            result: result.clone(),
         })
     }
 }
