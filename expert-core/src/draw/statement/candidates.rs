@@ -316,7 +316,7 @@ impl CandidatesBuilder {
         b.employer.reserve(n);
         b.specialty_ends.reserve(n);
         b.recent.reserve(n);
-        b.specialty.reserve(n);
+        b.specialty.reserve(2 * n);
         b.id_text.reserve(n * 8);
     }
 
