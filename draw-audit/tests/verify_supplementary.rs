@@ -164,7 +164,7 @@ fn every_forged_supplementary_draw_is_named() {
     let excluded_id = log.supp.excluded_ids.iter().next().unwrap().clone();
     let excluded_employer = log.supp.excluded_employers.iter().next().unwrap().clone();
     let local_max = log.supp.policy.local_max;
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut Value)>)> = vec![
+    let cases: Vec<(&str, Forge)> = vec![
         (
             "groups",
             Box::new(|s: &mut Value| {
@@ -219,6 +219,9 @@ fn every_forged_supplementary_draw_is_named() {
         assert!(reason.contains("supplementary draw"), "{reason}");
     }
 }
+
+/// One way to forge a supplementary statement.
+type Forge = Box<dyn FnOnce(&mut Value)>;
 
 fn insert_sorted(statement: &mut Value, candidate: Value) {
     let list = statement["candidates"].as_array_mut().unwrap();

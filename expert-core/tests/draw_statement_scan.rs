@@ -33,7 +33,9 @@ fn scan_agrees(array: &str) -> bool {
     };
     // The scan reads one value and stops after it; what follows is the
     // caller's to check.
-    let read = text.get(at..end).expect("end within the text");
+    let Some(read) = text.get(at..end) else {
+        panic!("end {end} outside the text");
+    };
     assert!(array.starts_with(read), "{read} read from {array}");
     let value: Value = serde_json::from_str(read)
         .unwrap_or_else(|e| panic!("scan accepted text that is not JSON ({e}): {read}"));
@@ -42,7 +44,9 @@ fn scan_agrees(array: &str) -> bool {
     assert_eq!(typed.candidates(), scanned.candidates(), "on {array}");
     let mut head: Map<String, Value> = st.as_object().cloned().unwrap_or_default();
     head.remove("candidates");
-    let split = validate_scanned(head.clone(), scanned).expect("the head is valid");
+    let Some(split) = validate_scanned(head.clone(), scanned) else {
+        panic!("the split form refused a valid statement: {array}");
+    };
     assert_eq!(split.statement, typed, "typed statement differs on {array}");
     assert_eq!(split.fields, head);
     true
