@@ -55,8 +55,9 @@ pub trait CanonicalVisitor<'a> {
     /// A member at depth 1 or 2, once its value has been checked.
     fn member(&mut self, member: Member<'a>);
 
-    /// Before the value of a member at depth 3 (`path` = the three raw
-    /// keys, outermost first) is checked, which starts at byte `at` of
+    /// Before the value of a member at depth 3 (`path` = the raw keys of
+    /// the top-level member, of the depth-2 member and of this one; the
+    /// middle one empty when the object lies in a top-level array) is checked, which starts at byte `at` of
     /// `text` (the whole input, valid UTF-8). The visitor may check that
     /// value itself: returning `Some(end)` vouches that `text[at..end]` is
     /// the canonical form of one JSON value of the profile, nested at most
@@ -304,6 +305,9 @@ impl<'a, V: CanonicalVisitor<'a>> Scanner<'a, '_, V> {
             self.expect(b':', "expected ':' (no whitespace)")?;
             if depth == 1 {
                 self.top_key = key.span.clone();
+                // Objects at depth 3 under a top-level array have no
+                // depth-2 key: never one left from an earlier member.
+                self.second_key = 0..0;
             } else if depth == 2 {
                 self.second_key = key.span.clone();
             }
@@ -547,6 +551,25 @@ mod tests {
             .collect();
         // The object inside the array is at depth 3: not reported.
         assert_eq!(seen, want);
+    }
+
+    #[test]
+    fn take_is_offered_depth_three_members_with_their_own_path() {
+        struct Paths(Vec<String>);
+        impl<'a> CanonicalVisitor<'a> for Paths {
+            fn member(&mut self, _: Member<'a>) {}
+            fn take(&mut self, path: [&'a [u8]; 3], _: &'a str, _: usize) -> Option<usize> {
+                let p: Vec<_> = path.iter().map(|k| String::from_utf8_lossy(k)).collect();
+                self.0.push(p.join("/"));
+                None
+            }
+        }
+        // The object under the top-level array has no depth-2 key; the
+        // `statement` of the member before it must not be taken for one.
+        let text = br#"{"a":{"statement":{"k":1}},"data":[{"candidates":[]}],"z":{"s":{"c":2}}}"#;
+        let mut v = Paths(Vec::new());
+        check_canonical_visit(text, &mut v).unwrap();
+        assert_eq!(v.0, ["a/statement/k", "data//candidates", "z/s/c"]);
     }
 
     #[test]
