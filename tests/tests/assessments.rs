@@ -211,6 +211,9 @@ fn sheets_by_both_raters(backend: Backend) {
         link_id.as_str()
     );
     assert!(!audit_lines(&s).iter().any(|(l, _)| l.contains(&token)));
+    let log = s.log();
+    assert!(log.contains("/rate/[redacted]"), "requests are logged");
+    assert!(!log.contains(&token), "the link's token is never logged");
 
     // Refusals, each writing nothing.
     let size = log_size(&s);
