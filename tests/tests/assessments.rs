@@ -363,7 +363,11 @@ fn sheets_by_both_raters(backend: Backend) {
         validation_errors(&r),
         vec![("rater".to_owned(), "rater_not_entitled".to_owned())]
     );
-    assert_eq!(link.get(&rate2).json["expired"], true);
+    let r = link.get(&rate2);
+    assert_eq!(
+        (r.json["expired"].clone(), r.json["members"].clone()),
+        (json!(true), json!([]))
+    );
     assert_eq!(log_size(&s), size);
 
     // After the deadline: no sheet, no link.

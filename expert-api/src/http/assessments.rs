@@ -517,8 +517,8 @@ pub struct LinkView {
 }
 
 /// Show a rating link: the members who served (names, as the
-/// representative met them), the items and scales, the deadline, and the
-/// sheets already given through it.
+/// representative met them; none once the link expired), the items and
+/// scales, the deadline, and the sheets already given through it.
 #[utoipa::path(get, path = "/api/v1/rate/{token}", tag = "assessments",
     params(("token" = String, Path, description = "The token of the rating link")),
     responses((status = 200, body = LinkView),
@@ -534,7 +534,12 @@ pub async fn show_link(
         .db(move |conn| {
             let link = link_row(conn, &token)?;
             let d = draws_store::get(conn, &link.panel_id)?;
-            let served = awards::served(conn, &d.id)?;
+            // Names only while the link may score.
+            let served = if link.live_at(now) {
+                awards::served(conn, &d.id)?
+            } else {
+                Vec::new()
+            };
             let who = draws_store::identities(conn, &served)?;
             let members = draws_store::members(conn, &d.id)?
                 .into_iter()
