@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use expert_core::admission::AdmissionPolicy;
+use expert_core::discipline::{AssessmentConfig, Baseline, SignalPolicy, WorkCalendar};
 use serde::Deserialize;
 
 pub const DEFAULT_DB: &str = "sqlite://./data/expert-draw.db";
@@ -25,6 +26,38 @@ pub struct PolicyFile {
     pub notify: NotifyConfig,
     pub public_check: RateLimitConfig,
     pub public_read: PublicReadConfig,
+    /// `[assessment]`: the per-bid assessment's items, deadline and rater
+    /// roles (`expert_core::discipline::AssessmentConfig`).
+    pub assessment: AssessmentConfig,
+}
+
+impl PolicyFile {
+    /// The working-day calendar assessment deadlines count in. The
+    /// discipline policy's `[calendar]` is not read from this file yet:
+    /// the official 2026 arrangement (`DisciplinePolicy` default).
+    pub fn work_calendar(&self) -> WorkCalendar {
+        WorkCalendar::default()
+    }
+
+    /// The baseline whose low-credit rule the periodic review applies
+    /// (`DisciplinePolicy` default until its `[baseline]` is read here).
+    pub fn baseline(&self) -> Baseline {
+        Baseline::default()
+    }
+
+    /// Thresholds of the supervisors' signals (`DisciplinePolicy` default).
+    pub fn signals(&self) -> SignalPolicy {
+        SignalPolicy::default()
+    }
+
+    /// Settings that parse but cannot work, as `section/field: message`.
+    pub fn problems(&self) -> Vec<String> {
+        self.assessment
+            .validate()
+            .into_iter()
+            .map(|e| format!("assessment/{}: {}", e.field, e.message_en))
+            .collect()
+    }
 }
 
 /// `[draw]`: the trading centre's default draw policy and committee rules.
@@ -193,10 +226,18 @@ pub fn load_policy(path: Option<&Path>) -> Result<PolicyFile, ConfigError> {
         path: path.to_owned(),
         source,
     })?;
-    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+    let policy: PolicyFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
         path: path.to_owned(),
         message: e.to_string(),
-    })
+    })?;
+    let problems = policy.problems();
+    if !problems.is_empty() {
+        return Err(ConfigError::Parse {
+            path: path.to_owned(),
+            message: problems.join("; "),
+        });
+    }
+    Ok(policy)
 }
 
 /// A checkpoint origin must be a single line without spaces or plus signs,
@@ -239,5 +280,19 @@ mod tests {
         let p: PolicyFile =
             toml::from_str("[public_check]\nrate_per_hour = 1\nburst = 2\n").unwrap();
         assert_eq!((p.public_check.rate_per_hour, p.public_check.burst), (1, 2));
+    }
+
+    #[test]
+    fn assessment_section_parses_and_is_checked() {
+        let p: PolicyFile = toml::from_str("").unwrap();
+        assert_eq!(p.assessment, AssessmentConfig::default());
+        assert!(p.problems().is_empty());
+        let p: PolicyFile = toml::from_str("[assessment]\ndeadline_working_days = 5\n").unwrap();
+        assert_eq!(p.assessment.deadline_working_days, 5);
+        assert_eq!(p.assessment.items, AssessmentConfig::default().items);
+        assert!(toml::from_str::<PolicyFile>("[assessment]\ndeadline_days = 5\n").is_err());
+        let p: PolicyFile = toml::from_str("[assessment]\ndeadline_working_days = 0\n").unwrap();
+        assert_eq!(p.problems().len(), 1, "{:?}", p.problems());
+        assert!(p.problems()[0].starts_with("assessment/deadline_working_days"));
     }
 }

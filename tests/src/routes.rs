@@ -60,6 +60,8 @@ pub enum Subject {
     EvaluatedDraw,
     /// An open invitation's response token (`{token}`).
     Invitation,
+    /// A rating link's token (`{token}`) for an `EvaluatedDraw`.
+    RatingLink,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -110,8 +112,8 @@ const fn undocumented(method: &'static str, path: &'static str, expect: [u16; 7]
 }
 
 use Subject::{
-    Active, Applicant, Draw, EvaluatedDraw, Invitation, Nothing, Rejected, RevealedDraw,
-    SuspendedAfterTest, Token,
+    Active, Applicant, Draw, EvaluatedDraw, Invitation, Nothing, RatingLink, Rejected,
+    RevealedDraw, SuspendedAfterTest, Token,
 };
 
 /// Columns: anonymous, admin, operator@420100, operator@420600, supervisor,
@@ -180,6 +182,21 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/v1/public/projects", Nothing, no_body,            [200, 200, 200, 200, 200, 200, 200]),
     // Without the required `project_id`: the same 400 for everyone.
     route("GET", "/api/v1/public/project", Nothing, no_body,             [400, 400, 400, 400, 400, 400, 400]),
+    // Per-bid assessment: the region's operators and admins issue the
+    // representative's rating link once the panel is unsealed; supervisors
+    // score (here nobody served, so the sheet is refused by its rules once
+    // the caller passes); staff of the region read the sheets and what is
+    // owed. The link is the representative's credential (here for a draw
+    // that does not exist: the same 404 for everyone).
+    route("POST", "/api/v1/draws/{id}/rating-links", EvaluatedDraw, empty_body, [401, 201, 201, 404, 403, 403, 403]),
+    route("POST", "/api/v1/draws/{id}/assessments", EvaluatedDraw, sheet_body, [401, 403, 403, 403, 422, 403, 403]),
+    route("GET", "/api/v1/draws/{id}/assessments", EvaluatedDraw, no_body, [401, 200, 200, 404, 200, 200, 404]),
+    route("GET", "/api/v1/draws/{id}/assessments/missing", EvaluatedDraw, no_body, [401, 200, 200, 404, 200, 200, 404]),
+    route("GET", "/api/v1/rate/{token}", RatingLink, no_body,           [200, 200, 200, 200, 200, 200, 200]),
+    route("POST", "/api/v1/rate/{token}", RatingLink, rate_body,        [404, 404, 404, 404, 404, 404, 404]),
+    // Signals for supervisors (and admins).
+    route("GET", "/api/v1/signals/scores", Nothing, no_body,            [401, 200, 403, 403, 200, 403, 403]),
+    route("GET", "/api/v1/signals/pairs", Nothing, no_body,             [401, 200, 403, 403, 200, 403, 403]),
     // A public manual draw by RFC 3797, on the record.
     route("POST", "/api/v1/rfc3797", Nothing, rfc3797_body,              [401, 200, 200, 200, 200, 403, 403]),
     // The invited expert's one-time link: the token is the credential.
@@ -222,6 +239,20 @@ pub fn draw_body() -> Option<Value> {
         "panel": [{"specialty": "ENA08", "count": 5, "reserve": 1}],
         "representatives": 0,
     }))
+}
+
+/// A complete sheet with the default items, for a member of no panel.
+pub fn sheet_body() -> Option<Value> {
+    Some(json!({
+        "expert_id": "E-NOBODY",
+        "scores": {"professional_competence": 25, "evaluation_quality": 25, "discipline": 18, "integrity": 18},
+    }))
+}
+
+fn rate_body() -> Option<Value> {
+    let mut body = sheet_body()?;
+    body["draw_id"] = json!("D-NONE");
+    Some(body)
 }
 
 fn panel_check_body() -> Option<Value> {

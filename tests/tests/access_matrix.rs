@@ -71,6 +71,14 @@ fn prepare(s: &Server, route: &Route) -> (String, Option<Value>) {
             expert_draw_tests::panel::end_evaluation(s, &id);
             (route.path.replace("{id}", &id), None)
         }
+        Subject::RatingLink => {
+            let (id, _) = revealed_draw(s);
+            expert_draw_tests::panel::end_evaluation(s, &id);
+            let r = admin.post(&format!("/api/v1/draws/{id}/rating-links"), &json!({}));
+            assert_eq!(r.status, 201, "{}", r.text);
+            let token = r.json["token"].as_str().expect("token");
+            (route.path.replace("{token}", token), None)
+        }
         Subject::Invitation => {
             revealed_draw(s);
             (route.path.replace("{token}", &open_invitation(s)), None)

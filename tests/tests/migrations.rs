@@ -12,8 +12,10 @@ use expert_draw_tests::backend::postgres_unavailable;
 use expert_draw_tests::fixtures::application_in;
 use expert_draw_tests::{Backend, TestDb, both_backends, cli_ok};
 
-const TABLES: [&str; 19] = [
+const TABLES: [&str; 21] = [
     "api_tokens",
+    "assessment_links",
+    "assessment_sheets",
     "audit_entries",
     "audit_head",
     "audit_nodes",

@@ -81,6 +81,7 @@ fn the_document_matches_the_server(backend: Backend) {
             "/api/v1/audit/checkpoint",
             "/api/v1/audit/vkey",
             "/api/v1/respond/{token}",
+            "/api/v1/rate/{token}",
             "/api/v1/public/panel-check",
             "/api/v1/public/projects",
             "/api/v1/public/project",

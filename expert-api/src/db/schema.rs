@@ -256,6 +256,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    assessment_links (id) {
+        id -> Text,
+        token_hash -> Binary,
+        panel_id -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessment_sheets (draw_id, expert_id, rater_role, rater_id, version) {
+        draw_id -> Text,
+        expert_id -> Text,
+        rater_role -> Text,
+        rater_id -> Text,
+        version -> Integer,
+        body -> Text,
+        total -> Integer,
+        percent -> Integer,
+        evaluation_on -> Date,
+        submitted_on -> Date,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(expert_specialties -> experts (expert_id));
 diesel::joinable!(employment_history -> experts (expert_id));
 diesel::joinable!(expert_leaves -> experts (expert_id));
@@ -281,4 +309,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     checkpoints,
     awards,
     evaluation_results,
+    assessment_links,
+    assessment_sheets,
 );

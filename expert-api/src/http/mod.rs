@@ -1,6 +1,7 @@
 //! The HTTP API under `/api/v1`: application state, routing, and the glue
 //! that runs blocking diesel work on actix's thread pool.
 
+pub mod assessments;
 pub mod audit;
 pub mod draws;
 pub mod evaluations;
@@ -15,6 +16,7 @@ pub mod reference;
 pub mod respond;
 pub mod review;
 pub mod rfc3797;
+pub mod signals;
 pub mod tokens;
 
 use std::sync::Arc;
@@ -158,6 +160,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(draws::routes)
                 .configure(receipts::routes)
                 .configure(evaluations::routes)
+                .configure(assessments::routes)
+                .configure(signals::routes)
                 .configure(public::routes)
                 .configure(respond::routes)
                 .configure(rfc3797::routes)
@@ -200,11 +204,15 @@ pub async fn log_request(
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
     let method = req.method().clone();
-    // A response link's path is its one-time token: never log it.
-    let path = match req.path().split_once("/respond/") {
-        Some((head, _)) => format!("{head}/respond/[redacted]"),
-        None => req.path().to_owned(),
-    };
+    // A response or rating link's path is its one-time token: never log it.
+    let path = ["/respond/", "/rate/"]
+        .iter()
+        .find_map(|m| {
+            req.path()
+                .split_once(m)
+                .map(|(head, _)| format!("{head}{m}[redacted]"))
+        })
+        .unwrap_or_else(|| req.path().to_owned());
     let started = std::time::Instant::now();
     let res = next.call(req).await?;
     // Three decimals: a long float is noise, and its digit runs could pass

@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    audit, draws, evaluations, experts, public, receipts, reference, respond, review, rfc3797,
-    tokens,
+    assessments, audit, draws, evaluations, experts, public, receipts, reference, respond, review,
+    rfc3797, signals, tokens,
 };
 
 #[derive(OpenApi)]
@@ -58,6 +58,14 @@ use super::{
         public::project,
         evaluations::upload,
         evaluations::versions,
+        assessments::issue_link,
+        assessments::submit,
+        assessments::list,
+        assessments::missing,
+        assessments::show_link,
+        assessments::rate,
+        signals::scores,
+        signals::pairs,
         respond::show,
         respond::answer,
         rfc3797::select,
@@ -72,6 +80,8 @@ use super::{
         (name = "tokens", description = "API tokens (admins)"),
         (name = "draws", description = "抽取 — verifiable draws, sealed panels, substitution, sign-in"),
         (name = "public", description = "公示核对 — the award-notice check (public, rate-limited)"),
+        (name = "assessments", description = "一标一评 — per-bid assessment of each panel member; the representative's one-time rating link"),
+        (name = "signals", description = "监督信号 — score deviation, favourite bidders, pairs seated together (supervisors)"),
         (name = "respond", description = "The invited expert's answer (public, one-time link)"),
         (name = "system", description = "Health"),
     )

@@ -905,11 +905,14 @@ pub fn run_review(
     tx: &mut AuditTx<'_>,
     actor: &str,
     policy: &AdmissionPolicy,
+    baseline: &expert_core::discipline::Baseline,
     as_of: NaiveDate,
     dry_run: bool,
 ) -> Result<ReviewReport, StoreError> {
     let subjects = review_subjects(tx.conn, as_of)?;
-    let report = periodic_review(&subjects, policy, as_of);
+    let mut report = periodic_review(&subjects, policy, as_of);
+    let ids: Vec<String> = subjects.iter().map(|s| s.expert_id.clone()).collect();
+    report.proposals = super::credit::proposals(tx, actor, &ids, baseline, as_of, dry_run)?;
     if dry_run {
         return Ok(report);
     }

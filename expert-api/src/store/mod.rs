@@ -2,9 +2,11 @@
 //! of state runs inside `audit::write`, which appends its log entries in the
 //! same transaction.
 
+pub mod assessments;
 pub mod audit;
 pub mod awards;
 pub mod bookings;
+pub mod credit;
 pub mod draws;
 pub mod evaluations;
 pub mod experts;
@@ -12,6 +14,7 @@ pub mod keys;
 pub mod outbox;
 pub mod pool;
 pub mod receipts;
+pub mod signals;
 pub mod tokens;
 
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};

@@ -96,6 +96,10 @@ pub struct ReviewReport {
     pub counts: BTreeMap<ReviewActionKind, usize>,
     /// Sorted by expert id.
     pub problems: Vec<ReviewProblem>,
+    /// Sanction proposals from discipline (a low credit score), by expert
+    /// id; `periodic_review` leaves it empty for the caller to fill.
+    #[serde(default)]
+    pub proposals: Vec<crate::discipline::SanctionProposal>,
 }
 
 /// Reviews `subjects` on `as_of`. The result does not depend on the order of
@@ -146,6 +150,7 @@ pub fn periodic_review(
         actions,
         counts,
         problems,
+        proposals: Vec::new(),
     }
 }
 

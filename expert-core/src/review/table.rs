@@ -51,6 +51,9 @@ impl ReviewReport {
                 p.expert_id, p.message_zh, p.message_en
             );
         }
+        for p in &self.proposals {
+            let _ = writeln!(out, "? {} {}: {}", p.expert_id, p.key, p.detail_zh);
+        }
         let counts: Vec<String> = ReviewActionKind::ALL
             .iter()
             .map(|k| {

@@ -1,0 +1,2 @@
+DROP TABLE assessment_sheets;
+DROP TABLE assessment_links;
