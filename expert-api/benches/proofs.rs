@@ -165,39 +165,99 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
     sorted.get(i).copied().map(ms).unwrap_or(0.0)
 }
 
-/// One round: `n` proofs of each kind at random indices and sizes; returns
-/// sorted latencies: inclusion, consistency, root (wall), then inclusion and
-/// consistency (thread CPU).
-fn round(
-    conn: &mut DbConn,
-    size: u64,
-    n: usize,
-    rng: &mut Rng,
-) -> Result<[Vec<Duration>; 5], BoxError> {
-    let mut v: [Vec<Duration>; 5] = Default::default();
-    let [inc, con, roots, inc_cpu, con_cpu] = &mut v;
-    let mut root_cpu = Vec::with_capacity(n);
+/// Latencies of one round, sorted; `cpu` is this thread's CPU time (on
+/// SQLite all the work).
+#[derive(Default)]
+struct Series {
+    name: &'static str,
+    wall: Vec<Duration>,
+    cpu: Vec<Duration>,
+}
+
+const SERIES: [&str; 5] = [
+    "inclusion",
+    "consistency",
+    "root_at",
+    "inclusion+leaf+root",
+    "consistency+roots",
+];
+
+/// One round: `n` proofs of each kind at random indices and sizes, timed
+/// through the store functions: `inclusion_proof`, `consistency_proof` and
+/// `root_at` alone, and `inclusion` / `consistency` (the proof with the
+/// leaf hash and roots a verifier needs, what the HTTP endpoints call).
+/// Each answer is checked outside the timing.
+fn round(conn: &mut DbConn, size: u64, n: usize, rng: &mut Rng) -> Result<Vec<Series>, BoxError> {
+    let mut v: Vec<Series> = SERIES
+        .iter()
+        .map(|name| Series {
+            name,
+            ..Series::default()
+        })
+        .collect();
+    let [inc, con, roots, inc_all, con_all] = v.as_mut_slice() else {
+        return Err("five series".into());
+    };
     for _ in 0..n {
         let tree = rng.between(1, size);
         let index = rng.between(0, tree - 1);
-        let proof = timed(inc, inc_cpu, || {
+        let old = rng.between(1, tree);
+        let proof = timed(&mut inc.wall, &mut inc.cpu, || {
             Ok(audit::inclusion_proof(conn, index, tree)?)
         })?;
-        let root = timed(roots, &mut root_cpu, || Ok(audit::root_at(conn, tree)?))?;
-        let leaf = audit::leaf_hash_at(conn, index)?;
-        verify_inclusion(&leaf, index, tree, &proof, &root)?;
-
-        let old = rng.between(1, tree);
-        let proof = timed(con, con_cpu, || {
+        let root = timed(&mut roots.wall, &mut roots.cpu, || {
+            Ok(audit::root_at(conn, tree)?)
+        })?;
+        let cons = timed(&mut con.wall, &mut con.cpu, || {
             Ok(audit::consistency_proof(conn, old, tree)?)
         })?;
+        let all = timed(&mut inc_all.wall, &mut inc_all.cpu, || {
+            Ok(audit::inclusion(conn, index, tree)?)
+        })?;
+        let call = timed(&mut con_all.wall, &mut con_all.cpu, || {
+            Ok(audit::consistency(conn, old, tree)?)
+        })?;
+        let leaf = audit::leaf_hash_at(conn, index)?;
         let old_root = audit::root_at(conn, old)?;
-        verify_consistency(old, tree, &proof, &old_root, &root)?;
+        verify_inclusion(&leaf, index, tree, &proof, &root)?;
+        verify_consistency(old, tree, &cons, &old_root, &root)?;
+        if (all.leaf, all.root, &all.proof) != (leaf, root, &proof)
+            || (call.old_root, call.new_root, &call.proof) != (old_root, root, &cons)
+        {
+            return Err(format!(
+                "the bundled answers differ at index {index}, sizes {old}, {tree}"
+            )
+            .into());
+        }
     }
-    for x in &mut v {
-        x.sort();
+    for s in &mut v {
+        s.wall.sort();
+        s.cpu.sort();
     }
     Ok(v)
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// CPU time (user + system) of process `pid` so far, from `/proc` (clock
+/// ticks of 10 ms: meaningful over a round, not per proof).
+fn process_cpu(pid: i32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which ends with the last ')'.
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+#[derive(QueryableByName)]
+struct BackendPid {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pid: i32,
 }
 
 fn run(url: &DbUrl, label: &str, a: &Args) -> Result<(), BoxError> {
@@ -222,50 +282,67 @@ fn run(url: &DbUrl, label: &str, a: &Args) -> Result<(), BoxError> {
     } else {
         println!("{label}: reusing a log of {have} entries");
     }
+    // The server process doing the work, when there is one.
+    let backend = match &mut *conn {
+        DbConn::Postgres(c) => diesel::sql_query("SELECT pg_backend_pid() AS pid")
+            .get_result::<BackendPid>(c)
+            .ok()
+            .map(|b| b.pid),
+        DbConn::Sqlite(_) => None,
+    };
     let mut rng = Rng(0x5eed);
     // Warm the caches once, as a running server would be.
     round(&mut conn, a.size, a.proofs.min(200), &mut rng)?;
-    let mut p50s: [Vec<f64>; 5] = Default::default();
-    let mut p95s: [Vec<f64>; 5] = Default::default();
+    let mut p50s: Vec<[Vec<f64>; 2]> = SERIES.iter().map(|_| Default::default()).collect();
+    let mut p95s: Vec<[Vec<f64>; 2]> = SERIES.iter().map(|_| Default::default()).collect();
     for r in 0..a.rounds {
+        let load = loadavg();
+        let server_before = backend.and_then(process_cpu);
         let sorted = round(&mut conn, a.size, a.proofs, &mut rng)?;
+        let server = backend
+            .and_then(process_cpu)
+            .zip(server_before)
+            .map(|(after, before)| after.saturating_sub(before));
+        let mut line = format!("{label} round {r} (load {load}):");
         for (k, s) in sorted.iter().enumerate() {
-            p50s[k].push(pct(s, 0.5));
-            p95s[k].push(pct(s, 0.95));
+            for (j, d) in [&s.wall, &s.cpu].into_iter().enumerate() {
+                p50s[k][j].push(pct(d, 0.5));
+                p95s[k][j].push(pct(d, 0.95));
+            }
+            line += &format!(
+                " {} p50 {:.3} p95 {:.3} (cpu {:.3}/{:.3}) |",
+                s.name,
+                pct(&s.wall, 0.5),
+                pct(&s.wall, 0.95),
+                pct(&s.cpu, 0.5),
+                pct(&s.cpu, 0.95),
+            );
         }
-        println!(
-            "{label} round {r}: inclusion p50 {:.3} ms p95 {:.3} ms (cpu {:.3}/{:.3}) | consistency p50 {:.3} ms p95 {:.3} ms (cpu {:.3}/{:.3}) | root p50 {:.3} ms p95 {:.3} ms",
-            pct(&sorted[0], 0.5),
-            pct(&sorted[0], 0.95),
-            pct(&sorted[3], 0.5),
-            pct(&sorted[3], 0.95),
-            pct(&sorted[1], 0.5),
-            pct(&sorted[1], 0.95),
-            pct(&sorted[4], 0.5),
-            pct(&sorted[4], 0.95),
-            pct(&sorted[2], 0.5),
-            pct(&sorted[2], 0.95),
-        );
+        if let Some(cpu) = server {
+            // Each iteration runs 5 timed calls and 2 checks.
+            line += &format!(
+                " server CPU {:.0} ms for {} statements, {:.3} ms each",
+                ms(cpu),
+                a.proofs * 7,
+                ms(cpu) / (a.proofs * 7) as f64
+            );
+        }
+        println!("{line}");
     }
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v.get(v.len() / 2).copied().unwrap_or(0.0)
     };
-    let names = [
-        "inclusion",
-        "consistency",
-        "root_at",
-        "inclusion (thread CPU)",
-        "consistency (thread CPU)",
-    ];
-    for (k, name) in names.iter().enumerate() {
-        println!(
-            "{label}: {name:<24} over {} rounds of {} proofs: median p50 {:.3} ms, median p95 {:.3} ms",
-            a.rounds,
-            a.proofs,
-            median(&mut p50s[k]),
-            median(&mut p95s[k]),
-        );
+    for (k, name) in SERIES.iter().enumerate() {
+        for (j, what) in ["wall", "thread CPU"].iter().enumerate() {
+            println!(
+                "{label}: {name:<20} {what:<10} over {} rounds of {} proofs: median p50 {:.3} ms, median p95 {:.3} ms",
+                a.rounds,
+                a.proofs,
+                median(&mut p50s[k][j]),
+                median(&mut p95s[k][j]),
+            );
+        }
     }
     Ok(())
 }

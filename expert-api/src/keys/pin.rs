@@ -17,11 +17,11 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use draw_audit::checkpoint::Checkpoint;
-use draw_audit::merkle::Hash;
+use draw_audit::merkle::{self, Hash};
 
 use crate::db::DbConn;
+use crate::store::StoreError;
 use crate::store::audit::{self, TreeHead};
-use crate::store::{StoreError, keys};
 
 /// A signed checkpoint the database must never fall behind.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,18 +153,41 @@ impl Pin {
     }
 
     /// The start-up check: the database's log must hold the pinned
-    /// checkpoint's entries unchanged. When it has grown since, the root at
-    /// the pinned size is recomputed from the stored leaf hashes (O(n)).
+    /// checkpoint's entries unchanged. When it has grown since, the
+    /// consistency proof from the pinned size to the head, served from the
+    /// stored tree nodes (O(log n) hashes, one statement), must lead from the
+    /// pinned root to the stored head's root: then every checkpoint signed
+    /// from here on extends the pinned one. (That the stored leaf hashes
+    /// and bytes give those nodes is `expert-api audit check`'s job, O(n).)
     pub fn check_database(&self, conn: &mut DbConn) -> Result<(), PinError> {
         let pinned = self.lock().clone();
         let Some(p) = pinned else { return Ok(()) };
         let head = audit::head(conn)?;
         self.check(&Some(p.clone()), &head)?;
-        if head.size > p.size {
-            let root = keys::root_from_leaf_hashes(conn, p.size)?;
-            if root != p.root {
-                return Err(self.fork(&p, &root));
-            }
+        if head.size == p.size {
+            return Ok(());
+        }
+        if p.size == 0 {
+            // Every log extends the empty tree, whose root is fixed.
+            return match p.root == merkle::empty_root() {
+                true => Ok(()),
+                false => Err(self.fork(&p, &merkle::empty_root())),
+            };
+        }
+        let c = audit::consistency(conn, p.size, head.size)?;
+        if c.old_root != p.root {
+            return Err(self.fork(&p, &c.old_root));
+        }
+        let extends = c.new_root == head.root
+            && merkle::verify_consistency(p.size, head.size, &c.proof, &p.root, &head.root).is_ok();
+        if !extends {
+            return Err(PinError::Store(StoreError::Corrupt(format!(
+                "the stored tree nodes do not prove that the head ({} entries) extends the \
+                 pinned checkpoint ({} entries, pinned in {}); run `expert-api audit check`",
+                head.size,
+                p.size,
+                self.path.display()
+            ))));
         }
         Ok(())
     }

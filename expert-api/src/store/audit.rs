@@ -11,7 +11,10 @@ mod nodes;
 mod proofs;
 
 pub use nodes::{Node, completed_by as nodes_completed_by, insert as insert_nodes};
-pub use proofs::{TreeArg, consistency_proof, inclusion_proof, root_at};
+pub use proofs::{
+    Consistency, Inclusion, TreeArg, consistency, consistency_proof, inclusion, inclusion_proof,
+    root_at,
+};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;

@@ -1,10 +1,8 @@
 //! The log's key history as the log itself records it (`log.key_rotation`
-//! entries), and the root of the log at an earlier size, recomputed from
-//! the stored leaf hashes for the start-up rollback check.
+//! entries).
 
 use diesel::prelude::*;
 use draw_audit::entry::Entry;
-use draw_audit::merkle::{CompactRange, Hash};
 use serde_json::json;
 
 use super::StoreError;
@@ -106,43 +104,4 @@ pub fn log_rotation(
         None,
         json!({"phase": phase.as_str(), "old": old, "new": new}),
     )
-}
-
-/// The root of the first `size` entries, from the stored leaf hashes.
-/// O(size): it reads every leaf hash once (32 bytes each, in pages). It runs
-/// once at start; a proof from stored interior hashes would make it
-/// O(log n).
-pub fn root_from_leaf_hashes(conn: &mut DbConn, size: u64) -> Result<Hash, StoreError> {
-    const PAGE: i64 = 20_000;
-    let mut range = CompactRange::new();
-    while range.size() < size {
-        let from = i64::try_from(range.size()).unwrap_or(i64::MAX);
-        let left = i64::try_from(size - range.size()).unwrap_or(i64::MAX);
-        let rows: Vec<(i64, Vec<u8>)> = audit_entries::table
-            .filter(audit_entries::seq.ge(from))
-            .order(audit_entries::seq.asc())
-            .limit(PAGE.min(left))
-            .select((audit_entries::seq, audit_entries::leaf_hash))
-            .load(conn)?;
-        if rows.is_empty() {
-            return Err(StoreError::Corrupt(format!(
-                "the log ends at {} entries, before {size}",
-                range.size()
-            )));
-        }
-        for (seq, hash) in rows {
-            if u64::try_from(seq).ok() != Some(range.size()) {
-                return Err(StoreError::Corrupt(format!(
-                    "entry {} is missing",
-                    range.size()
-                )));
-            }
-            let hash = Hash::try_from(hash.as_slice())
-                .map_err(|_| StoreError::Corrupt(format!("leaf hash of entry {seq}")))?;
-            range
-                .append(hash)
-                .map_err(|e| StoreError::Corrupt(format!("log full: {e}")))?;
-        }
-    }
-    Ok(range.root())
 }

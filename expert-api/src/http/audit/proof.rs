@@ -108,12 +108,20 @@ pub async fn inclusion(
     let text = wants_text(&req, format.as_deref(), "tlog-proof")?;
     let (head, index, size, leaf, root, proof, kept) = state
         .db(move |conn| {
-            let head = audit::head(conn)?.size;
-            let size = size.unwrap_or(head);
+            // With both given, one statement reads the head, the proof, the
+            // leaf hash and the root; a default needs the head first.
+            let size = match size {
+                Some(size) => size,
+                None => audit::head(conn)?.size,
+            };
             let index = index.unwrap_or(size.saturating_sub(1));
-            let proof = audit::inclusion_proof(conn, index, size)?;
-            let leaf = audit::leaf_hash_at(conn, index)?;
-            let root = audit::root_at(conn, size)?;
+            let audit::Inclusion {
+                head,
+                leaf,
+                root,
+                proof,
+            } = audit::inclusion(conn, index, size)?;
+            let head = head.size;
             let kept = if text && size != head {
                 audit::stored_checkpoint(conn, size)?
             } else {
@@ -186,9 +194,11 @@ pub async fn consistency(
                 None => audit::head(conn)?.size,
             };
             let from = from.unwrap_or(to);
-            let proof = audit::consistency_proof(conn, from, to).map_err(http_names)?;
-            let old_root = audit::root_at(conn, from).map_err(http_names)?;
-            let new_root = audit::root_at(conn, to).map_err(http_names)?;
+            let audit::Consistency {
+                old_root,
+                new_root,
+                proof,
+            } = audit::consistency(conn, from, to).map_err(http_names)?;
             Ok((from, to, old_root, new_root, proof))
         })
         .await?;

@@ -11,6 +11,7 @@ use diesel::sql_types::{Array, BigInt, Binary, Integer};
 use draw_audit::merkle::{CompactRange, Hash, node_hash};
 
 use super::super::StoreError;
+use super::TreeHead;
 use crate::db::DbConn;
 use crate::db::schema::{audit_entries, audit_nodes};
 
@@ -70,34 +71,51 @@ fn full() -> StoreError {
     StoreError::Corrupt("log full".into())
 }
 
-/// Stored hashes by `(level, index)`, level 0 from `audit_entries`, the rest
-/// from `audit_nodes`, in one query. Absent keys are simply missing from the
-/// map.
-pub fn fetch(
-    conn: &mut DbConn,
-    wanted: &BTreeSet<(u32, u64)>,
-) -> Result<BTreeMap<(u32, u64), Hash>, StoreError> {
-    if wanted.is_empty() {
-        return Ok(BTreeMap::new());
-    }
+/// What one read of the tree gives: the log's head and the stored hashes
+/// asked for, by `(level, index)`, from the same snapshot.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub head: TreeHead,
+    /// Keys that are not stored are simply missing.
+    pub hashes: BTreeMap<(u32, u64), Hash>,
+}
+
+/// The head row comes back as this level (no node has it).
+const HEAD_LEVEL: i32 = -1;
+
+/// The head and the stored hashes `wanted` (level 0 from `audit_entries`,
+/// the rest from `audit_nodes`) in ONE statement, so a proof that checks
+/// its arguments against the head costs one round trip to the database,
+/// and the head and hashes are read from one snapshot. A key no row can
+/// have (an index beyond `i64`) is left out of the query: it is missing.
+pub fn fetch(conn: &mut DbConn, wanted: &BTreeSet<(u32, u64)>) -> Result<Fetched, StoreError> {
+    let keys = Keys::new(wanted);
     let rows: Vec<(i32, i64, Vec<u8>)> = match conn {
-        DbConn::Postgres(c) => ByKeys::new(wanted)?.load(c)?,
-        DbConn::Sqlite(c) => by_literal_keys(wanted)
+        DbConn::Postgres(c) => keys.load(c)?,
+        DbConn::Sqlite(c) => by_literal_keys(&keys)
             .load::<Row>(c)?
             .into_iter()
             .map(|r| (r.level, r.idx, r.hash))
             .collect(),
     };
-    rows.into_iter()
-        .map(|(level, idx, hash)| {
-            let key = (
-                u32::try_from(level).map_err(|_| bad_node("negative level"))?,
-                u64::try_from(idx).map_err(|_| bad_node("negative index"))?,
-            );
-            let hash = Hash::try_from(hash.as_slice()).map_err(|_| bad_node("not 32 bytes"))?;
-            Ok((key, hash))
-        })
-        .collect()
+    let mut head = None;
+    let mut hashes = BTreeMap::new();
+    for (level, idx, hash) in rows {
+        let hash = Hash::try_from(hash.as_slice()).map_err(|_| bad_node("not 32 bytes"))?;
+        if level == HEAD_LEVEL {
+            let size =
+                u64::try_from(idx).map_err(|_| StoreError::Corrupt("negative log size".into()))?;
+            head = Some(TreeHead { size, root: hash });
+            continue;
+        }
+        let key = (
+            u32::try_from(level).map_err(|_| bad_node("negative level"))?,
+            u64::try_from(idx).map_err(|_| bad_node("negative index"))?,
+        );
+        hashes.insert(key, hash);
+    }
+    let head = head.ok_or_else(|| StoreError::Corrupt("the log has no head row".into()))?;
+    Ok(Fetched { head, hashes })
 }
 
 #[derive(QueryableByName)]
@@ -110,33 +128,67 @@ struct Row {
     hash: Vec<u8>,
 }
 
+/// The wanted keys as the database types them: leaf indices, and the
+/// levels and indices of interior nodes as two parallel arrays.
+#[derive(Debug, Clone)]
+struct Keys {
+    leaves: Vec<i64>,
+    levels: Vec<i32>,
+    indices: Vec<i64>,
+}
+
+impl Keys {
+    fn new(wanted: &BTreeSet<(u32, u64)>) -> Self {
+        let mut q = Keys {
+            leaves: Vec::new(),
+            levels: Vec::new(),
+            indices: Vec::new(),
+        };
+        for &(level, index) in wanted {
+            let (Ok(level), Ok(index)) = (i32::try_from(level), i64::try_from(index)) else {
+                continue;
+            };
+            if level == 0 {
+                q.leaves.push(index);
+            } else {
+                q.levels.push(level);
+                q.indices.push(index);
+            }
+        }
+        q
+    }
+}
+
+/// The head row first, then the hashes: its level is [`HEAD_LEVEL`].
+const HEAD_SQL: &str = "SELECT -1 AS level, size AS idx, root AS hash FROM audit_head WHERE id = 1";
+
 /// SQLite: the keys written into the SQL as literals (they are numbers this
 /// module computed, never caller text). SQLite prepares a statement in
 /// microseconds, so one text per proof shape costs little.
-fn by_literal_keys(wanted: &BTreeSet<(u32, u64)>) -> diesel::query_builder::SqlQuery {
-    let mut by_level: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-    for (level, index) in wanted {
-        by_level.entry(*level).or_default().push(index.to_string());
-    }
-    let mut parts = Vec::new();
-    if let Some(leaves) = by_level.remove(&0) {
-        parts.push(format!(
-            "SELECT 0 AS level, seq AS idx, leaf_hash AS hash FROM audit_entries \
-             WHERE seq IN ({})",
+fn by_literal_keys(keys: &Keys) -> diesel::query_builder::SqlQuery {
+    let mut sql = String::from(HEAD_SQL);
+    if !keys.leaves.is_empty() {
+        let leaves: Vec<String> = keys.leaves.iter().map(i64::to_string).collect();
+        sql.push_str(&format!(
+            " UNION ALL SELECT 0, seq, leaf_hash FROM audit_entries WHERE seq IN ({})",
             leaves.join(",")
         ));
+    }
+    let mut by_level: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+    for (level, index) in keys.levels.iter().zip(&keys.indices) {
+        by_level.entry(*level).or_default().push(index.to_string());
     }
     if !by_level.is_empty() {
         let clauses: Vec<String> = by_level
             .iter()
             .map(|(level, idx)| format!("(level = {level} AND idx IN ({}))", idx.join(",")))
             .collect();
-        parts.push(format!(
-            "SELECT level, idx, hash FROM audit_nodes WHERE {}",
+        sql.push_str(&format!(
+            " UNION ALL SELECT level, idx, hash FROM audit_nodes WHERE {}",
             clauses.join(" OR ")
         ));
     }
-    diesel::sql_query(parts.join(" UNION ALL "))
+    diesel::sql_query(sql)
 }
 
 /// PostgreSQL: one statement whose text never changes, the keys bound as
@@ -144,48 +196,22 @@ fn by_literal_keys(wanted: &BTreeSet<(u32, u64)>) -> diesel::query_builder::SqlQ
 /// `HAS_STATIC_QUERY_ID` says) and PostgreSQL does not plan every proof
 /// shape afresh. (`sql_query` is never cached: diesel cannot know its text
 /// is fixed.)
-#[derive(Debug, Clone)]
-struct ByKeys {
-    leaves: Vec<i64>,
-    levels: Vec<i32>,
-    indices: Vec<i64>,
-}
-
-impl ByKeys {
-    fn new(wanted: &BTreeSet<(u32, u64)>) -> Result<Self, StoreError> {
-        let mut q = ByKeys {
-            leaves: Vec::new(),
-            levels: Vec::new(),
-            indices: Vec::new(),
-        };
-        for &(level, index) in wanted {
-            let index = i64::try_from(index).map_err(|_| full())?;
-            if level == 0 {
-                q.leaves.push(index);
-            } else {
-                q.levels.push(i32::try_from(level).map_err(|_| full())?);
-                q.indices.push(index);
-            }
-        }
-        Ok(q)
-    }
-}
-
-impl QueryId for ByKeys {
-    type QueryId = ByKeys;
+impl QueryId for Keys {
+    type QueryId = Keys;
     const HAS_STATIC_QUERY_ID: bool = true;
 }
 
-impl Query for ByKeys {
+impl Query for Keys {
     type SqlType = (Integer, BigInt, Binary);
 }
 
-impl RunQueryDsl<diesel::PgConnection> for ByKeys {}
+impl RunQueryDsl<diesel::PgConnection> for Keys {}
 
-impl QueryFragment<Pg> for ByKeys {
+impl QueryFragment<Pg> for Keys {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(HEAD_SQL);
         out.push_sql(
-            "SELECT 0 AS level, seq AS idx, leaf_hash AS hash FROM audit_entries \
+            " UNION ALL SELECT 0, seq, leaf_hash FROM audit_entries \
              WHERE seq = ANY(",
         );
         out.push_bind_param::<Array<BigInt>, _>(&self.leaves)?;
@@ -215,7 +241,7 @@ pub fn complete(conn: &mut DbConn, range: &CompactRange) -> Result<bool, StoreEr
     let mut wanted: BTreeSet<(u32, u64)> = roots.iter().map(|n| (n.level, n.index)).collect();
     let newest_pair = (range.size() / 2).checked_sub(1).map(|i| (1, i));
     wanted.extend(newest_pair);
-    let stored = fetch(conn, &wanted)?;
+    let stored = fetch(conn, &wanted)?.hashes;
     Ok(roots
         .iter()
         .all(|n| stored.get(&(n.level, n.index)) == Some(&n.hash))
