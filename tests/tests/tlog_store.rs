@@ -73,6 +73,13 @@ fn assert_all_proofs(conn: &mut DbConn) {
             assert_eq!(got, want, "inclusion {index} in {size}");
             verify_inclusion(&leaves[index as usize], index, size, &got, &root)
                 .unwrap_or_else(|e| panic!("inclusion {index} in {size}: {e}"));
+            // What the HTTP endpoint reads in one statement: the same.
+            let all = audit::inclusion(conn, index, size).expect("inclusion bundle");
+            assert_eq!(
+                (all.head.size, all.leaf, all.root, all.proof),
+                (n, leaves[index as usize], root, got),
+                "inclusion bundle {index} in {size}"
+            );
         }
         for old in 1..=size {
             let got = audit::consistency_proof(conn, old, size).expect("consistency");
@@ -80,6 +87,12 @@ fn assert_all_proofs(conn: &mut DbConn) {
             assert_eq!(got, want, "consistency {old} -> {size}");
             verify_consistency(old, size, &got, &roots[old as usize], &root)
                 .unwrap_or_else(|e| panic!("consistency {old} -> {size}: {e}"));
+            let all = audit::consistency(conn, old, size).expect("consistency bundle");
+            assert_eq!(
+                (all.old_root, all.new_root, all.proof),
+                (roots[old as usize], root, got),
+                "consistency bundle {old} -> {size}"
+            );
         }
     }
 }
@@ -138,6 +151,30 @@ fn proofs_from_stored_nodes(backend: Backend) {
         audit::consistency_proof(&mut conn, 0, 0)
             .expect("0 -> 0")
             .is_empty()
+    );
+    // The bundles check their arguments in the same order.
+    assert_eq!(
+        tree_arg(audit::inclusion(&mut conn, 39, 39)),
+        TreeArg::Index
+    );
+    assert_eq!(tree_arg(audit::inclusion(&mut conn, 40, 40)), TreeArg::Size);
+    assert_eq!(
+        tree_arg(audit::inclusion(&mut conn, u64::MAX, u64::MAX)),
+        TreeArg::Size
+    );
+    assert_eq!(
+        tree_arg(audit::consistency(&mut conn, 5, 4)),
+        TreeArg::OldSize
+    );
+    assert_eq!(
+        tree_arg(audit::consistency(&mut conn, 0, 40)),
+        TreeArg::NewSize
+    );
+    assert_eq!(tree_arg(audit::root_at(&mut conn, u64::MAX)), TreeArg::Size);
+    let empty = audit::consistency(&mut conn, 0, 0).expect("0 -> 0");
+    assert_eq!(
+        (empty.old_root, empty.new_root, empty.proof.len()),
+        (merkle::empty_root(), merkle::empty_root(), 0)
     );
 
     // A log from before the nodes table: the next start rebuilds them.
