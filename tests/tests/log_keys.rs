@@ -362,3 +362,45 @@ fn restored_backup(backend: Backend) {
     assert!(Checkpoint::open(&first, &vkeys(&server)).is_ok());
 }
 both_backends!(restored_backup_is_refused, restored_backup);
+
+/// A log that grew since the pinned checkpoint starts when the stored tree
+/// proves the head extends the pinned checkpoint (a consistency proof from
+/// the stored nodes, O(log n)), and is refused when it does not.
+fn grown_log(backend: Backend) {
+    let server = Server::start(backend);
+    write(&server);
+    let db = server.stop();
+    let pinned = db_size(&db);
+
+    // Grown from the command line, which signs and pins nothing: it starts
+    // (and pins the grown head).
+    grow_to(&db, pinned + 5);
+    let server = Server::start_with(db, &[]);
+    let (cp, _) = Checkpoint::open(&checkpoint(&server), &vkeys(&server)).expect("opens");
+    assert!(cp.size >= pinned + 5, "{} < {pinned} + 5", cp.size);
+    let db = server.stop();
+    let pinned = cp.size;
+
+    // Grown again, and the stored head's root rewritten (its compact range
+    // left alone, so the nodes are not rebuilt): the proof from the stored
+    // nodes does not lead to it.
+    grow_to(&db, pinned + 3);
+    let grown = db_size(&db);
+    diesel::sql_query(
+        "UPDATE audit_head SET root = \
+         (SELECT leaf_hash FROM audit_entries WHERE seq = 0) WHERE id = 1",
+    )
+    .execute(&mut db.connect())
+    .expect("rewrite the root");
+    let (code, err) = serve_refused(&db, &[]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains(&format!(
+            "the stored tree nodes do not prove that the head ({} entries) extends the pinned \
+             checkpoint ({} entries",
+            grown, pinned
+        )),
+        "{err}"
+    );
+}
+both_backends!(grown_log_must_extend_the_pin, grown_log);

@@ -101,13 +101,15 @@ pub fn fetch(conn: &mut DbConn, wanted: &BTreeSet<(u32, u64)>) -> Result<Fetched
     let mut head = None;
     let mut hashes = BTreeMap::new();
     for (level, idx, hash) in rows {
-        let hash = Hash::try_from(hash.as_slice()).map_err(|_| bad_node("not 32 bytes"))?;
         if level == HEAD_LEVEL {
             let size =
                 u64::try_from(idx).map_err(|_| StoreError::Corrupt("negative log size".into()))?;
-            head = Some(TreeHead { size, root: hash });
+            let root = Hash::try_from(hash.as_slice())
+                .map_err(|_| StoreError::Corrupt("root is not 32 bytes".into()))?;
+            head = Some(TreeHead { size, root });
             continue;
         }
+        let hash = Hash::try_from(hash.as_slice()).map_err(|_| bad_node("not 32 bytes"))?;
         let key = (
             u32::try_from(level).map_err(|_| bad_node("negative level"))?,
             u64::try_from(idx).map_err(|_| bad_node("negative index"))?,
