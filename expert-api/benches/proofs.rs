@@ -11,6 +11,12 @@
 //! database already holding a log of the asked size is reused, so repeated
 //! runs skip the fill. Each proof is verified against the root at its size
 //! (outside the timing) so a fast wrong answer cannot pass.
+//!
+//! Per call: wall time and this thread's CPU time; on PostgreSQL also the
+//! backend process's CPU time and run-queue wait during the call (from
+//! `/proc/PID/schedstat`, read outside the timed span), so on a loaded
+//! machine the cost of a proof (client + server CPU) can be told from the
+//! time spent waiting for a core. Each round line prints the load average.
 
 use std::time::{Duration, Instant};
 
@@ -142,18 +148,19 @@ fn thread_cpu() -> Duration {
     Duration::new(t.tv_sec.max(0) as u64, t.tv_nsec.max(0) as u32)
 }
 
-/// Wall and this thread's CPU time of `f` (on SQLite all the work is in
-/// this thread, so CPU time is the figure a loaded machine does not blur).
-fn timed<T>(
-    wall: &mut Vec<Duration>,
-    cpu: &mut Vec<Duration>,
-    f: impl FnOnce() -> Result<T, BoxError>,
-) -> Result<T, BoxError> {
-    let (t, c) = (Instant::now(), thread_cpu());
-    let out = f()?;
-    wall.push(t.elapsed());
-    cpu.push(thread_cpu().saturating_sub(c));
-    Ok(out)
+/// The PostgreSQL backend process serving the bench's connection.
+struct ServerProcess {
+    schedstat: String,
+}
+
+impl ServerProcess {
+    /// Its time on a CPU and waiting in the run queue so far, in ns
+    /// (`/proc/PID/schedstat`, settled while it waits for the next query).
+    fn read(&self) -> Option<(u64, u64)> {
+        let s = std::fs::read_to_string(&self.schedstat).ok()?;
+        let mut f = s.split_whitespace().map(str::parse::<u64>);
+        Some((f.next()?.ok()?, f.next()?.ok()?))
+    }
 }
 
 fn ms(d: Duration) -> f64 {
@@ -166,12 +173,64 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Latencies of one round, sorted; `cpu` is this thread's CPU time (on
-/// SQLite all the work).
+/// SQLite all the work), `server` and `queued` the PostgreSQL backend's CPU
+/// time and run-queue wait during the call, `total` this thread's CPU plus
+/// the backend's.
 #[derive(Default)]
 struct Series {
     name: &'static str,
     wall: Vec<Duration>,
     cpu: Vec<Duration>,
+    server: Vec<Duration>,
+    queued: Vec<Duration>,
+    total: Vec<Duration>,
+}
+
+impl Series {
+    /// Time `f`; the server's counters are read outside the timed span.
+    fn timed<T>(
+        &mut self,
+        server: Option<&ServerProcess>,
+        f: impl FnOnce() -> Result<T, BoxError>,
+    ) -> Result<T, BoxError> {
+        let before = server.and_then(ServerProcess::read);
+        let (t, c) = (Instant::now(), thread_cpu());
+        let out = f()?;
+        let (wall, cpu) = (t.elapsed(), thread_cpu().saturating_sub(c));
+        self.wall.push(wall);
+        self.cpu.push(cpu);
+        if let (Some(b), Some(a)) = (before, server.and_then(ServerProcess::read)) {
+            let on_cpu = Duration::from_nanos(a.0.saturating_sub(b.0));
+            self.server.push(on_cpu);
+            self.queued
+                .push(Duration::from_nanos(a.1.saturating_sub(b.1)));
+            self.total.push(cpu + on_cpu);
+        }
+        Ok(out)
+    }
+
+    fn sort(&mut self) {
+        for v in [
+            &mut self.wall,
+            &mut self.cpu,
+            &mut self.server,
+            &mut self.queued,
+            &mut self.total,
+        ] {
+            v.sort();
+        }
+    }
+
+    /// The figures reported, by name.
+    fn figures(&self) -> [(&'static str, &Vec<Duration>); 5] {
+        [
+            ("wall", &self.wall),
+            ("thread CPU", &self.cpu),
+            ("server CPU", &self.server),
+            ("thread+server CPU", &self.total),
+            ("server run-queue wait", &self.queued),
+        ]
+    }
 }
 
 const SERIES: [&str; 5] = [
@@ -187,7 +246,13 @@ const SERIES: [&str; 5] = [
 /// `root_at` alone, and `inclusion` / `consistency` (the proof with the
 /// leaf hash and roots a verifier needs, what the HTTP endpoints call).
 /// Each answer is checked outside the timing.
-fn round(conn: &mut DbConn, size: u64, n: usize, rng: &mut Rng) -> Result<Vec<Series>, BoxError> {
+fn round(
+    conn: &mut DbConn,
+    server: Option<&ServerProcess>,
+    size: u64,
+    n: usize,
+    rng: &mut Rng,
+) -> Result<Vec<Series>, BoxError> {
     let mut v: Vec<Series> = SERIES
         .iter()
         .map(|name| Series {
@@ -202,21 +267,11 @@ fn round(conn: &mut DbConn, size: u64, n: usize, rng: &mut Rng) -> Result<Vec<Se
         let tree = rng.between(1, size);
         let index = rng.between(0, tree - 1);
         let old = rng.between(1, tree);
-        let proof = timed(&mut inc.wall, &mut inc.cpu, || {
-            Ok(audit::inclusion_proof(conn, index, tree)?)
-        })?;
-        let root = timed(&mut roots.wall, &mut roots.cpu, || {
-            Ok(audit::root_at(conn, tree)?)
-        })?;
-        let cons = timed(&mut con.wall, &mut con.cpu, || {
-            Ok(audit::consistency_proof(conn, old, tree)?)
-        })?;
-        let all = timed(&mut inc_all.wall, &mut inc_all.cpu, || {
-            Ok(audit::inclusion(conn, index, tree)?)
-        })?;
-        let call = timed(&mut con_all.wall, &mut con_all.cpu, || {
-            Ok(audit::consistency(conn, old, tree)?)
-        })?;
+        let proof = inc.timed(server, || Ok(audit::inclusion_proof(conn, index, tree)?))?;
+        let root = roots.timed(server, || Ok(audit::root_at(conn, tree)?))?;
+        let cons = con.timed(server, || Ok(audit::consistency_proof(conn, old, tree)?))?;
+        let all = inc_all.timed(server, || Ok(audit::inclusion(conn, index, tree)?))?;
+        let call = con_all.timed(server, || Ok(audit::consistency(conn, old, tree)?))?;
         let leaf = audit::leaf_hash_at(conn, index)?;
         let old_root = audit::root_at(conn, old)?;
         verify_inclusion(&leaf, index, tree, &proof, &root)?;
@@ -231,8 +286,7 @@ fn round(conn: &mut DbConn, size: u64, n: usize, rng: &mut Rng) -> Result<Vec<Se
         }
     }
     for s in &mut v {
-        s.wall.sort();
-        s.cpu.sort();
+        s.sort();
     }
     Ok(v)
 }
@@ -241,17 +295,6 @@ fn loadavg() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_default()
-}
-
-/// CPU time (user + system) of process `pid` so far, from `/proc` (clock
-/// ticks of 10 ms: meaningful over a round, not per proof).
-fn process_cpu(pid: i32) -> Option<Duration> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name, which ends with the last ')'.
-    let rest = stat.get(stat.rfind(')')? + 2..)?;
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
 }
 
 #[derive(QueryableByName)]
@@ -290,22 +333,22 @@ fn run(url: &DbUrl, label: &str, a: &Args) -> Result<(), BoxError> {
             .map(|b| b.pid),
         DbConn::Sqlite(_) => None,
     };
+    let server = backend.map(|pid| ServerProcess {
+        schedstat: format!("/proc/{pid}/schedstat"),
+    });
+    let server = server.as_ref().filter(|s| s.read().is_some());
     let mut rng = Rng(0x5eed);
     // Warm the caches once, as a running server would be.
-    round(&mut conn, a.size, a.proofs.min(200), &mut rng)?;
-    let mut p50s: Vec<[Vec<f64>; 2]> = SERIES.iter().map(|_| Default::default()).collect();
-    let mut p95s: Vec<[Vec<f64>; 2]> = SERIES.iter().map(|_| Default::default()).collect();
+    round(&mut conn, server, a.size, a.proofs.min(200), &mut rng)?;
+    // [series][figure] -> per-round p50 / p95.
+    let mut p50s = vec![vec![Vec::new(); 5]; SERIES.len()];
+    let mut p95s = vec![vec![Vec::new(); 5]; SERIES.len()];
     for r in 0..a.rounds {
         let load = loadavg();
-        let server_before = backend.and_then(process_cpu);
-        let sorted = round(&mut conn, a.size, a.proofs, &mut rng)?;
-        let server = backend
-            .and_then(process_cpu)
-            .zip(server_before)
-            .map(|(after, before)| after.saturating_sub(before));
+        let sorted = round(&mut conn, server, a.size, a.proofs, &mut rng)?;
         let mut line = format!("{label} round {r} (load {load}):");
         for (k, s) in sorted.iter().enumerate() {
-            for (j, d) in [&s.wall, &s.cpu].into_iter().enumerate() {
+            for (j, (_, d)) in s.figures().iter().enumerate() {
                 p50s[k][j].push(pct(d, 0.5));
                 p95s[k][j].push(pct(d, 0.95));
             }
@@ -314,17 +357,8 @@ fn run(url: &DbUrl, label: &str, a: &Args) -> Result<(), BoxError> {
                 s.name,
                 pct(&s.wall, 0.5),
                 pct(&s.wall, 0.95),
-                pct(&s.cpu, 0.5),
-                pct(&s.cpu, 0.95),
-            );
-        }
-        if let Some(cpu) = server {
-            // Each iteration runs 5 timed calls and 2 checks.
-            line += &format!(
-                " server CPU {:.0} ms for {} statements, {:.3} ms each",
-                ms(cpu),
-                a.proofs * 7,
-                ms(cpu) / (a.proofs * 7) as f64
+                pct(&s.total, 0.5).max(pct(&s.cpu, 0.5)),
+                pct(&s.total, 0.95).max(pct(&s.cpu, 0.95)),
             );
         }
         println!("{line}");
@@ -333,10 +367,14 @@ fn run(url: &DbUrl, label: &str, a: &Args) -> Result<(), BoxError> {
         v.sort_by(f64::total_cmp);
         v.get(v.len() / 2).copied().unwrap_or(0.0)
     };
+    let figures = Series::default().figures().map(|(what, _)| what);
     for (k, name) in SERIES.iter().enumerate() {
-        for (j, what) in ["wall", "thread CPU"].iter().enumerate() {
+        for (j, what) in figures.iter().enumerate() {
+            if server.is_none() && j >= 2 {
+                continue;
+            }
             println!(
-                "{label}: {name:<20} {what:<10} over {} rounds of {} proofs: median p50 {:.3} ms, median p95 {:.3} ms",
+                "{label}: {name:<20} {what:<22} over {} rounds of {} proofs: median p50 {:.3} ms, median p95 {:.3} ms",
                 a.rounds,
                 a.proofs,
                 median(&mut p50s[k][j]),
