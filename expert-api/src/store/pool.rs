@@ -9,10 +9,11 @@
 //! statement is exactly what the filters give at commit time.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::{StoreError, db_time, from_db_time};
 use crate::db::DbConn;
@@ -33,18 +34,31 @@ pub struct CandidatePool {
     matching: BTreeMap<String, (ExpertFacts, Result<u32, Exclusion>)>,
     /// The rest of the registry by reason (never a zero count).
     others: BTreeMap<&'static str, u64>,
-    /// The candidates and their canonical JSON, built once.
-    prepared: Option<(Vec<Value>, String)>,
+    /// How many candidates, and their canonical JSON, built once.
+    prepared: Option<(usize, String)>,
 }
 
 impl CandidatePool {
-    /// Read the pool in one consistent snapshot (outside any write).
-    pub fn snapshot(conn: &mut DbConn, ctx: &FilterContext) -> Result<Self, StoreError> {
-        super::snapshot(conn, |conn| Self::read(conn, ctx))
+    /// Read the pool in one consistent snapshot (outside any write); the
+    /// registry's counts come from `counts` when still valid.
+    pub fn snapshot(
+        conn: &mut DbConn,
+        ctx: &FilterContext,
+        counts: &RegistryCounts,
+    ) -> Result<Self, StoreError> {
+        super::snapshot(conn, |conn| Self::read_with(conn, ctx, Some(counts)))
     }
 
     /// Read the pool as `conn` sees it now (inside a write, under the lock).
     pub fn read(conn: &mut DbConn, ctx: &FilterContext) -> Result<Self, StoreError> {
+        Self::read_with(conn, ctx, None)
+    }
+
+    fn read_with(
+        conn: &mut DbConn,
+        ctx: &FilterContext,
+        counts: Option<&RegistryCounts>,
+    ) -> Result<Self, StoreError> {
         let seq = super::audit::head(conn)?.size;
         let mut facts = BTreeMap::new();
         for group in &ctx.group_specialties {
@@ -59,7 +73,11 @@ impl CandidatePool {
                 (id, (f, outcome))
             })
             .collect();
-        let others = count_others(conn, ctx, &matching)?;
+        let totals = match counts {
+            Some(c) => c.get(conn, ctx, seq)?,
+            None => Totals::count(conn, ctx)?,
+        };
+        let others = count_others(conn, ctx, &matching, totals)?;
         Ok(CandidatePool {
             seq,
             matching,
@@ -128,28 +146,24 @@ impl CandidatePool {
         Ok(())
     }
 
-    /// Build the candidates and their canonical JSON now (outside the
-    /// lock), unless already built.
+    /// Build the candidates' canonical JSON now (outside the lock), unless
+    /// already built.
     pub fn prepare(&mut self) -> Result<(), StoreError> {
         if self.prepared.is_none() {
-            let candidates: Vec<Value> = self
-                .matching
-                .values()
-                .filter_map(|(f, outcome)| {
-                    outcome.as_ref().ok().map(|recent| {
-                        json!({
-                            "id": f.id,
-                            "region": f.region,
-                            "employer": f.employer,
-                            "specialties": f.specialties,
-                            "recent": recent,
-                        })
-                    })
-                })
-                .collect();
-            let canonical = draw_audit::jcs::canonical_string(&Value::Array(candidates.clone()))
-                .map_err(|e| StoreError::Corrupt(format!("candidates: {e}")))?;
-            self.prepared = Some((candidates, canonical));
+            let mut out = String::with_capacity(self.matching.len() * 128 + 2);
+            let mut count = 0;
+            out.push('[');
+            for (f, outcome) in self.matching.values() {
+                if let Ok(recent) = outcome {
+                    if count > 0 {
+                        out.push(',');
+                    }
+                    write_candidate(&mut out, f, *recent);
+                    count += 1;
+                }
+            }
+            out.push(']');
+            self.prepared = Some((count, out));
         }
         Ok(())
     }
@@ -165,12 +179,37 @@ impl CandidatePool {
         out
     }
 
-    /// The candidates (in id order) and their canonical JSON.
-    pub fn into_candidates(mut self) -> Result<(Vec<Value>, String), StoreError> {
+    /// How many candidates, and their canonical JSON (in id order).
+    pub fn into_candidates(mut self) -> Result<(usize, String), StoreError> {
         self.prepare()?;
         self.prepared
             .ok_or_else(|| StoreError::Corrupt("candidates not prepared".into()))
     }
+}
+
+/// The canonical JSON (RFC 8785) of one candidate, `{"employer", "id",
+/// "recent", "region", "specialties"}`: members in key order (these keys
+/// are ASCII, so UTF-16 order is byte order), strings quoted by
+/// `draw_audit::jcs`, `recent` a small integer in plain decimal. A unit
+/// test holds it to `canonical_string` of the same value.
+fn write_candidate(out: &mut String, f: &ExpertFacts, recent: u32) {
+    use draw_audit::jcs::write_string;
+    out.push_str("{\"employer\":");
+    write_string(out, &f.employer);
+    out.push_str(",\"id\":");
+    write_string(out, &f.id);
+    out.push_str(",\"recent\":");
+    out.push_str(&recent.to_string());
+    out.push_str(",\"region\":");
+    write_string(out, &f.region);
+    out.push_str(",\"specialties\":[");
+    for (i, s) in f.specialties.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(out, s);
+    }
+    out.push_str("]}");
 }
 
 /// Entry kinds whose changes to what the filters read are seats only
@@ -316,6 +355,143 @@ fn load_facts(
         .collect()
 }
 
+/// The registry's size and how many experts are in the pool (active or on
+/// leave) with a term covering a window's China days: the two counts of
+/// the whole registry a statement needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Totals {
+    pub all: u64,
+    pub covered: u64,
+}
+
+impl Totals {
+    /// Count in SQL (index scans of the whole registry).
+    pub fn count(conn: &mut DbConn, ctx: &FilterContext) -> Result<Self, StoreError> {
+        let (first_day, last_day) = (china_date(ctx.start), china_date(ctx.end));
+        Ok(Totals {
+            all: Self::count_all(conn)?,
+            covered: Self::count_covered(conn, first_day, last_day)?,
+        })
+    }
+
+    fn count_all(conn: &mut DbConn) -> Result<u64, StoreError> {
+        let all: i64 = experts::table.count().get_result(conn)?;
+        u64::try_from(all).map_err(|_| StoreError::Corrupt("negative count".into()))
+    }
+
+    /// `term_covers` in SQL: start <= first day and last day < end.
+    fn count_covered(
+        conn: &mut DbConn,
+        first_day: NaiveDate,
+        last_day: NaiveDate,
+    ) -> Result<u64, StoreError> {
+        let covered: i64 = experts::table
+            .filter(experts::status.eq_any(IN_POOL))
+            .filter(experts::term_start.le(first_day))
+            .filter(experts::term_end.gt(last_day))
+            .count()
+            .get_result(conn)?;
+        u64::try_from(covered).map_err(|_| StoreError::Corrupt("negative count".into()))
+    }
+}
+
+/// [`Totals`] kept between draws, as of a log size. They change only with
+/// an entry that may change an expert (a status, a term, a new expert):
+/// draw, panel, invitation and token entries never do, so counts taken at
+/// size `n` still hold at size `m > n` when every entry in `[n, m)` is of
+/// those kinds (one indexed read of those entries' kinds, instead of two
+/// scans of the registry). Anything else, or a snapshot older than the
+/// counts, counts again in SQL.
+#[derive(Debug, Default)]
+pub struct RegistryCounts {
+    kept: Mutex<Option<KeptCounts>>,
+}
+
+#[derive(Debug, Clone)]
+struct KeptCounts {
+    seq: u64,
+    all: u64,
+    /// Covered counts by (first, last) China day of a window.
+    covered: BTreeMap<(NaiveDate, NaiveDate), u64>,
+}
+
+/// Windows kept at most (a centre draws for a few days at a time).
+const KEPT_WINDOWS: usize = 256;
+
+impl RegistryCounts {
+    /// The counts as `conn` sees the registry at log size `seq` (`conn`
+    /// must see exactly the log up to `seq`: a snapshot, or under the
+    /// lock).
+    pub fn get(
+        &self,
+        conn: &mut DbConn,
+        ctx: &FilterContext,
+        seq: u64,
+    ) -> Result<Totals, StoreError> {
+        let window = (china_date(ctx.start), china_date(ctx.end));
+        let kept = self.kept.lock().ok().and_then(|k| k.clone());
+        let valid = match &kept {
+            Some(k) if k.seq <= seq => only_seats_between(conn, k.seq, seq)?,
+            _ => false,
+        };
+        let (all, covered, fresh) = match (&kept, valid) {
+            (Some(k), true) => {
+                let covered = match k.covered.get(&window) {
+                    Some(&n) => n,
+                    None => Totals::count_covered(conn, window.0, window.1)?,
+                };
+                (k.all, covered, false)
+            }
+            _ => {
+                let t = Totals::count(conn, ctx)?;
+                (t.all, t.covered, true)
+            }
+        };
+        if let Ok(mut guard) = self.kept.lock() {
+            let replace = match (&*guard, fresh) {
+                (None, _) => true,
+                (Some(now), true) => now.seq <= seq,
+                // Still the counts this call checked: carry them forward.
+                (Some(now), false) => kept.as_ref().is_some_and(|k| k.seq == now.seq),
+            };
+            if replace {
+                let mut next = match (&*guard, fresh) {
+                    (Some(now), false) => now.clone(),
+                    _ => KeptCounts {
+                        seq,
+                        all,
+                        covered: BTreeMap::new(),
+                    },
+                };
+                if next.covered.len() >= KEPT_WINDOWS {
+                    next.covered.clear();
+                }
+                next.seq = seq;
+                next.covered.insert(window, covered);
+                *guard = Some(next);
+            }
+        }
+        Ok(Totals { all, covered })
+    }
+}
+
+/// Whether every entry in `[from, to)` is of a kind that changes seats only.
+fn only_seats_between(conn: &mut DbConn, from: u64, to: u64) -> Result<bool, StoreError> {
+    if from == to {
+        return Ok(true);
+    }
+    let from = i64::try_from(from).unwrap_or(i64::MAX);
+    let to = i64::try_from(to).unwrap_or(i64::MAX);
+    let kinds: Vec<String> = audit_entries::table
+        .filter(audit_entries::seq.ge(from))
+        .filter(audit_entries::seq.lt(to))
+        .select(audit_entries::kind)
+        .load(conn)?;
+    // A gap (entries not visible here) is not proof of anything.
+    let visible = u64::try_from(kinds.len()).ok() == u64::try_from(to - from).ok();
+    Ok(visible && kinds.iter().all(|k| changes_seats_only(k)))
+}
+
 /// The experts not in `matching`, by the first reason that excludes them:
 /// `not_active`, `on_leave` or `no_matching_specialty` (the filters before
 /// the specialty's are the only ones that can apply first).
@@ -323,17 +499,11 @@ fn count_others(
     conn: &mut DbConn,
     ctx: &FilterContext,
     matching: &BTreeMap<String, (ExpertFacts, Result<u32, Exclusion>)>,
+    totals: Totals,
 ) -> Result<BTreeMap<&'static str, u64>, StoreError> {
     let first_day = china_date(ctx.start);
     let last_day = china_date(ctx.end);
-    let all: i64 = experts::table.count().get_result(conn)?;
-    // `term_covers` in SQL: start <= first day and last day < end.
-    let covered: i64 = experts::table
-        .filter(experts::status.eq_any(IN_POOL))
-        .filter(experts::term_start.le(first_day))
-        .filter(experts::term_end.gt(last_day))
-        .count()
-        .get_result(conn)?;
+    let Totals { all, covered } = totals;
     // Experts on a leave touching the window: few, read them.
     let mut on_leave: BTreeSet<String> = experts::table
         .filter(experts::status.eq("on_leave"))
@@ -372,8 +542,6 @@ fn count_others(
         .filter(|(f, _)| term_covers(f.term, ctx))
         .count() as u64;
     let bad = || StoreError::Corrupt("the pool's counts do not add up".into());
-    let all = u64::try_from(all).map_err(|_| bad())?;
-    let covered = u64::try_from(covered).map_err(|_| bad())?;
     let others = all.checked_sub(matching.len() as u64).ok_or_else(bad)?;
     let others_covered = covered.checked_sub(matching_covered).ok_or_else(bad)?;
     let counts = [
@@ -429,6 +597,68 @@ pub fn statement_with_candidates(candidates: &str, rest: &Value) -> Result<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn candidate_text_is_canonical_candidate() {
+        let strings = [
+            "", "E0000001", "单位\u{1F600}", "a\"b\\c", "\u{0}\u{1f}\u{7f}\u{2028}", "\n\t\r\u{8}\u{c}",
+            "\u{e000}\u{10000}",
+        ];
+        let mut facts = Vec::new();
+        for (i, s) in strings.iter().enumerate() {
+            facts.push(ExpertFacts {
+                id: format!("E{i}{s}"),
+                region: (*s).to_owned(),
+                employer: format!("{s}x"),
+                specialties: strings.iter().take(i).map(|t| (*t).to_owned()).collect(),
+                term: None,
+                status_leave: None,
+                leaves: Vec::new(),
+                employments: Vec::new(),
+                seats: Vec::new(),
+            });
+        }
+        for (n, f) in facts.iter().enumerate() {
+            let recent = [0, 1, 7, 1_000_000][n % 4];
+            let mut text = String::new();
+            write_candidate(&mut text, f, recent);
+            let value = json!({
+                "id": f.id, "region": f.region, "employer": f.employer,
+                "specialties": f.specialties, "recent": recent,
+            });
+            assert_eq!(text, draw_audit::jcs::canonical_string(&value).unwrap());
+        }
+        // The whole list as prepare() writes it.
+        let matching: BTreeMap<String, (ExpertFacts, Result<u32, Exclusion>)> = facts
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let outcome = if i % 3 == 1 { Err(Exclusion::Booked) } else { Ok(i as u32) };
+                (f.id.clone(), (f.clone(), outcome))
+            })
+            .collect();
+        let expected: Vec<Value> = matching
+            .values()
+            .filter_map(|(f, o)| {
+                o.as_ref().ok().map(|r| {
+                    json!({"id": f.id, "region": f.region, "employer": f.employer,
+                        "specialties": f.specialties, "recent": r})
+                })
+            })
+            .collect();
+        let mut pool = CandidatePool {
+            seq: 0,
+            matching,
+            others: BTreeMap::new(),
+            prepared: None,
+        };
+        let (count, text) = pool.clone().into_candidates().unwrap();
+        assert_eq!(count, expected.len());
+        assert_eq!(text, draw_audit::jcs::canonical_string(&Value::Array(expected)).unwrap());
+        pool.matching.clear();
+        assert_eq!(pool.into_candidates().unwrap(), (0, "[]".to_owned()));
+    }
 
     #[test]
     fn spliced_statement_is_canonical_statement() {
