@@ -60,19 +60,30 @@ impl CandidatePool {
         counts: Option<&RegistryCounts>,
     ) -> Result<Self, StoreError> {
         let seq = super::audit::head(conn)?.size;
-        let mut facts = BTreeMap::new();
-        for group in &ctx.group_specialties {
-            for f in load_facts(conn, ctx, Scope::Specialty(group))? {
-                facts.insert(f.id.clone(), f);
-            }
+        // The matching experts' ids from the (code, expert_id) index, then
+        // their rows by primary key: a semi-join of `experts` with the
+        // specialty index lets PostgreSQL's planner scan all 100,000 rows
+        // for a common specialty.
+        let mut ids = BTreeSet::new();
+        for code in &ctx.group_specialties {
+            let upper = format!("{code}\u{7f}");
+            ids.extend(
+                expert_specialties::table
+                    .filter(expert_specialties::code.ge(code.as_str()))
+                    .filter(expert_specialties::code.lt(upper.as_str()))
+                    .select(expert_specialties::expert_id)
+                    .load::<String>(conn)?,
+            );
         }
-        let matching: BTreeMap<String, (ExpertFacts, Result<u32, Exclusion>)> = facts
-            .into_iter()
-            .map(|(id, f)| {
-                let outcome = assess(&f, ctx);
-                (id, (f, outcome))
-            })
-            .collect();
+        let ids: Vec<String> = ids.into_iter().collect();
+        let matching: BTreeMap<String, (ExpertFacts, Result<u32, Exclusion>)> =
+            load_facts(conn, ctx, &ids)?
+                .into_iter()
+                .map(|f| {
+                    let outcome = assess(&f, ctx);
+                    (f.id.clone(), (f, outcome))
+                })
+                .collect();
         let totals = match counts {
             Some(c) => c.get(conn, ctx, seq)?,
             None => Totals::count(conn, ctx)?,
@@ -130,7 +141,7 @@ impl CandidatePool {
             .filter(|id| self.matching.contains_key(id))
             .collect();
         if !ids.is_empty() {
-            for f in load_facts(conn, ctx, Scope::Ids(&ids))? {
+            for f in load_facts(conn, ctx, &ids)? {
                 let outcome = assess(&f, ctx);
                 let changed = self
                     .matching
@@ -220,13 +231,6 @@ fn changes_seats_only(kind: &str) -> bool {
         .any(|p| kind.starts_with(p))
 }
 
-/// Which experts to read.
-enum Scope<'a> {
-    /// Those with a specialty under this code.
-    Specialty(&'a str),
-    Ids(&'a [String]),
-}
-
 /// Id, region, employer, specialties, status, term start and end, leave
 /// from and to.
 type ExpertRow = (
@@ -241,59 +245,54 @@ type ExpertRow = (
     Option<NaiveDate>,
 );
 
-/// Everything the filters read about the experts of `scope`.
+/// Ids read per query (bound as one array on PostgreSQL, as a list of
+/// parameters on SQLite, far below its limit).
+const IDS_PER_QUERY: usize = 2_000;
+
+/// Everything the filters read about the experts `ids`.
 fn load_facts(
     conn: &mut DbConn,
     ctx: &FilterContext,
-    scope: Scope<'_>,
+    ids: &[String],
 ) -> Result<Vec<ExpertFacts>, StoreError> {
-    let mut q = experts::table
-        .select((
-            experts::id,
-            experts::region,
-            experts::employer_code,
-            experts::specialties,
-            experts::status,
-            experts::term_start,
-            experts::term_end,
-            experts::leave_from,
-            experts::leave_to,
-        ))
-        .into_boxed();
-    let horizon = ctx.start - Duration::days(i64::from(ctx.lookback_days.max(366)));
-    let mut seats_q = panel_members::table
-        .select((
-            panel_members::expert_id,
-            panel_members::tenderer,
-            panel_members::window_start,
-            panel_members::window_end,
-        ))
-        .filter(panel_members::seat.eq(true))
-        .filter(panel_members::window_start.ge(db_time(horizon)))
-        .filter(panel_members::window_start.lt(db_time(ctx.end)))
-        .into_boxed();
-    match &scope {
-        Scope::Specialty(code) => {
-            // `id IN (ids from the (code, expert_id) index)`: the work is
-            // the matching experts, not the registry (a correlated EXISTS
-            // probed every expert). A range instead of LIKE keeps the
-            // lookup on the index.
-            let upper = format!("{code}\u{7f}");
-            let ids = || {
-                expert_specialties::table
-                    .filter(expert_specialties::code.ge(code.to_string()))
-                    .filter(expert_specialties::code.lt(upper.clone()))
-                    .select(expert_specialties::expert_id)
-            };
-            q = q.filter(experts::id.eq_any(ids()));
-            seats_q = seats_q.filter(panel_members::expert_id.eq_any(ids()));
-        }
-        Scope::Ids(ids) => {
-            q = q.filter(experts::id.eq_any(ids.iter()));
-            seats_q = seats_q.filter(panel_members::expert_id.eq_any(ids.iter()));
-        }
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    let rows: Vec<ExpertRow> = q.load(conn)?;
+    let horizon = ctx.start - Duration::days(i64::from(ctx.lookback_days.max(366)));
+    let mut rows: Vec<ExpertRow> = Vec::with_capacity(ids.len());
+    let mut seats: Vec<(String, String, NaiveDateTime, NaiveDateTime)> = Vec::new();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        rows.extend(
+            experts::table
+                .filter(experts::id.eq_any(chunk))
+                .select((
+                    experts::id,
+                    experts::region,
+                    experts::employer_code,
+                    experts::specialties,
+                    experts::status,
+                    experts::term_start,
+                    experts::term_end,
+                    experts::leave_from,
+                    experts::leave_to,
+                ))
+                .load::<ExpertRow>(conn)?,
+        );
+        seats.extend(
+            panel_members::table
+                .filter(panel_members::expert_id.eq_any(chunk))
+                .filter(panel_members::seat.eq(true))
+                .filter(panel_members::window_start.ge(db_time(horizon)))
+                .filter(panel_members::window_start.lt(db_time(ctx.end)))
+                .select((
+                    panel_members::expert_id,
+                    panel_members::tenderer,
+                    panel_members::window_start,
+                    panel_members::window_end,
+                ))
+                .load::<(String, String, NaiveDateTime, NaiveDateTime)>(conn)?,
+        );
+    }
     let first_day = china_date(ctx.start) - Duration::days(1);
     let last_day = china_date(ctx.end) + Duration::days(1);
     // Leaves in the window and employments with avoided organisations are
@@ -317,7 +316,6 @@ fn load_facts(
             employment_history::to_date,
         ))
         .load(conn)?;
-    let seats: Vec<(String, String, NaiveDateTime, NaiveDateTime)> = seats_q.load(conn)?;
     let mut leave_map: BTreeMap<String, Vec<(NaiveDate, NaiveDate)>> = BTreeMap::new();
     for (id, a, b) in leaves {
         leave_map.entry(id).or_default().push((a, b));
@@ -400,11 +398,12 @@ impl Totals {
 /// draw, panel, invitation and token entries never do, so counts taken at
 /// size `n` still hold at size `m > n` when every entry in `[n, m)` is of
 /// those kinds (one indexed read of those entries' kinds, instead of two
-/// scans of the registry). Anything else, or a snapshot older than the
-/// counts, counts again in SQL.
+/// scans of the registry). Anything else counts again in SQL. The counts
+/// of the last few sizes are kept, as concurrent draws read snapshots a
+/// little apart.
 #[derive(Debug, Default)]
 pub struct RegistryCounts {
-    kept: Mutex<Option<KeptCounts>>,
+    kept: Mutex<Vec<KeptCounts>>,
 }
 
 #[derive(Debug, Clone)]
@@ -415,7 +414,8 @@ struct KeptCounts {
     covered: BTreeMap<(NaiveDate, NaiveDate), u64>,
 }
 
-/// Windows kept at most (a centre draws for a few days at a time).
+/// Log sizes kept, and windows kept per size.
+const KEPT_SIZES: usize = 16;
 const KEPT_WINDOWS: usize = 256;
 
 impl RegistryCounts {
@@ -429,49 +429,54 @@ impl RegistryCounts {
         seq: u64,
     ) -> Result<Totals, StoreError> {
         let window = (china_date(ctx.start), china_date(ctx.end));
-        let kept = self.kept.lock().ok().and_then(|k| k.clone());
-        let valid = match &kept {
-            Some(k) if k.seq <= seq => only_seats_between(conn, k.seq, seq)?,
-            _ => false,
+        // The latest counts at or before `seq`.
+        let base = self
+            .kept
+            .lock()
+            .ok()
+            .and_then(|k| k.iter().filter(|c| c.seq <= seq).max_by_key(|c| c.seq).cloned());
+        let base = match base {
+            Some(b) if only_seats_between(conn, b.seq, seq)? => Some(b),
+            _ => None,
         };
-        let (all, covered, fresh) = match (&kept, valid) {
-            (Some(k), true) => {
-                let covered = match k.covered.get(&window) {
-                    Some(&n) => n,
-                    None => Totals::count_covered(conn, window.0, window.1)?,
-                };
-                (k.all, covered, false)
-            }
-            _ => {
-                let t = Totals::count(conn, ctx)?;
-                (t.all, t.covered, true)
-            }
+        let mut next = match base {
+            Some(b) => KeptCounts { seq, ..b },
+            None => KeptCounts {
+                seq,
+                all: Totals::count_all(conn)?,
+                covered: BTreeMap::new(),
+            },
         };
-        if let Ok(mut guard) = self.kept.lock() {
-            let replace = match (&*guard, fresh) {
-                (None, _) => true,
-                (Some(now), true) => now.seq <= seq,
-                // Still the counts this call checked: carry them forward.
-                (Some(now), false) => kept.as_ref().is_some_and(|k| k.seq == now.seq),
-            };
-            if replace {
-                let mut next = match (&*guard, fresh) {
-                    (Some(now), false) => now.clone(),
-                    _ => KeptCounts {
-                        seq,
-                        all,
-                        covered: BTreeMap::new(),
-                    },
-                };
+        let covered = match next.covered.get(&window) {
+            Some(&n) => n,
+            None => {
+                let n = Totals::count_covered(conn, window.0, window.1)?;
                 if next.covered.len() >= KEPT_WINDOWS {
                     next.covered.clear();
                 }
-                next.seq = seq;
-                next.covered.insert(window, covered);
-                *guard = Some(next);
+                next.covered.insert(window, n);
+                n
             }
+        };
+        let totals = Totals {
+            all: next.all,
+            covered,
+        };
+        if let Ok(mut kept) = self.kept.lock() {
+            match kept.iter_mut().find(|c| c.seq == seq) {
+                // Counts at one size are the same whoever took them.
+                Some(same) => {
+                    if same.covered.len() >= KEPT_WINDOWS {
+                        same.covered.clear();
+                    }
+                    same.covered.insert(window, covered);
+                }
+                None => kept.push(next),
+            }
+            kept.sort_by_key(|c| std::cmp::Reverse(c.seq));
+            kept.truncate(KEPT_SIZES);
         }
-        Ok(Totals { all, covered })
+        Ok(totals)
     }
 }
 
