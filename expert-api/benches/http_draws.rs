@@ -544,7 +544,9 @@ fn main() -> Res<()> {
         } else {
             String::new()
         },
-        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim()
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
     );
     for e in errors.iter().take(3) {
         println!("  error: {e}");

@@ -102,9 +102,7 @@ impl AuditTx<'_> {
                 }
                 Entry::new(self.range.size(), self.now, kind, actor, data)
                     .leaf_bytes()
-                    .map_err(|e| {
-                        StoreError::Corrupt(format!("entry is not canonical JSON: {e}"))
-                    })?
+                    .map_err(|e| StoreError::Corrupt(format!("entry is not canonical JSON: {e}")))?
             }
         };
         self.push(entry.seq, &entry.kind, &entry.actor, leaf, subject)

@@ -430,11 +430,12 @@ impl RegistryCounts {
     ) -> Result<Totals, StoreError> {
         let window = (china_date(ctx.start), china_date(ctx.end));
         // The latest counts at or before `seq`.
-        let base = self
-            .kept
-            .lock()
-            .ok()
-            .and_then(|k| k.iter().filter(|c| c.seq <= seq).max_by_key(|c| c.seq).cloned());
+        let base = self.kept.lock().ok().and_then(|k| {
+            k.iter()
+                .filter(|c| c.seq <= seq)
+                .max_by_key(|c| c.seq)
+                .cloned()
+        });
         let base = match base {
             Some(b) if only_seats_between(conn, b.seq, seq)? => Some(b),
             _ => None,
@@ -607,7 +608,12 @@ mod tests {
     #[test]
     fn candidate_text_is_canonical_candidate() {
         let strings = [
-            "", "E0000001", "单位\u{1F600}", "a\"b\\c", "\u{0}\u{1f}\u{7f}\u{2028}", "\n\t\r\u{8}\u{c}",
+            "",
+            "E0000001",
+            "单位\u{1F600}",
+            "a\"b\\c",
+            "\u{0}\u{1f}\u{7f}\u{2028}",
+            "\n\t\r\u{8}\u{c}",
             "\u{e000}\u{10000}",
         ];
         let mut facts = Vec::new();
@@ -639,7 +645,11 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                let outcome = if i % 3 == 1 { Err(Exclusion::Booked) } else { Ok(i as u32) };
+                let outcome = if i % 3 == 1 {
+                    Err(Exclusion::Booked)
+                } else {
+                    Ok(i as u32)
+                };
                 (f.id.clone(), (f.clone(), outcome))
             })
             .collect();
@@ -660,7 +670,10 @@ mod tests {
         };
         let (count, text) = pool.clone().into_candidates().unwrap();
         assert_eq!(count, expected.len());
-        assert_eq!(text, draw_audit::jcs::canonical_string(&Value::Array(expected)).unwrap());
+        assert_eq!(
+            text,
+            draw_audit::jcs::canonical_string(&Value::Array(expected)).unwrap()
+        );
         pool.matching.clear();
         assert_eq!(pool.into_candidates().unwrap(), (0, "[]".to_owned()));
     }
