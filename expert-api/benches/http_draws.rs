@@ -178,15 +178,19 @@ fn cpu_seconds(pids: &[u32]) -> f64 {
         .sum()
 }
 
-/// The PostgreSQL server's processes (postmaster and backends).
-fn postgres_pids() -> Vec<u32> {
+/// The PostgreSQL backends serving database `name` (their process title
+/// names it), so that other databases of a shared server are not counted.
+fn postgres_pids(name: &str) -> Vec<u32> {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
+    let needle = format!(" {name} ");
     dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
         .filter(|pid| {
             std::fs::read_to_string(format!("/proc/{pid}/comm"))
                 .is_ok_and(|c| c.trim() == "postgres")
+                && std::fs::read(format!("/proc/{pid}/cmdline"))
+                    .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&needle))
         })
         .collect()
 }
@@ -387,7 +391,10 @@ fn main() -> Res<()> {
     let shorts = Arc::new(AtomicUsize::new(0));
     let errors = Arc::new(Mutex::new(Vec::<String>::new()));
     let server_pid = server.child.id();
-    let cpu_before = (cpu_seconds(&[server_pid]), cpu_seconds(&postgres_pids()));
+    let cpu_before = (
+        cpu_seconds(&[server_pid]),
+        cpu_seconds(&postgres_pids(&pg_name)),
+    );
     let started = Instant::now();
     let mut handles = Vec::new();
     for _ in 0..a.clients {
@@ -487,7 +494,10 @@ fn main() -> Res<()> {
         let _ = h.join();
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let cpu_after = (cpu_seconds(&[server_pid]), cpu_seconds(&postgres_pids()));
+    let cpu_after = (
+        cpu_seconds(&[server_pid]),
+        cpu_seconds(&postgres_pids(&pg_name)),
+    );
     drop(server);
     let settings = durability(&db, &a.backend);
     if a.backend == "postgres" {
@@ -536,9 +546,9 @@ fn main() -> Res<()> {
         "CPU per draw: server {:.1} ms{}; load average at the end: {}",
         per_draw(cpu_before.0, cpu_after.0),
         if a.backend == "postgres" {
-            // Backends that ended during the run are not counted.
+            // This database's backends (the server's pool, open throughout).
             format!(
-                ", PostgreSQL processes {:.1} ms",
+                ", PostgreSQL backends {:.1} ms",
                 per_draw(cpu_before.1, cpu_after.1)
             )
         } else {
