@@ -7,7 +7,15 @@
 //! the stored panel with its invitations, each a durable transaction.
 //!
 //! `cargo bench -p expert-api --bench http_draws -- --backend sqlite|postgres
-//! [--pool realistic|uniform] [--clients 8] [--draws 400] [--experts 100000]`
+//! [--pool realistic|uniform] [--clients 8] [--draws 400] [--experts 100000]
+//! [--template PATH|NAME]`
+//!
+//! `--template` keeps the seeded pool and reuses it: an SQLite file path or
+//! a PostgreSQL database name, seeded on first use (when it does not exist
+//! yet) and copied for every run (a file copy; `CREATE DATABASE … TEMPLATE`),
+//! so runs start from the same registry without paying the import again.
+//! It must have been seeded with the same `--pool` and `--experts`, on the
+//! same day (the roster's dates are relative to today).
 //!
 //! `--pool realistic` (the default) is `expert-api synth roster` (the
 //! specialty weights of a real provincial pool, its regions and employers),
@@ -47,6 +55,7 @@ struct Args {
     clients: usize,
     draws: usize,
     experts: usize,
+    template: Option<String>,
 }
 
 fn args() -> Args {
@@ -56,6 +65,7 @@ fn args() -> Args {
         clients: 8,
         draws: 400,
         experts: 100_000,
+        template: None,
     };
     let v: Vec<String> = std::env::args().collect();
     let mut i = 1;
@@ -67,6 +77,7 @@ fn args() -> Args {
             "--clients" => a.clients = next.parse().unwrap_or(a.clients),
             "--draws" => a.draws = next.parse().unwrap_or(a.draws),
             "--experts" => a.experts = next.parse().unwrap_or(a.experts),
+            "--template" => a.template = Some(next),
             _ => {
                 i += 1;
                 continue;
@@ -149,6 +160,39 @@ fn seed(db: &str, count: usize) -> Res<()> {
         n = end;
     }
     Ok(())
+}
+
+/// User plus system CPU seconds of these processes (Linux `/proc`, 100
+/// ticks per second); 0 where unreadable.
+fn cpu_seconds(pids: &[u32]) -> f64 {
+    pids.iter()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+        .filter_map(|stat| {
+            // Fields after the command name, which is in parentheses.
+            let rest = stat.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let utime: f64 = f.get(11)?.parse().ok()?;
+            let stime: f64 = f.get(12)?.parse().ok()?;
+            Some((utime + stime) / 100.0)
+        })
+        .sum()
+}
+
+/// The PostgreSQL backends serving database `name` (their process title
+/// names it), so that other databases of a shared server are not counted.
+fn postgres_pids(name: &str) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let needle = format!(" {name} ");
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim() == "postgres")
+                && std::fs::read(format!("/proc/{pid}/cmdline"))
+                    .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&needle))
+        })
+        .collect()
 }
 
 /// What each request asks for.
@@ -248,29 +292,15 @@ fn durability(db: &str, backend: &str) -> String {
     }
 }
 
-fn main() -> Res<()> {
-    let a = args();
-    let dir = tempfile::tempdir()?;
-    let pg_name = format!("ed_draws_{}", std::process::id());
-    let pg_admin = "postgres://postgres@127.0.0.1:5432";
-    let db = match a.backend.as_str() {
-        "postgres" => {
-            run(Command::new("psql").args([
-                &format!("{pg_admin}/postgres"),
-                "-qc",
-                &format!("CREATE DATABASE {pg_name}"),
-            ]))?;
-            format!("{pg_admin}/{pg_name}")
-        }
-        _ => format!("sqlite://{}", dir.path().join("draws.db").display()),
-    };
-    run(Command::new(BIN).args(["migrate", "--db", &db]))?;
+/// Migrate `db` and seed the pool into it; returns what each request asks.
+fn seed_pool(a: &Args, db: &str, dir: &std::path::Path) -> Res<Requests> {
+    run(Command::new(BIN).args(["migrate", "--db", db]))?;
     let t = Instant::now();
     let requests = if a.pool == "uniform" {
-        seed(&db, a.experts)?;
+        seed(db, a.experts)?;
         Requests::Uniform
     } else {
-        Requests::Realistic(seed_roster(&db, a.experts, dir.path())?)
+        Requests::Realistic(seed_roster(db, a.experts, dir)?)
     };
     println!(
         "pool ({}): {} experts applied and approved in {:.1} s ({})",
@@ -279,6 +309,64 @@ fn main() -> Res<()> {
         t.elapsed().as_secs_f64(),
         a.backend
     );
+    Ok(requests)
+}
+
+/// What each request asks for, for a pool seeded earlier (the roster is
+/// generated again, without loading it).
+fn requests_of(a: &Args) -> Requests {
+    if a.pool == "uniform" {
+        Requests::Uniform
+    } else {
+        let roster = expert_api::synth::roster(a.experts, 2026, Utc::now().date_naive());
+        Requests::Realistic(roster.into_iter().map(|e| e.specialties).collect())
+    }
+}
+
+fn main() -> Res<()> {
+    let a = args();
+    let dir = tempfile::tempdir()?;
+    let pg_name = format!("ed_draws_{}", std::process::id());
+    let pg_admin = "postgres://postgres@127.0.0.1:5432";
+    let psql = |sql: &str| -> Res<String> {
+        run(Command::new("psql").args([&format!("{pg_admin}/postgres"), "-tAqc", sql]))
+    };
+    let db = match a.backend.as_str() {
+        "postgres" => format!("{pg_admin}/{pg_name}"),
+        _ => format!("sqlite://{}", dir.path().join("draws.db").display()),
+    };
+    let requests = match (&a.template, a.backend.as_str()) {
+        (None, "postgres") => {
+            psql(&format!("CREATE DATABASE {pg_name}"))?;
+            seed_pool(&a, &db, dir.path())?
+        }
+        (None, _) => seed_pool(&a, &db, dir.path())?,
+        (Some(name), "postgres") => {
+            let exists = psql(&format!(
+                "SELECT 1 FROM pg_database WHERE datname = '{name}'"
+            ))?;
+            if exists.trim().is_empty() {
+                psql(&format!("CREATE DATABASE {name}"))?;
+                seed_pool(&a, &format!("{pg_admin}/{name}"), dir.path())?;
+            }
+            psql(&format!("CREATE DATABASE {pg_name} TEMPLATE {name}"))?;
+            requests_of(&a)
+        }
+        (Some(path), _) => {
+            if !std::path::Path::new(path).exists() {
+                seed_pool(&a, &format!("sqlite://{path}"), dir.path())?;
+            }
+            std::fs::copy(path, dir.path().join("draws.db"))?;
+            // A WAL not checkpointed into the file holds part of the pool.
+            let wal = format!("{path}-wal");
+            if std::path::Path::new(&wal).exists() {
+                std::fs::copy(&wal, dir.path().join("draws.db-wal"))?;
+            }
+            requests_of(&a)
+        }
+    };
+    // Catch up on migrations added since the template was seeded.
+    run(Command::new(BIN).args(["migrate", "--db", &db]))?;
     let requests = Arc::new(requests);
     let token_out = run(Command::new(BIN).args([
         "token", "create", "--role", "operator", "--region", "420100", "--label", "bench", "--db",
@@ -302,6 +390,11 @@ fn main() -> Res<()> {
     let candidates = Arc::new(Mutex::new(Vec::<u64>::new()));
     let shorts = Arc::new(AtomicUsize::new(0));
     let errors = Arc::new(Mutex::new(Vec::<String>::new()));
+    let server_pid = server.child.id();
+    let cpu_before = (
+        cpu_seconds(&[server_pid]),
+        cpu_seconds(&postgres_pids(&pg_name)),
+    );
     let started = Instant::now();
     let mut handles = Vec::new();
     for _ in 0..a.clients {
@@ -401,6 +494,10 @@ fn main() -> Res<()> {
         let _ = h.join();
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu_after = (
+        cpu_seconds(&[server_pid]),
+        cpu_seconds(&postgres_pids(&pg_name)),
+    );
     drop(server);
     let settings = durability(&db, &a.backend);
     if a.backend == "postgres" {
@@ -443,6 +540,23 @@ fn main() -> Res<()> {
         percentile(&l, 0.95),
         percentile(&l, 0.99),
         errors.len()
+    );
+    let per_draw = |before: f64, after: f64| (after - before) * 1000.0 / l.len().max(1) as f64;
+    println!(
+        "CPU per draw: server {:.1} ms{}; load average at the end: {}",
+        per_draw(cpu_before.0, cpu_after.0),
+        if a.backend == "postgres" {
+            // This database's backends (the server's pool, open throughout).
+            format!(
+                ", PostgreSQL backends {:.1} ms",
+                per_draw(cpu_before.1, cpu_after.1)
+            )
+        } else {
+            String::new()
+        },
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
     );
     for e in errors.iter().take(3) {
         println!("  error: {e}");

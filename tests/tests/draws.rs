@@ -928,6 +928,28 @@ fn hard_filters(backend: Backend) {
         st["policy"],
         json!({"remote_weight": 3, "local_max": 1, "max_per_employer": 1})
     );
+    // The registry's counts are kept between draws (store::pool): an expert
+    // admitted since is counted by the next statement, and the counts
+    // carried over draw entries alone still add up to the registry.
+    let newcomer = expert_draw_tests::pool::register(&admin, 13, &other_seed);
+    expert_draw_tests::pool::approve(&admin, &newcomer);
+    for project in ["P-F2", "P-F3"] {
+        let mut req = request(project, 5, 0);
+        window(&mut req, 11, 2);
+        let r = op.post("/api/v1/draws", &req);
+        assert_eq!(r.status, 201, "{}", r.text);
+        let excluded = r.json["excluded"].as_object().unwrap();
+        assert_eq!(excluded["not_active"], 2, "{}", r.text);
+        assert_eq!(excluded["on_leave"], 2, "{}", r.text);
+        assert_eq!(excluded["no_matching_specialty"], 2, "{}", r.text);
+        let counted: u64 = excluded.values().map(|n| n.as_u64().unwrap()).sum();
+        assert_eq!(
+            counted + r.json["candidate_count"].as_u64().unwrap(),
+            13,
+            "{}",
+            r.text
+        );
+    }
     // The OpenAPI document lists the flow.
     let doc = s.anonymous().get("/api/v1/openapi.json").json;
     for path in [

@@ -100,7 +100,9 @@ fn write_number(out: &mut String, n: &Number) -> Result<(), JcsError> {
 /// ECMAScript `JSON.stringify` string quoting: the two-character escapes for
 /// \b \t \n \f \r " \\, `\u00xx` (lowercase) for other controls, and every
 /// other character (DEL, U+2028, U+2029, non-ASCII) as literal UTF-8.
-fn write_string(out: &mut String, s: &str) {
+/// Public so that a caller writing a canonical document piece by piece
+/// (many records of a known shape) quotes its strings exactly as here.
+pub fn write_string(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
     for c in s.chars() {

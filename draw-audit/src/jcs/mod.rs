@@ -11,7 +11,7 @@ pub use check::{
     CanonicalVisitor, Member, NotCanonical, check_canonical, check_canonical_visit,
     check_canonical_with,
 };
-pub use encode::{canonical, canonical_string};
+pub use encode::{canonical, canonical_string, write_string};
 pub use parse::{JsonProfileError, ProfileViolation, parse_strict};
 
 /// Largest integer magnitude the profile admits, 2^53 − 1: beyond it a

@@ -82,6 +82,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         public_limiter: Arc::new(http::ratelimit::RateLimiter::new(&policy.public_check)),
         public_read_limiter: Arc::new(http::ratelimit::RateLimiter::new(&policy.public_read.0)),
         registry: Arc::new(crate::registry::Registry::new()),
+        draw_counts: Arc::default(),
         settings: Arc::new(Settings::new(args.keys.log_origin.clone(), policy)),
     };
     warm_registry(&state);

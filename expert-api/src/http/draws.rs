@@ -333,6 +333,7 @@ pub async fn create(
     }
     let actor = caller.actor();
     let flow = state.flow();
+    let counts = state.draw_counts.clone();
     let (draw, checkpoint) = state
         .db(move |conn| {
             // The approval is checked against the token store, never trusted.
@@ -354,7 +355,7 @@ pub async fn create(
             // The pool is read before the log head is locked (reading it
             // is most of a draw's work); the commit brings it up to date.
             let ctx = store::filter_context(&req, &flow.cfg);
-            let mut pool = CandidatePool::snapshot(conn, &ctx)?;
+            let mut pool = CandidatePool::snapshot(conn, &ctx, &counts)?;
             pool.prepare()?;
             let out = audit::write(conn, now, |tx| {
                 let parent = match &req.parent {

@@ -44,6 +44,8 @@ pub struct AppState {
     pub public_read_limiter: Arc<ratelimit::RateLimiter>,
     /// The registry as list pages read it, caught up from the log.
     pub registry: Arc<crate::registry::Registry>,
+    /// The registry's counts a draw's statement needs, kept between draws.
+    pub draw_counts: Arc<crate::store::pool::RegistryCounts>,
 }
 
 impl std::fmt::Debug for AppState {

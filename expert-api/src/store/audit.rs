@@ -38,7 +38,7 @@ pub struct AuditTx<'c> {
     pub conn: &'c mut DbConn,
     now: DateTime<Utc>,
     range: CompactRange,
-    appended: Vec<Entry>,
+    appended: usize,
     /// Tree nodes the appended entries complete, written before commit.
     nodes: Vec<Node>,
     after_commit: Vec<AfterCommit>,
@@ -52,7 +52,7 @@ impl std::fmt::Debug for AuditTx<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuditTx")
             .field("size", &self.range.size())
-            .field("appended", &self.appended.len())
+            .field("appended", &self.appended)
             .finish()
     }
 }
@@ -76,17 +76,14 @@ impl AuditTx<'_> {
         let leaf = entry
             .leaf_bytes()
             .map_err(|e| StoreError::Corrupt(format!("entry is not canonical JSON: {e}")))?;
-        self.push(entry, leaf, subject)
+        self.push(entry.seq, &entry.kind, &entry.actor, leaf, subject)?;
+        Ok(entry)
     }
 
-    /// [`AuditTx::append`] of `data` with `value` added as `data[key]`,
-    /// where `canonical` is `value`'s canonical JSON, already at hand (a
-    /// draw's statement, stored canonical at its commit): the leaf is built
-    /// by [`leaf_with_member`] without encoding `value` again.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the arguments of append plus the member"
-    )]
+    /// [`AuditTx::append`] of `data` with `data[key]` set to the value
+    /// whose canonical JSON is `canonical`, already at hand (a draw's
+    /// statement, stored canonical at its commit): the leaf is built by
+    /// [`leaf_with_member`] without parsing or encoding that value again.
     pub fn append_with_member(
         &mut self,
         kind: &str,
@@ -94,51 +91,52 @@ impl AuditTx<'_> {
         subject: Option<&str>,
         mut data: Value,
         key: &str,
-        value: Value,
         canonical: &str,
-    ) -> Result<Entry, StoreError> {
-        let leaf = leaf_with_member(
-            &Entry::new(self.range.size(), self.now, kind, actor, data.clone()),
-            key,
-            canonical,
-        )?;
-        if let Some(obj) = data.as_object_mut() {
-            obj.insert(key.to_owned(), value);
-        }
-        let entry = Entry::new(self.range.size(), self.now, kind, actor, data);
-        let leaf = match leaf {
+    ) -> Result<(), StoreError> {
+        let entry = Entry::new(self.range.size(), self.now, kind, actor, data.clone());
+        let leaf = match leaf_with_member(&entry, key, canonical)? {
             Some(leaf) => leaf,
-            None => entry
-                .leaf_bytes()
-                .map_err(|e| StoreError::Corrupt(format!("entry is not canonical JSON: {e}")))?,
+            None => {
+                // Encode the whole entry (never taken for an object `data`).
+                let value: Value = serde_json::from_str(canonical)
+                    .map_err(|e| StoreError::Corrupt(format!("{key} is not JSON: {e}")))?;
+                if let Some(obj) = data.as_object_mut() {
+                    obj.insert(key.to_owned(), value);
+                }
+                Entry::new(self.range.size(), self.now, kind, actor, data)
+                    .leaf_bytes()
+                    .map_err(|e| StoreError::Corrupt(format!("entry is not canonical JSON: {e}")))?
+            }
         };
-        self.push(entry, leaf, subject)
+        self.push(entry.seq, &entry.kind, &entry.actor, leaf, subject)
     }
 
     fn push(
         &mut self,
-        entry: Entry,
+        seq: u64,
+        kind: &str,
+        actor: &str,
         leaf: Vec<u8>,
         subject: Option<&str>,
-    ) -> Result<Entry, StoreError> {
+    ) -> Result<(), StoreError> {
         let hash = leaf_hash(&leaf);
         let leaf_text = String::from_utf8(leaf)
             .map_err(|e| StoreError::Corrupt(format!("leaf is not UTF-8: {e}")))?;
-        let seq_i = i64::try_from(entry.seq).map_err(|_| StoreError::Corrupt("log full".into()))?;
+        let seq_i = i64::try_from(seq).map_err(|_| StoreError::Corrupt("log full".into()))?;
         diesel::insert_into(audit_entries::table)
             .values((
                 audit_entries::seq.eq(seq_i),
                 audit_entries::time.eq(db_time(self.now)),
-                audit_entries::kind.eq(&entry.kind),
-                audit_entries::actor.eq(&entry.actor),
+                audit_entries::kind.eq(kind),
+                audit_entries::actor.eq(actor),
                 audit_entries::subject.eq(subject),
                 audit_entries::leaf.eq(leaf_text),
                 audit_entries::leaf_hash.eq(hash.to_vec()),
             ))
             .execute(self.conn)?;
         self.push_leaf(hash)?;
-        self.appended.push(entry.clone());
-        Ok(entry)
+        self.appended += 1;
+        Ok(())
     }
 
     /// The log's size and root including this transaction's entries so far
@@ -172,7 +170,7 @@ impl AuditTx<'_> {
             let seq_i = i64::try_from(seq).map_err(|_| StoreError::Corrupt("log full".into()))?;
             self.push_leaf(hash)?;
             rows.push((seq_i, e.kind, e.actor, e.subject, leaf_text, hash.to_vec()));
-            self.appended.push(entry);
+            self.appended += 1;
         }
         for chunk in rows.chunks(CHUNK) {
             let values: Vec<_> = chunk
@@ -198,8 +196,9 @@ impl AuditTx<'_> {
         Ok(())
     }
 
-    pub fn appended(&self) -> &[Entry] {
-        &self.appended
+    /// How many entries this transaction appended so far.
+    pub fn appended(&self) -> usize {
+        self.appended
     }
 
     /// Run `work` once this transaction has committed, before [`write`]
@@ -291,13 +290,13 @@ where
             conn,
             now,
             range,
-            appended: Vec::new(),
+            appended: 0,
             nodes: Vec::new(),
             after_commit: Vec::new(),
         };
         let out = change(&mut tx)?;
         nodes::insert(tx.conn, &tx.nodes)?;
-        if !tx.appended.is_empty() {
+        if tx.appended > 0 {
             let size = i64::try_from(tx.range.size())
                 .map_err(|_| StoreError::Corrupt("log full".into()))?;
             let compact: Vec<u8> = tx.range.hashes().iter().flatten().copied().collect();

@@ -14,7 +14,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use expert_core::draw::{
     DrawResult, DrawStatement, Member, Panel, PreparedPool, SupplementaryDraw, nonce_commitment,
-    seed, validate,
+    seed, validate_text,
 };
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -114,13 +114,12 @@ impl DrawRow {
             .and_then(|s| serde_json::from_str(s).ok())
     }
 
-    /// The statement as validated for the algorithm, and its JSON value.
-    pub fn parsed_statement(&self) -> Result<(Value, DrawStatement), StoreError> {
-        let v: Value = serde_json::from_str(&self.statement)
-            .map_err(|e| StoreError::Corrupt(format!("draw {}: statement: {e}", self.id)))?;
-        let s = validate(&v)
-            .map_err(|e| StoreError::Corrupt(format!("draw {}: statement: {e}", self.id)))?;
-        Ok((v, s))
+    /// The statement as validated for the algorithm, read from its text
+    /// (`validate_text`: the candidates as typed records, no JSON value).
+    pub fn parsed_statement(&self) -> Result<DrawStatement, StoreError> {
+        validate_text(&self.statement)
+            .map(|v| v.statement)
+            .map_err(|e| StoreError::Corrupt(format!("draw {}: statement: {e}", self.id)))
     }
 
     pub fn parsed_result(&self) -> Result<DrawResult, StoreError> {
@@ -282,8 +281,7 @@ pub fn commit(
     pool.refresh(tx.conn, ctx, tx.head().size)?;
     let id = next_draw_id(tx.conn, now.year())?;
     let excluded = pool.excluded();
-    let (candidates, candidates_canonical) = pool.into_candidates()?;
-    let candidate_count = candidates.len();
+    let (candidate_count, candidates_canonical) = pool.into_candidates()?;
     let excluded_json: Map<String, Value> = excluded_json_clone(&excluded);
     let mut statement = json!({
         "spec": expert_core::draw::statement::SPEC_NAME,
@@ -322,11 +320,10 @@ pub fn commit(
     }
     // The candidates were encoded once, when the pool was prepared.
     let canonical = super::pool::statement_with_candidates(&candidates_canonical, &statement)?;
-    if let Some(obj) = statement.as_object_mut() {
-        obj.insert("candidates".into(), Value::Array(candidates));
-    }
-    // The statement must be one the algorithm accepts before it is logged.
-    validate(&statement).map_err(|e| {
+    // The statement must be one the algorithm accepts before it is logged:
+    // checked on the very text stored and hashed (`validate_text` gives
+    // the verdict `validate` gives on its parsed value).
+    validate_text(&canonical).map_err(|e| {
         StoreError::Invalid(vec![expert_core::expert::FieldError::new(
             "panel",
             expert_core::expert::Rule::OutOfRange,
@@ -462,7 +459,7 @@ pub fn reveal(
             ),
         });
     }
-    let (statement_value, statement) = draw.parsed_statement()?;
+    let statement = draw.parsed_statement()?;
     let statement_hash: [u8; 32] = Sha256::digest(draw.statement.as_bytes()).into();
     let nonce: [u8; 32] = draw
         .nonce
@@ -510,7 +507,6 @@ pub fn reveal(
             "result": result_json,
         }),
         "statement",
-        statement_value,
         &draw.statement,
     )?;
     if short {
@@ -1111,7 +1107,7 @@ impl std::fmt::Debug for PanelState {
 impl PanelState {
     pub fn load(conn: &mut DbConn, panel_id: &str) -> Result<Self, StoreError> {
         let root = get(conn, panel_id)?;
-        let (_, root_statement) = root.parsed_statement()?;
+        let root_statement = root.parsed_statement()?;
         let root_result = root.parsed_result()?;
         let mut others = BTreeMap::new();
         let supps: Vec<DrawRow> = draws::table
@@ -1120,7 +1116,7 @@ impl PanelState {
             .filter(draws::result.is_not_null())
             .load(conn)?;
         for d in supps {
-            let (_, s) = d.parsed_statement()?;
+            let s = d.parsed_statement()?;
             let r = d.parsed_result()?;
             others.insert(d.id.clone(), (s, r));
         }
@@ -1220,7 +1216,7 @@ pub fn sign_in(
         json!({"draw_id": panel_id, "pseudonym": pseudonym}),
     )?;
     let root = get(tx.conn, panel_id)?;
-    let (_, statement) = root.parsed_statement()?;
+    let statement = root.parsed_statement()?;
     let size: u64 = statement.panel().iter().map(|g| u64::from(g.count)).sum();
     let seated = members(tx.conn, panel_id)?
         .into_iter()

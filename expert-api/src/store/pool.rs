@@ -9,10 +9,11 @@
 //! statement is exactly what the filters give at commit time.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::{StoreError, db_time, from_db_time};
 use crate::db::DbConn;
@@ -33,33 +34,61 @@ pub struct CandidatePool {
     matching: BTreeMap<String, (ExpertFacts, Result<u32, Exclusion>)>,
     /// The rest of the registry by reason (never a zero count).
     others: BTreeMap<&'static str, u64>,
-    /// The candidates and their canonical JSON, built once.
-    prepared: Option<(Vec<Value>, String)>,
+    /// How many candidates, and their canonical JSON, built once.
+    prepared: Option<(usize, String)>,
 }
 
 impl CandidatePool {
-    /// Read the pool in one consistent snapshot (outside any write).
-    pub fn snapshot(conn: &mut DbConn, ctx: &FilterContext) -> Result<Self, StoreError> {
-        super::snapshot(conn, |conn| Self::read(conn, ctx))
+    /// Read the pool in one consistent snapshot (outside any write); the
+    /// registry's counts come from `counts` when still valid.
+    pub fn snapshot(
+        conn: &mut DbConn,
+        ctx: &FilterContext,
+        counts: &RegistryCounts,
+    ) -> Result<Self, StoreError> {
+        super::snapshot(conn, |conn| Self::read_with(conn, ctx, Some(counts)))
     }
 
     /// Read the pool as `conn` sees it now (inside a write, under the lock).
     pub fn read(conn: &mut DbConn, ctx: &FilterContext) -> Result<Self, StoreError> {
+        Self::read_with(conn, ctx, None)
+    }
+
+    fn read_with(
+        conn: &mut DbConn,
+        ctx: &FilterContext,
+        counts: Option<&RegistryCounts>,
+    ) -> Result<Self, StoreError> {
         let seq = super::audit::head(conn)?.size;
-        let mut facts = BTreeMap::new();
-        for group in &ctx.group_specialties {
-            for f in load_facts(conn, ctx, Scope::Specialty(group))? {
-                facts.insert(f.id.clone(), f);
-            }
+        // The matching experts' ids from the (code, expert_id) index, then
+        // their rows by primary key: a semi-join of `experts` with the
+        // specialty index lets PostgreSQL's planner scan all 100,000 rows
+        // for a common specialty.
+        let mut ids = BTreeSet::new();
+        for code in &ctx.group_specialties {
+            let upper = format!("{code}\u{7f}");
+            ids.extend(
+                expert_specialties::table
+                    .filter(expert_specialties::code.ge(code.as_str()))
+                    .filter(expert_specialties::code.lt(upper.as_str()))
+                    .select(expert_specialties::expert_id)
+                    .load::<String>(conn)?,
+            );
         }
-        let matching: BTreeMap<String, (ExpertFacts, Result<u32, Exclusion>)> = facts
-            .into_iter()
-            .map(|(id, f)| {
-                let outcome = assess(&f, ctx);
-                (id, (f, outcome))
-            })
-            .collect();
-        let others = count_others(conn, ctx, &matching)?;
+        let ids: Vec<String> = ids.into_iter().collect();
+        let matching: BTreeMap<String, (ExpertFacts, Result<u32, Exclusion>)> =
+            load_facts(conn, ctx, &ids)?
+                .into_iter()
+                .map(|f| {
+                    let outcome = assess(&f, ctx);
+                    (f.id.clone(), (f, outcome))
+                })
+                .collect();
+        let totals = match counts {
+            Some(c) => c.get(conn, ctx, seq)?,
+            None => Totals::count(conn, ctx)?,
+        };
+        let others = count_others(conn, ctx, &matching, totals)?;
         Ok(CandidatePool {
             seq,
             matching,
@@ -112,7 +141,7 @@ impl CandidatePool {
             .filter(|id| self.matching.contains_key(id))
             .collect();
         if !ids.is_empty() {
-            for f in load_facts(conn, ctx, Scope::Ids(&ids))? {
+            for f in load_facts(conn, ctx, &ids)? {
                 let outcome = assess(&f, ctx);
                 let changed = self
                     .matching
@@ -128,28 +157,24 @@ impl CandidatePool {
         Ok(())
     }
 
-    /// Build the candidates and their canonical JSON now (outside the
-    /// lock), unless already built.
+    /// Build the candidates' canonical JSON now (outside the lock), unless
+    /// already built.
     pub fn prepare(&mut self) -> Result<(), StoreError> {
         if self.prepared.is_none() {
-            let candidates: Vec<Value> = self
-                .matching
-                .values()
-                .filter_map(|(f, outcome)| {
-                    outcome.as_ref().ok().map(|recent| {
-                        json!({
-                            "id": f.id,
-                            "region": f.region,
-                            "employer": f.employer,
-                            "specialties": f.specialties,
-                            "recent": recent,
-                        })
-                    })
-                })
-                .collect();
-            let canonical = draw_audit::jcs::canonical_string(&Value::Array(candidates.clone()))
-                .map_err(|e| StoreError::Corrupt(format!("candidates: {e}")))?;
-            self.prepared = Some((candidates, canonical));
+            let mut out = String::with_capacity(self.matching.len() * 128 + 2);
+            let mut count = 0;
+            out.push('[');
+            for (f, outcome) in self.matching.values() {
+                if let Ok(recent) = outcome {
+                    if count > 0 {
+                        out.push(',');
+                    }
+                    write_candidate(&mut out, f, *recent);
+                    count += 1;
+                }
+            }
+            out.push(']');
+            self.prepared = Some((count, out));
         }
         Ok(())
     }
@@ -165,12 +190,37 @@ impl CandidatePool {
         out
     }
 
-    /// The candidates (in id order) and their canonical JSON.
-    pub fn into_candidates(mut self) -> Result<(Vec<Value>, String), StoreError> {
+    /// How many candidates, and their canonical JSON (in id order).
+    pub fn into_candidates(mut self) -> Result<(usize, String), StoreError> {
         self.prepare()?;
         self.prepared
             .ok_or_else(|| StoreError::Corrupt("candidates not prepared".into()))
     }
+}
+
+/// The canonical JSON (RFC 8785) of one candidate, `{"employer", "id",
+/// "recent", "region", "specialties"}`: members in key order (these keys
+/// are ASCII, so UTF-16 order is byte order), strings quoted by
+/// `draw_audit::jcs`, `recent` a small integer in plain decimal. A unit
+/// test holds it to `canonical_string` of the same value.
+fn write_candidate(out: &mut String, f: &ExpertFacts, recent: u32) {
+    use draw_audit::jcs::write_string;
+    out.push_str("{\"employer\":");
+    write_string(out, &f.employer);
+    out.push_str(",\"id\":");
+    write_string(out, &f.id);
+    out.push_str(",\"recent\":");
+    out.push_str(&recent.to_string());
+    out.push_str(",\"region\":");
+    write_string(out, &f.region);
+    out.push_str(",\"specialties\":[");
+    for (i, s) in f.specialties.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(out, s);
+    }
+    out.push_str("]}");
 }
 
 /// Entry kinds whose changes to what the filters read are seats only
@@ -179,13 +229,6 @@ fn changes_seats_only(kind: &str) -> bool {
     ["draw.", "panel.", "invitation.", "token."]
         .iter()
         .any(|p| kind.starts_with(p))
-}
-
-/// Which experts to read.
-enum Scope<'a> {
-    /// Those with a specialty under this code.
-    Specialty(&'a str),
-    Ids(&'a [String]),
 }
 
 /// Id, region, employer, specialties, status, term start and end, leave
@@ -202,59 +245,54 @@ type ExpertRow = (
     Option<NaiveDate>,
 );
 
-/// Everything the filters read about the experts of `scope`.
+/// Ids read per query (bound as one array on PostgreSQL, as a list of
+/// parameters on SQLite, far below its limit).
+const IDS_PER_QUERY: usize = 2_000;
+
+/// Everything the filters read about the experts `ids`.
 fn load_facts(
     conn: &mut DbConn,
     ctx: &FilterContext,
-    scope: Scope<'_>,
+    ids: &[String],
 ) -> Result<Vec<ExpertFacts>, StoreError> {
-    let mut q = experts::table
-        .select((
-            experts::id,
-            experts::region,
-            experts::employer_code,
-            experts::specialties,
-            experts::status,
-            experts::term_start,
-            experts::term_end,
-            experts::leave_from,
-            experts::leave_to,
-        ))
-        .into_boxed();
-    let horizon = ctx.start - Duration::days(i64::from(ctx.lookback_days.max(366)));
-    let mut seats_q = panel_members::table
-        .select((
-            panel_members::expert_id,
-            panel_members::tenderer,
-            panel_members::window_start,
-            panel_members::window_end,
-        ))
-        .filter(panel_members::seat.eq(true))
-        .filter(panel_members::window_start.ge(db_time(horizon)))
-        .filter(panel_members::window_start.lt(db_time(ctx.end)))
-        .into_boxed();
-    match &scope {
-        Scope::Specialty(code) => {
-            // `id IN (ids from the (code, expert_id) index)`: the work is
-            // the matching experts, not the registry (a correlated EXISTS
-            // probed every expert). A range instead of LIKE keeps the
-            // lookup on the index.
-            let upper = format!("{code}\u{7f}");
-            let ids = || {
-                expert_specialties::table
-                    .filter(expert_specialties::code.ge(code.to_string()))
-                    .filter(expert_specialties::code.lt(upper.clone()))
-                    .select(expert_specialties::expert_id)
-            };
-            q = q.filter(experts::id.eq_any(ids()));
-            seats_q = seats_q.filter(panel_members::expert_id.eq_any(ids()));
-        }
-        Scope::Ids(ids) => {
-            q = q.filter(experts::id.eq_any(ids.iter()));
-            seats_q = seats_q.filter(panel_members::expert_id.eq_any(ids.iter()));
-        }
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    let rows: Vec<ExpertRow> = q.load(conn)?;
+    let horizon = ctx.start - Duration::days(i64::from(ctx.lookback_days.max(366)));
+    let mut rows: Vec<ExpertRow> = Vec::with_capacity(ids.len());
+    let mut seats: Vec<(String, String, NaiveDateTime, NaiveDateTime)> = Vec::new();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        rows.extend(
+            experts::table
+                .filter(experts::id.eq_any(chunk))
+                .select((
+                    experts::id,
+                    experts::region,
+                    experts::employer_code,
+                    experts::specialties,
+                    experts::status,
+                    experts::term_start,
+                    experts::term_end,
+                    experts::leave_from,
+                    experts::leave_to,
+                ))
+                .load::<ExpertRow>(conn)?,
+        );
+        seats.extend(
+            panel_members::table
+                .filter(panel_members::expert_id.eq_any(chunk))
+                .filter(panel_members::seat.eq(true))
+                .filter(panel_members::window_start.ge(db_time(horizon)))
+                .filter(panel_members::window_start.lt(db_time(ctx.end)))
+                .select((
+                    panel_members::expert_id,
+                    panel_members::tenderer,
+                    panel_members::window_start,
+                    panel_members::window_end,
+                ))
+                .load::<(String, String, NaiveDateTime, NaiveDateTime)>(conn)?,
+        );
+    }
     let first_day = china_date(ctx.start) - Duration::days(1);
     let last_day = china_date(ctx.end) + Duration::days(1);
     // Leaves in the window and employments with avoided organisations are
@@ -278,7 +316,6 @@ fn load_facts(
             employment_history::to_date,
         ))
         .load(conn)?;
-    let seats: Vec<(String, String, NaiveDateTime, NaiveDateTime)> = seats_q.load(conn)?;
     let mut leave_map: BTreeMap<String, Vec<(NaiveDate, NaiveDate)>> = BTreeMap::new();
     for (id, a, b) in leaves {
         leave_map.entry(id).or_default().push((a, b));
@@ -316,6 +353,151 @@ fn load_facts(
         .collect()
 }
 
+/// The registry's size and how many experts are in the pool (active or on
+/// leave) with a term covering a window's China days: the two counts of
+/// the whole registry a statement needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Totals {
+    pub all: u64,
+    pub covered: u64,
+}
+
+impl Totals {
+    /// Count in SQL (index scans of the whole registry).
+    pub fn count(conn: &mut DbConn, ctx: &FilterContext) -> Result<Self, StoreError> {
+        let (first_day, last_day) = (china_date(ctx.start), china_date(ctx.end));
+        Ok(Totals {
+            all: Self::count_all(conn)?,
+            covered: Self::count_covered(conn, first_day, last_day)?,
+        })
+    }
+
+    fn count_all(conn: &mut DbConn) -> Result<u64, StoreError> {
+        let all: i64 = experts::table.count().get_result(conn)?;
+        u64::try_from(all).map_err(|_| StoreError::Corrupt("negative count".into()))
+    }
+
+    /// `term_covers` in SQL: start <= first day and last day < end.
+    fn count_covered(
+        conn: &mut DbConn,
+        first_day: NaiveDate,
+        last_day: NaiveDate,
+    ) -> Result<u64, StoreError> {
+        let covered: i64 = experts::table
+            .filter(experts::status.eq_any(IN_POOL))
+            .filter(experts::term_start.le(first_day))
+            .filter(experts::term_end.gt(last_day))
+            .count()
+            .get_result(conn)?;
+        u64::try_from(covered).map_err(|_| StoreError::Corrupt("negative count".into()))
+    }
+}
+
+/// [`Totals`] kept between draws, as of a log size. They change only with
+/// an entry that may change an expert (a status, a term, a new expert):
+/// draw, panel, invitation and token entries never do, so counts taken at
+/// size `n` still hold at size `m > n` when every entry in `[n, m)` is of
+/// those kinds (one indexed read of those entries' kinds, instead of two
+/// scans of the registry). Anything else counts again in SQL. The counts
+/// of the last few sizes are kept, as concurrent draws read snapshots a
+/// little apart.
+#[derive(Debug, Default)]
+pub struct RegistryCounts {
+    kept: Mutex<Vec<KeptCounts>>,
+}
+
+#[derive(Debug, Clone)]
+struct KeptCounts {
+    seq: u64,
+    all: u64,
+    /// Covered counts by (first, last) China day of a window.
+    covered: BTreeMap<(NaiveDate, NaiveDate), u64>,
+}
+
+/// Log sizes kept, and windows kept per size.
+const KEPT_SIZES: usize = 16;
+const KEPT_WINDOWS: usize = 256;
+
+impl RegistryCounts {
+    /// The counts as `conn` sees the registry at log size `seq` (`conn`
+    /// must see exactly the log up to `seq`: a snapshot, or under the
+    /// lock).
+    pub fn get(
+        &self,
+        conn: &mut DbConn,
+        ctx: &FilterContext,
+        seq: u64,
+    ) -> Result<Totals, StoreError> {
+        let window = (china_date(ctx.start), china_date(ctx.end));
+        // The latest counts at or before `seq`.
+        let base = self.kept.lock().ok().and_then(|k| {
+            k.iter()
+                .filter(|c| c.seq <= seq)
+                .max_by_key(|c| c.seq)
+                .cloned()
+        });
+        let base = match base {
+            Some(b) if only_seats_between(conn, b.seq, seq)? => Some(b),
+            _ => None,
+        };
+        let mut next = match base {
+            Some(b) => KeptCounts { seq, ..b },
+            None => KeptCounts {
+                seq,
+                all: Totals::count_all(conn)?,
+                covered: BTreeMap::new(),
+            },
+        };
+        let covered = match next.covered.get(&window) {
+            Some(&n) => n,
+            None => {
+                let n = Totals::count_covered(conn, window.0, window.1)?;
+                if next.covered.len() >= KEPT_WINDOWS {
+                    next.covered.clear();
+                }
+                next.covered.insert(window, n);
+                n
+            }
+        };
+        let totals = Totals {
+            all: next.all,
+            covered,
+        };
+        if let Ok(mut kept) = self.kept.lock() {
+            match kept.iter_mut().find(|c| c.seq == seq) {
+                // Counts at one size are the same whoever took them.
+                Some(same) => {
+                    if same.covered.len() >= KEPT_WINDOWS {
+                        same.covered.clear();
+                    }
+                    same.covered.insert(window, covered);
+                }
+                None => kept.push(next),
+            }
+            kept.sort_by_key(|c| std::cmp::Reverse(c.seq));
+            kept.truncate(KEPT_SIZES);
+        }
+        Ok(totals)
+    }
+}
+
+/// Whether every entry in `[from, to)` is of a kind that changes seats only.
+fn only_seats_between(conn: &mut DbConn, from: u64, to: u64) -> Result<bool, StoreError> {
+    if from == to {
+        return Ok(true);
+    }
+    let from = i64::try_from(from).unwrap_or(i64::MAX);
+    let to = i64::try_from(to).unwrap_or(i64::MAX);
+    let kinds: Vec<String> = audit_entries::table
+        .filter(audit_entries::seq.ge(from))
+        .filter(audit_entries::seq.lt(to))
+        .select(audit_entries::kind)
+        .load(conn)?;
+    // A gap (entries not visible here) is not proof of anything.
+    let visible = u64::try_from(kinds.len()).ok() == u64::try_from(to - from).ok();
+    Ok(visible && kinds.iter().all(|k| changes_seats_only(k)))
+}
+
 /// The experts not in `matching`, by the first reason that excludes them:
 /// `not_active`, `on_leave` or `no_matching_specialty` (the filters before
 /// the specialty's are the only ones that can apply first).
@@ -323,17 +505,11 @@ fn count_others(
     conn: &mut DbConn,
     ctx: &FilterContext,
     matching: &BTreeMap<String, (ExpertFacts, Result<u32, Exclusion>)>,
+    totals: Totals,
 ) -> Result<BTreeMap<&'static str, u64>, StoreError> {
     let first_day = china_date(ctx.start);
     let last_day = china_date(ctx.end);
-    let all: i64 = experts::table.count().get_result(conn)?;
-    // `term_covers` in SQL: start <= first day and last day < end.
-    let covered: i64 = experts::table
-        .filter(experts::status.eq_any(IN_POOL))
-        .filter(experts::term_start.le(first_day))
-        .filter(experts::term_end.gt(last_day))
-        .count()
-        .get_result(conn)?;
+    let Totals { all, covered } = totals;
     // Experts on a leave touching the window: few, read them.
     let mut on_leave: BTreeSet<String> = experts::table
         .filter(experts::status.eq("on_leave"))
@@ -372,8 +548,6 @@ fn count_others(
         .filter(|(f, _)| term_covers(f.term, ctx))
         .count() as u64;
     let bad = || StoreError::Corrupt("the pool's counts do not add up".into());
-    let all = u64::try_from(all).map_err(|_| bad())?;
-    let covered = u64::try_from(covered).map_err(|_| bad())?;
     let others = all.checked_sub(matching.len() as u64).ok_or_else(bad)?;
     let others_covered = covered.checked_sub(matching_covered).ok_or_else(bad)?;
     let counts = [
@@ -429,6 +603,80 @@ pub fn statement_with_candidates(candidates: &str, rest: &Value) -> Result<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn candidate_text_is_canonical_candidate() {
+        let strings = [
+            "",
+            "E0000001",
+            "单位\u{1F600}",
+            "a\"b\\c",
+            "\u{0}\u{1f}\u{7f}\u{2028}",
+            "\n\t\r\u{8}\u{c}",
+            "\u{e000}\u{10000}",
+        ];
+        let mut facts = Vec::new();
+        for (i, s) in strings.iter().enumerate() {
+            facts.push(ExpertFacts {
+                id: format!("E{i}{s}"),
+                region: (*s).to_owned(),
+                employer: format!("{s}x"),
+                specialties: strings.iter().take(i).map(|t| (*t).to_owned()).collect(),
+                term: None,
+                status_leave: None,
+                leaves: Vec::new(),
+                employments: Vec::new(),
+                seats: Vec::new(),
+            });
+        }
+        for (n, f) in facts.iter().enumerate() {
+            let recent = [0, 1, 7, 1_000_000][n % 4];
+            let mut text = String::new();
+            write_candidate(&mut text, f, recent);
+            let value = json!({
+                "id": f.id, "region": f.region, "employer": f.employer,
+                "specialties": f.specialties, "recent": recent,
+            });
+            assert_eq!(text, draw_audit::jcs::canonical_string(&value).unwrap());
+        }
+        // The whole list as prepare() writes it.
+        let matching: BTreeMap<String, (ExpertFacts, Result<u32, Exclusion>)> = facts
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let outcome = if i % 3 == 1 {
+                    Err(Exclusion::Booked)
+                } else {
+                    Ok(i as u32)
+                };
+                (f.id.clone(), (f.clone(), outcome))
+            })
+            .collect();
+        let expected: Vec<Value> = matching
+            .values()
+            .filter_map(|(f, o)| {
+                o.as_ref().ok().map(|r| {
+                    json!({"id": f.id, "region": f.region, "employer": f.employer,
+                        "specialties": f.specialties, "recent": r})
+                })
+            })
+            .collect();
+        let mut pool = CandidatePool {
+            seq: 0,
+            matching,
+            others: BTreeMap::new(),
+            prepared: None,
+        };
+        let (count, text) = pool.clone().into_candidates().unwrap();
+        assert_eq!(count, expected.len());
+        assert_eq!(
+            text,
+            draw_audit::jcs::canonical_string(&Value::Array(expected)).unwrap()
+        );
+        pool.matching.clear();
+        assert_eq!(pool.into_candidates().unwrap(), (0, "[]".to_owned()));
+    }
 
     #[test]
     fn spliced_statement_is_canonical_statement() {
