@@ -71,7 +71,7 @@ pub fn draw_panels(
     let panels: Vec<DrawRow> = q.order(draws::id.asc()).load(conn)?;
     let mut out = Vec::with_capacity(panels.len());
     for panel in panels {
-        let (_, statement) = panel.parsed_statement()?;
+        let statement = panel.parsed_statement()?;
         let mut inclusion: BTreeMap<String, f64> = BTreeMap::new();
         for group in statement.panel() {
             let weights: Vec<(String, u64)> = statement
