@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use expert_core::admission::AdmissionPolicy;
-use expert_core::discipline::{AssessmentConfig, Baseline, SignalPolicy, WorkCalendar};
+use expert_core::discipline::{AssessmentConfig, Baseline, DisciplinePolicy, SignalPolicy, WorkCalendar};
 use serde::Deserialize;
 
 pub const DEFAULT_DB: &str = "sqlite://./data/expert-draw.db";
@@ -29,34 +29,47 @@ pub struct PolicyFile {
     /// `[assessment]`: the per-bid assessment's items, deadline and rater
     /// roles (`expert_core::discipline::AssessmentConfig`).
     pub assessment: AssessmentConfig,
+    /// `[discipline]`: the violation baseline (裁量基准), due process, the
+    /// working-day calendar and the signals (the assessment is above),
+    /// as `expert_core::discipline::DisciplinePolicy` defines them.
+    pub discipline: DisciplinePolicy,
 }
 
 impl PolicyFile {
-    /// The working-day calendar assessment deadlines count in. The
-    /// discipline policy's `[calendar]` is not read from this file yet:
-    /// the official 2026 arrangement (`DisciplinePolicy` default).
+    /// The working-day calendar assessment deadlines and defence windows
+    /// count in (`[discipline.calendar]`).
     pub fn work_calendar(&self) -> WorkCalendar {
-        WorkCalendar::default()
+        self.discipline.calendar.clone()
     }
 
-    /// The baseline whose low-credit rule the periodic review applies
-    /// (`DisciplinePolicy` default until its `[baseline]` is read here).
+    /// The baseline (`[discipline.baseline]`) whose thresholds and
+    /// low-credit rule the periodic review applies.
     pub fn baseline(&self) -> Baseline {
-        Baseline::default()
+        self.discipline.baseline.clone()
     }
 
-    /// Thresholds of the supervisors' signals (`DisciplinePolicy` default).
+    /// Thresholds of the supervisors' signals (`[discipline.signals]`).
     pub fn signals(&self) -> SignalPolicy {
-        SignalPolicy::default()
+        self.discipline.signals.clone()
     }
 
     /// Settings that parse but cannot work, as `section/field: message`.
+    /// The assessment is configured in `[assessment]`; a
+    /// `[discipline.assessment]` would be ignored, so it is refused.
     pub fn problems(&self) -> Vec<String> {
-        self.assessment
+        let mut out: Vec<String> = self
+            .assessment
             .validate()
             .into_iter()
             .map(|e| format!("assessment/{}: {}", e.field, e.message_en))
-            .collect()
+            .collect();
+        if self.discipline.assessment != AssessmentConfig::default() {
+            out.push("discipline.assessment: configure the assessment in [assessment]".into());
+        }
+        out.extend(self.discipline.validate().into_iter().filter(|e| !e.field.starts_with("assessment")).map(|e| {
+            format!("discipline.{}: {}", e.field.replace('/', "."), e.message_en)
+        }));
+        out
     }
 }
 
@@ -294,5 +307,24 @@ mod tests {
         let p: PolicyFile = toml::from_str("[assessment]\ndeadline_working_days = 0\n").unwrap();
         assert_eq!(p.problems().len(), 1, "{:?}", p.problems());
         assert!(p.problems()[0].starts_with("assessment/deadline_working_days"));
+    }
+
+    #[test]
+    fn the_discipline_section_parses_and_is_checked() {
+        let p = PolicyFile::default();
+        assert_eq!(p.discipline, DisciplinePolicy::default());
+        assert!(p.problems().is_empty());
+        let p: PolicyFile = toml::from_str(
+            "[discipline.due_process]\ndefence_working_days = 7\n\n[discipline.baseline]\ncycle_months = 0\n",
+        )
+        .unwrap();
+        assert_eq!(p.discipline.due_process.defence_working_days, 7);
+        let problems = p.problems();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with("discipline.baseline.cycle_months"), "{problems:?}");
+        assert!(toml::from_str::<PolicyFile>("[discipline]\nbaseline_x = 1\n").is_err());
+        let p: PolicyFile =
+            toml::from_str("[discipline.assessment]\ndeadline_working_days = 5\n").unwrap();
+        assert!(p.problems()[0].starts_with("discipline.assessment"), "{:?}", p.problems());
     }
 }

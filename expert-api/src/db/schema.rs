@@ -284,10 +284,81 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    violations (id) {
+        id -> Text,
+        expert_id -> Text,
+        draw_id -> Nullable<Text>,
+        code -> Text,
+        points -> Integer,
+        occurred_on -> Date,
+        evidence -> Text,
+        settled -> Bool,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sanction_proposals (key) {
+        key -> Text,
+        expert_id -> Text,
+        as_of -> Date,
+        body -> Text,
+        case_no -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cases (case_no) {
+        case_no -> Text,
+        expert_id -> Text,
+        stage -> Text,
+        body -> Text,
+        opened_on -> Date,
+        published_on -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    case_events (case_no, position) {
+        case_no -> Text,
+        position -> Integer,
+        kind -> Text,
+        body -> Text,
+        stage -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    employer_letters (case_no) {
+        case_no -> Text,
+        recipient -> Text,
+        title -> Text,
+        text -> Text,
+        text_sha256 -> Text,
+        issued_on -> Date,
+        generated_by -> Text,
+        generated_at -> Timestamp,
+        delivered_on -> Nullable<Date>,
+        channel -> Nullable<Text>,
+        reference -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(expert_specialties -> experts (expert_id));
 diesel::joinable!(employment_history -> experts (expert_id));
 diesel::joinable!(expert_leaves -> experts (expert_id));
 diesel::joinable!(expert_declines -> experts (expert_id));
+diesel::joinable!(violations -> experts (expert_id));
+diesel::joinable!(cases -> experts (expert_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_entries,
@@ -311,4 +382,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     evaluation_results,
     assessment_links,
     assessment_sheets,
+    violations,
+    sanction_proposals,
+    cases,
+    case_events,
+    employer_letters,
 );

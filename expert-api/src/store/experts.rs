@@ -630,6 +630,29 @@ fn save_status(
     Ok(())
 }
 
+/// Store a status decided elsewhere (a review that varied or revoked a
+/// sanction, `effect::after_review`). The caller appends the entry, whose
+/// subject must be the expert's id.
+pub fn replace_status(
+    tx: &mut AuditTx<'_>,
+    record: &ExpertRecord,
+    status: &Status,
+) -> Result<(), StoreError> {
+    save_status(tx, record, status)
+}
+
+/// Lift the ban a removal recorded on `since` (the removal was revoked or
+/// lightened on review).
+pub fn lift_ban(conn: &mut DbConn, resident_id: &str, since: NaiveDate) -> Result<(), StoreError> {
+    diesel::delete(
+        bans::table
+            .filter(bans::resident_id.eq(resident_id))
+            .filter(bans::since.eq(since)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
 /// Apply a lifecycle command: the state machine decides, the change and its
 /// entry (`expert.<command>`) are written together. `kind` overrides the
 /// entry kind (the review logs `review.<action>`).

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod awards;
 pub mod bookings;
 pub mod credit;
+pub mod cases;
 pub mod draws;
 pub mod evaluations;
 pub mod experts;
@@ -16,6 +17,7 @@ pub mod pool;
 pub mod receipts;
 pub mod signals;
 pub mod tokens;
+pub mod violations;
 
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use diesel::RunQueryDsl;
