@@ -125,7 +125,7 @@ fn the_review(backend: Backend) {
     assert_eq!(
         counts(&dry),
         json!({"retire_at_age_limit": 0, "lift_suspension": 1, "end_leave": 1,
-               "term_expired": 0, "excessive_declines": 1})
+               "term_expired": 0, "excessive_declines": 1, "points_threshold": 0})
     );
     let lift = &dry["actions"][0];
     assert_eq!(lift["new_status"]["status"], "active");
@@ -226,7 +226,7 @@ fn the_review(backend: Backend) {
     assert_eq!(
         counts(&report),
         json!({"retire_at_age_limit": 1, "lift_suspension": 1, "end_leave": 0,
-               "term_expired": 6, "excessive_declines": 0})
+               "term_expired": 6, "excessive_declines": 0, "points_threshold": 0})
     );
     assert_eq!(
         report["actions"][0]["new_status"],

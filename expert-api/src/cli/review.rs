@@ -30,13 +30,13 @@ pub struct ReviewArgs {
 }
 
 pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
-    let file = config::load_policy(args.config.as_deref())?;
-    let (policy, baseline) = (file.admission.clone(), file.baseline());
+    let loaded = config::load_policy(args.config.as_deref())?;
+    let (policy, discipline) = (loaded.admission, loaded.discipline);
     let pool = open_pool(&args.db.url()?, 1)?;
     let mut conn = pool.get()?;
     let actor = cli_actor();
     let report = audit::write(&mut conn, Utc::now(), |tx| {
-        experts::run_review(tx, &actor, &policy, &baseline, args.as_of, args.dry_run)
+        experts::run_review(tx, &actor, &policy, &discipline, args.as_of, args.dry_run)
     })?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

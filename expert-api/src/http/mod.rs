@@ -3,6 +3,7 @@
 
 pub mod assessments;
 pub mod audit;
+pub mod cases;
 pub mod draws;
 pub mod evaluations;
 pub mod experts;
@@ -164,6 +165,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(evaluations::routes)
                 .configure(assessments::routes)
                 .configure(signals::routes)
+                .configure(cases::routes)
                 .configure(public::routes)
                 .configure(respond::routes)
                 .configure(rfc3797::routes)

@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    assessments, audit, draws, evaluations, experts, public, receipts, reference, respond, review,
-    rfc3797, signals, tokens,
+    assessments, audit, cases, draws, evaluations, experts, public, receipts, reference, respond,
+    review, rfc3797, signals, tokens,
 };
 
 #[derive(OpenApi)]
@@ -69,6 +69,27 @@ use super::{
         respond::show,
         respond::answer,
         rfc3797::select,
+        cases::record_violation,
+        cases::expert_violations,
+        cases::proposals,
+        cases::open_case,
+        cases::get_case,
+        cases::serve_notice,
+        cases::receive_statement,
+        cases::waive_defence,
+        cases::request_hearing,
+        cases::hold_hearing,
+        cases::waive_hearing,
+        cases::decide,
+        cases::take_effect,
+        cases::publish_notice,
+        cases::generate_letter,
+        cases::deliver_letter,
+        cases::file_review,
+        cases::resolve_review,
+        cases::close,
+        cases::withdraw,
+        cases::penalties,
     ),
     components(schemas(super::problem::Problem, super::problem::FieldProblem)),
     modifiers(&BearerAuth),
@@ -79,6 +100,7 @@ use super::{
         (name = "audit", description = "The signed, append-only audit log"),
         (name = "tokens", description = "API tokens (admins)"),
         (name = "draws", description = "抽取 — verifiable draws, sealed panels, substitution, sign-in"),
+        (name = "cases", description = "惩戒 — violations, points, proposals and sanction cases with due process"),
         (name = "public", description = "公示核对 — the award-notice check (public, rate-limited)"),
         (name = "assessments", description = "一标一评 — per-bid assessment of each panel member; the representative's one-time rating link"),
         (name = "signals", description = "监督信号 — score deviation, favourite bidders, pairs seated together (supervisors)"),

@@ -28,7 +28,9 @@ pub struct ReviewRequest {
 /// Run the review: retire at the age limit, lift ended automatic
 /// suspensions and leaves, flag expired terms and frequent decliners, and
 /// propose a sanction for a credit score below the baseline's threshold
-/// (`proposals`; each situation logged once as `review.proposal`). Every
+/// (`proposals`; each situation logged once as `review.proposal`) or
+/// points reaching a threshold (`points_threshold`, stored as a proposal
+/// a case can be opened from). Every
 /// action is an audit entry; the report lists them.
 #[utoipa::path(post, path = "/api/v1/review", tag = "review", request_body = ReviewRequest,
     security(("bearer" = [])),
@@ -46,13 +48,13 @@ pub async fn run(
     }
     let req = body.0;
     let policy = state.settings.policy.admission.clone();
-    let baseline = state.settings.policy.baseline();
+    let discipline = state.settings.policy.discipline.clone();
     let now = state.now();
     let actor = caller.actor();
     let report = state
         .db(move |conn| {
             Ok(audit::write(conn, now, |tx| {
-                experts::run_review(tx, &actor, &policy, &baseline, req.as_of, req.dry_run)
+                experts::run_review(tx, &actor, &policy, &discipline, req.as_of, req.dry_run)
             })?)
         })
         .await?;

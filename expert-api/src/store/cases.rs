@@ -13,7 +13,7 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use expert_core::discipline::case::{
-    CaseOrigin, EmployerLetter, LetterError, LetterParties, OpenCase, Outcome, ReviewOutcome,
+    CaseOrigin, EmployerLetter, LetterError, LetterParties, OpenCase, ReviewOutcome,
     employer_letter,
 };
 use expert_core::discipline::{
@@ -653,9 +653,4 @@ pub fn published(
             employer_name,
         })
         .collect())
-}
-
-/// Whether a decision's outcome is a sanction (not 不予处罚).
-pub fn is_sanction(outcome: &Outcome) -> bool {
-    matches!(outcome, Outcome::Sanction { .. })
 }

@@ -924,20 +924,29 @@ pub fn review_subjects(
 
 /// Run the review as of `as_of` and, unless `dry_run`, carry out every
 /// status change it decides, each as its own audit entry, plus one summary.
+/// Experts whose points reach a threshold of the baseline get a new
+/// sanction proposal (`points_threshold`, stored with `proposal.create`);
+/// a situation already proposed is not proposed again.
 pub fn run_review(
     tx: &mut AuditTx<'_>,
     actor: &str,
     policy: &AdmissionPolicy,
-    baseline: &expert_core::discipline::Baseline,
+    discipline: &expert_core::discipline::DisciplinePolicy,
     as_of: NaiveDate,
     dry_run: bool,
 ) -> Result<ReviewReport, StoreError> {
     let subjects = review_subjects(tx.conn, as_of)?;
     let mut report = periodic_review(&subjects, policy, as_of);
     let ids: Vec<String> = subjects.iter().map(|s| s.expert_id.clone()).collect();
-    report.proposals = super::credit::proposals(tx, actor, &ids, baseline, as_of, dry_run)?;
+    report.proposals =
+        super::credit::proposals(tx, actor, &ids, &discipline.baseline, as_of, dry_run)?;
+    let proposals = points_proposals(tx.conn, &subjects, &discipline.baseline, as_of)?;
+    report.add_proposals(&proposals);
     if dry_run {
         return Ok(report);
+    }
+    for p in &proposals {
+        super::violations::store_proposal(tx, actor, p)?;
     }
     for action in &report.actions {
         let kind = format!("review.{}", action.kind.as_str());
@@ -981,6 +990,37 @@ pub fn run_review(
         json!({"as_of": as_of.to_string(), "subjects": subjects.len(), "counts": counts}),
     )?;
     Ok(report)
+}
+
+/// The new points-threshold proposals of the reviewed experts as of
+/// `as_of`: those whose key is not stored yet.
+fn points_proposals(
+    conn: &mut DbConn,
+    subjects: &[ReviewSubject],
+    baseline: &expert_core::discipline::Baseline,
+    as_of: NaiveDate,
+) -> Result<Vec<expert_core::discipline::SanctionProposal>, StoreError> {
+    use crate::db::schema::violations;
+    let reviewed: HashSet<&str> = subjects.iter().map(|s| s.expert_id.as_str()).collect();
+    let rows: Vec<super::violations::ViolationRow> = violations::table
+        .order((violations::expert_id.asc(), violations::occurred_on.asc()))
+        .load(conn)?;
+    let mut by_expert: std::collections::BTreeMap<&str, Vec<expert_core::discipline::ViolationRecord>> =
+        std::collections::BTreeMap::new();
+    for r in &rows {
+        if reviewed.contains(r.expert_id.as_str()) {
+            by_expert.entry(r.expert_id.as_str()).or_default().push(r.record());
+        }
+    }
+    let mut out = Vec::new();
+    for (id, records) in by_expert {
+        if let Some(p) = expert_core::discipline::points_proposal(id, &records, baseline, as_of)
+            && super::violations::get_proposal(conn, &p.key)?.is_none()
+        {
+            out.push(p);
+        }
+    }
+    Ok(out)
 }
 
 /// Record a declined invitation (used by the draw flow and by tests).

@@ -36,15 +36,20 @@ pub enum ReviewActionKind {
     /// Declined more invitations in 12 months than the policy allows: a flag
     /// for the assessment (考核), no status change.
     ExcessiveDeclines,
+    /// The points in the cycle reached a threshold of the baseline: a new
+    /// sanction proposal (`discipline::points_proposal`), never a sanction;
+    /// a regulator may open a case from it.
+    PointsThreshold,
 }
 
 impl ReviewActionKind {
-    pub const ALL: [ReviewActionKind; 5] = [
+    pub const ALL: [ReviewActionKind; 6] = [
         ReviewActionKind::RetireAtAgeLimit,
         ReviewActionKind::LiftSuspension,
         ReviewActionKind::EndLeave,
         ReviewActionKind::TermExpired,
         ReviewActionKind::ExcessiveDeclines,
+        ReviewActionKind::PointsThreshold,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +59,7 @@ impl ReviewActionKind {
             ReviewActionKind::EndLeave => "end_leave",
             ReviewActionKind::TermExpired => "term_expired",
             ReviewActionKind::ExcessiveDeclines => "excessive_declines",
+            ReviewActionKind::PointsThreshold => "points_threshold",
         }
     }
 
@@ -64,6 +70,7 @@ impl ReviewActionKind {
             ReviewActionKind::EndLeave => "请假期满恢复",
             ReviewActionKind::TermExpired => "聘期届满待复审",
             ReviewActionKind::ExcessiveDeclines => "拒绝抽取次数过多",
+            ReviewActionKind::PointsThreshold => "记分达到阈值，建议立案",
         }
     }
 }
@@ -151,6 +158,29 @@ pub fn periodic_review(
         counts,
         problems,
         proposals: Vec::new(),
+    }
+}
+
+impl ReviewReport {
+    /// Adds a `points_threshold` action per sanction proposal (from
+    /// `discipline::points_proposal`, and later from the credit score), in
+    /// the report's order, and counts them. A proposal changes no status.
+    pub fn add_proposals(&mut self, proposals: &[crate::discipline::SanctionProposal]) {
+        for p in proposals {
+            self.actions.push(ReviewAction {
+                expert_id: p.expert_id.clone(),
+                kind: ReviewActionKind::PointsThreshold,
+                new_status: None,
+                detail_zh: p.detail_zh.clone(),
+                detail_en: p.detail_en.clone(),
+            });
+            *self
+                .counts
+                .entry(ReviewActionKind::PointsThreshold)
+                .or_default() += 1;
+        }
+        self.actions
+            .sort_by(|a, b| (&a.expert_id, a.kind).cmp(&(&b.expert_id, b.kind)));
     }
 }
 

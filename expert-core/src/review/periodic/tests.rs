@@ -250,7 +250,7 @@ fn several_actions_for_one_expert_and_a_sorted_report() {
         ]
     );
     let counts: Vec<usize> = report.counts.values().copied().collect();
-    assert_eq!(counts, vec![1, 0, 1, 1, 1]);
+    assert_eq!(counts, vec![1, 0, 1, 1, 1, 0]);
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["counts"]["end_leave"], 1);
     assert_eq!(json["actions"][0]["new_status"]["status"], "retired");
