@@ -62,6 +62,130 @@ pub enum Subject {
     Invitation,
     /// A rating link's token (`{token}`) for an `EvaluatedDraw`.
     RatingLink,
+    /// Sanction cases (`{id}` the case number) of an active civil-servant
+    /// expert of 420100, opened 30 days ago on `ignore_evaluation_criteria`
+    /// (see [`case_base`]), at these steps:
+    CaseOpened,
+    /// Notice served on the base day, proposing a 6-month suspension
+    /// (hearing offered); the defence window has ended.
+    CaseNoticed,
+    /// Noticed, and a hearing requested.
+    CaseHearingRequested,
+    /// Noticed, then decided today (suspension, effective today).
+    CaseDecided,
+    /// Decided, and the employer letter generated.
+    CaseLetter,
+    /// Decided, then in effect.
+    CaseEffective,
+    /// In effect, letter generated and delivered, published.
+    CasePublished,
+    /// Decided, with reconsideration `R-1` filed.
+    CaseReviewFiled,
+}
+
+/// The day the matrix's cases were opened and noticed: 30 days ago, so
+/// the defence window has ended.
+pub fn case_base() -> chrono::NaiveDate {
+    fixtures::days_after(fixtures::today(), -30)
+}
+
+fn day(offset_from_base: i64) -> String {
+    fixtures::days_after(case_base(), offset_from_base).to_string()
+}
+
+fn today_s() -> String {
+    fixtures::today().to_string()
+}
+
+/// The grounds of the matrix's cases.
+pub fn case_ground() -> Value {
+    json!({"kind": "violation", "code": "ignore_evaluation_criteria"})
+}
+
+/// A 6-month suspension lifted after a passed test: inside the range of
+/// `ignore_evaluation_criteria`, with a hearing right.
+pub fn six_months() -> Value {
+    json!({"measure": {"kind": "suspension", "months": 6, "restore": "after_test"}, "fine_yuan": null})
+}
+
+pub fn open_case_body() -> Option<Value> {
+    Some(json!({"grounds": [case_ground()], "summary": "评标时未按招标文件规定的标准评审", "opened_on": day(0)}))
+}
+
+pub fn notice_body() -> Option<Value> {
+    Some(json!({
+        "served_on": day(0),
+        "facts": "在某项目评标中未按招标文件规定的评标标准和方法评标",
+        "evidence": ["评标录像 2026-001", "评标报告第3页"],
+        "legal_basis": ["《中华人民共和国招标投标法实施条例》第七十一条第（三）项"],
+        "proposed": six_months(),
+    }))
+}
+
+pub fn decide_body() -> Option<Value> {
+    Some(json!({
+        "decided_on": today_s(),
+        "outcome": {"kind": "sanction", "sanction": six_months()},
+        "found": [case_ground()],
+        "reasons": "事实清楚，证据确凿，当事人未在期限内提出陈述申辩",
+        "effective_on": today_s(),
+    }))
+}
+
+pub fn letter_body() -> Option<Value> {
+    Some(json!({"authority": "武汉市公共资源交易监督管理局"}))
+}
+
+pub fn delivery_body() -> Option<Value> {
+    Some(json!({"on": today_s(), "channel": "post", "reference": "挂号信 XA123"}))
+}
+
+pub fn publish_body() -> Option<Value> {
+    Some(json!({"on": today_s(), "reference": "公示 2026-01"}))
+}
+
+pub fn file_review_body() -> Option<Value> {
+    Some(json!({"kind": "reconsideration", "reference": "R-2", "filed_on": today_s(), "body": "武汉市人民政府"}))
+}
+
+fn violation_body() -> Option<Value> {
+    Some(json!({"code": "late_arrival", "occurred_on": today_s(), "evidence": ["现场记录 1"]}))
+}
+
+fn direct_case_body() -> Option<Value> {
+    Some(json!({"grounds": [{"kind": "violation", "code": "phone_in_room"}], "summary": "评标期间使用手机"}))
+}
+
+fn statement_body() -> Option<Value> {
+    Some(json!({"received_on": day(1), "reference": "陈述书 1", "summary": "对事实有异议"}))
+}
+
+fn waive_defence_body() -> Option<Value> {
+    Some(json!({"on": day(1), "reference": "放弃陈述申辩声明"}))
+}
+
+fn hearing_request_body() -> Option<Value> {
+    Some(json!({"on": day(1)}))
+}
+
+fn hearing_body() -> Option<Value> {
+    Some(json!({"on": today_s(), "record": "听证笔录 1"}))
+}
+
+fn hearing_waiver_body() -> Option<Value> {
+    Some(json!({"on": day(1), "reference": "放弃听证声明"}))
+}
+
+fn on_today_body() -> Option<Value> {
+    Some(json!({"on": today_s()}))
+}
+
+fn resolve_body() -> Option<Value> {
+    Some(json!({"reference": "R-1", "on": today_s(), "outcome": {"kind": "upheld"}}))
+}
+
+fn withdraw_body() -> Option<Value> {
+    Some(json!({"on": today_s(), "reason": "证据不足"}))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -112,7 +236,9 @@ const fn undocumented(method: &'static str, path: &'static str, expect: [u16; 7]
 }
 
 use Subject::{
-    Active, Applicant, Draw, EvaluatedDraw, Invitation, Nothing, RatingLink, Rejected,
+    Active, Applicant, CaseDecided, CaseEffective, CaseHearingRequested, CaseLetter, CaseNoticed,
+    CaseOpened, CasePublished, CaseReviewFiled, Draw, EvaluatedDraw, Invitation, Nothing, RatingLink,
+    Rejected,
     RevealedDraw, SuspendedAfterTest, Token,
 };
 
@@ -199,6 +325,31 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/v1/signals/pairs", Nothing, no_body,             [401, 200, 403, 403, 200, 403, 403]),
     // A public manual draw by RFC 3797, on the record.
     route("POST", "/api/v1/rfc3797", Nothing, rfc3797_body,              [401, 200, 200, 200, 200, 403, 403]),
+    // Discipline: supervisors on site and regulators record violations and
+    // read them; regulators open and move cases (bound ones in their
+    // region; elsewhere "not found"); supervisors read cases.
+    route("POST", "/api/v1/experts/{id}/violations", Active, violation_body, [401, 201, 403, 403, 201, 201, 404]),
+    route("GET", "/api/v1/experts/{id}/violations", Active, no_body,       [401, 200, 403, 403, 200, 200, 404]),
+    route("POST", "/api/v1/experts/{id}/cases", Active, direct_case_body,  [401, 201, 403, 403, 403, 201, 404]),
+    route("GET", "/api/v1/proposals", Nothing, no_body,                    [401, 200, 403, 403, 403, 200, 200]),
+    route("GET", "/api/v1/cases/{id}", CaseOpened, no_body,                [401, 200, 403, 403, 200, 200, 404]),
+    route("POST", "/api/v1/cases/{id}/notice", CaseOpened, notice_body,    [401, 200, 403, 403, 403, 200, 404]),
+    route("POST", "/api/v1/cases/{id}/statements", CaseNoticed, statement_body, [401, 200, 403, 403, 403, 200, 404]),
+    route("POST", "/api/v1/cases/{id}/defence-waiver", CaseNoticed, waive_defence_body, [401, 200, 403, 403, 403, 200, 404]),
+    route("POST", "/api/v1/cases/{id}/hearing-request", CaseNoticed, hearing_request_body, [401, 200, 403, 403, 403, 200, 404]),
+    route("POST", "/api/v1/cases/{id}/hearing", CaseHearingRequested, hearing_body, [401, 200, 403, 403, 403, 200, 404]),
+    route("POST", "/api/v1/cases/{id}/hearing-waiver", CaseNoticed, hearing_waiver_body, [401, 200, 403, 403, 403, 200, 404]),
+    route("POST", "/api/v1/cases/{id}/decision", CaseNoticed, decide_body, [401, 200, 403, 403, 403, 200, 404]),
+    route("POST", "/api/v1/cases/{id}/effect", CaseDecided, on_today_body, [401, 200, 403, 403, 403, 200, 404]),
+    route("POST", "/api/v1/cases/{id}/publication", CaseEffective, publish_body, [401, 200, 403, 403, 403, 200, 404]),
+    route("POST", "/api/v1/cases/{id}/employer-letter", CaseDecided, letter_body, [401, 201, 403, 403, 403, 201, 404]),
+    route("POST", "/api/v1/cases/{id}/employer-letter/delivery", CaseLetter, delivery_body, [401, 200, 403, 403, 403, 200, 404]),
+    route("POST", "/api/v1/cases/{id}/reviews", CaseDecided, file_review_body, [401, 200, 403, 403, 403, 200, 404]),
+    route("POST", "/api/v1/cases/{id}/review-outcome", CaseReviewFiled, resolve_body, [401, 200, 403, 403, 403, 200, 404]),
+    route("POST", "/api/v1/cases/{id}/close", CasePublished, on_today_body, [401, 200, 403, 403, 403, 200, 404]),
+    route("POST", "/api/v1/cases/{id}/withdrawal", CaseOpened, withdraw_body, [401, 200, 403, 403, 403, 200, 404]),
+    // Decided and published penalties: public, rate-limited.
+    route("GET", "/api/v1/public/penalties", Nothing, no_body,            [200, 200, 200, 200, 200, 200, 200]),
     // The invited expert's one-time link: the token is the credential.
     route("GET", "/api/v1/respond/{token}", Invitation, no_body,         [200, 200, 200, 200, 200, 200, 200]),
     route("POST", "/api/v1/respond/{token}", Invitation, accept_body,    [200, 200, 200, 200, 200, 200, 200]),

@@ -83,6 +83,20 @@ fn prepare(s: &Server, route: &Route) -> (String, Option<Value>) {
             revealed_draw(s);
             (route.path.replace("{token}", &open_invitation(s)), None)
         }
+        Subject::CaseOpened
+        | Subject::CaseNoticed
+        | Subject::CaseHearingRequested
+        | Subject::CaseDecided
+        | Subject::CaseLetter
+        | Subject::CaseEffective
+        | Subject::CasePublished
+        | Subject::CaseReviewFiled => {
+            let (case_no, expert) = expert_draw_tests::cases::case_at(s, route.subject);
+            (
+                route.path.replace("{id}", &case_no),
+                Some(get_expert(s, &expert)),
+            )
+        }
         Subject::SuspendedAfterTest => {
             let (id, _) = active_expert(s, fixtures::application_in("420100"));
             let r = admin.post(

@@ -85,6 +85,7 @@ fn the_document_matches_the_server(backend: Backend) {
             "/api/v1/public/panel-check",
             "/api/v1/public/projects",
             "/api/v1/public/project",
+            "/api/v1/public/penalties",
         ];
         assert_eq!(
             op.get("security").is_some(),
