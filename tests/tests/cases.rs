@@ -560,3 +560,70 @@ fn the_window_the_waiver_and_rights(backend: Backend) {
 }
 
 both_backends!(window_and_rights, the_window_the_waiver_and_rights);
+
+/// The periodic review proposes where points reach a threshold: points
+/// recorded while the centre's baseline had no threshold are proposed by
+/// the next review under one that has (once; a dry run writes nothing). A
+/// discipline section that cannot work stops the server at start.
+fn the_review_proposes_on_points(backend: Backend) {
+    let db = expert_draw_tests::TestDb::new(backend);
+    let config = db.path("policy.toml");
+    std::fs::write(&config, "[discipline.baseline]\nthresholds = []\n").expect("policy");
+    let s = Server::start_with(db, &["--config", config.to_str().expect("path")]);
+    let (expert, _) = fixtures::active_expert(&s, fixtures::application_in("420100"));
+    let regulator = s.token("regulator", None);
+    // 12 points at once, and no threshold to reach.
+    let r = record(
+        &regulator,
+        &expert,
+        json!({"code": "accept_property", "occurred_on": day(-1), "evidence": ["举报材料"]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["points"], Value::Null, "{}", r.text);
+    assert_eq!(r.json["violation"]["points"], 12, "{}", r.text);
+    assert_eq!(r.json["proposal"], Value::Null, "{}", r.text);
+    let db = s.stop();
+    std::fs::write(&config, "[discipline.baseline]\ncycle_months = 0\n").expect("policy");
+    let (code, log) = expert_draw_tests::serve_refused(
+        &db,
+        &["--config", config.to_str().expect("path")],
+    );
+    assert_ne!(code, 0);
+    assert!(log.contains("discipline.baseline.cycle_months"), "{log}");
+    std::fs::write(&config, "").expect("policy");
+    let s = Server::start_with(db, &["--config", config.to_str().expect("path")]);
+    let regulator = s.token("regulator", None);
+    let review = |dry_run: bool| {
+        let r = regulator.post(
+            "/api/v1/review",
+            &json!({"as_of": day(0), "dry_run": dry_run}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.json
+    };
+    let size = log_size(&s);
+    let dry = review(true);
+    assert_eq!(dry["counts"]["points_threshold"], 1, "{dry}");
+    assert_eq!(log_size(&s), size, "a dry run wrote to the log");
+    let report = review(false);
+    let action = report["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .find(|a| a["kind"] == "points_threshold")
+        .expect("a points_threshold action")
+        .clone();
+    assert_eq!(action["expert_id"], expert.as_str());
+    assert_eq!(action["new_status"], Value::Null);
+    let proposals = regulator.get("/api/v1/proposals");
+    let list = proposals.json.as_array().expect("list");
+    assert_eq!(list.len(), 1, "{}", proposals.text);
+    assert_eq!(list[0]["expert_id"], expert.as_str());
+    // The expert is not sanctioned by it.
+    assert_eq!(get_expert(&s, &expert)["status"], "active");
+    // Proposed once.
+    assert_eq!(review(false)["counts"]["points_threshold"], 0);
+    assert_eq!(subjects_of(&s, "proposal.create"), [Some(expert.clone())]);
+}
+
+both_backends!(review_proposes, the_review_proposes_on_points);
