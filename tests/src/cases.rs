@@ -63,7 +63,13 @@ pub fn case_at(s: &Server, subject: Subject) -> (String, String) {
     match subject {
         Subject::CaseDecided => return (case_no, expert),
         Subject::CaseLetter => {
-            step(&admin, &case_no, "employer-letter", &body(routes::letter_body), 201);
+            step(
+                &admin,
+                &case_no,
+                "employer-letter",
+                &body(routes::letter_body),
+                201,
+            );
             return (case_no, expert);
         }
         Subject::CaseReviewFiled => {
@@ -79,9 +85,19 @@ pub fn case_at(s: &Server, subject: Subject) -> (String, String) {
     if subject == Subject::CaseEffective {
         return (case_no, expert);
     }
-    step(&admin, &case_no, "employer-letter", &body(routes::letter_body), 201);
+    step(
+        &admin,
+        &case_no,
+        "employer-letter",
+        &body(routes::letter_body),
+        201,
+    );
     s200("employer-letter/delivery", body(routes::delivery_body));
     s200("publication", body(routes::publish_body));
-    assert_eq!(subject, Subject::CasePublished, "no case step for {subject:?}");
+    assert_eq!(
+        subject,
+        Subject::CasePublished,
+        "no case step for {subject:?}"
+    );
     (case_no, expert)
 }

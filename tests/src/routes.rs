@@ -109,7 +109,9 @@ pub fn six_months() -> Value {
 }
 
 pub fn open_case_body() -> Option<Value> {
-    Some(json!({"grounds": [case_ground()], "summary": "评标时未按招标文件规定的标准评审", "opened_on": day(0)}))
+    Some(
+        json!({"grounds": [case_ground()], "summary": "评标时未按招标文件规定的标准评审", "opened_on": day(0)}),
+    )
 }
 
 pub fn notice_body() -> Option<Value> {
@@ -145,7 +147,9 @@ pub fn publish_body() -> Option<Value> {
 }
 
 pub fn file_review_body() -> Option<Value> {
-    Some(json!({"kind": "reconsideration", "reference": "R-2", "filed_on": today_s(), "body": "武汉市人民政府"}))
+    Some(
+        json!({"kind": "reconsideration", "reference": "R-2", "filed_on": today_s(), "body": "武汉市人民政府"}),
+    )
 }
 
 fn violation_body() -> Option<Value> {
@@ -153,7 +157,9 @@ fn violation_body() -> Option<Value> {
 }
 
 fn direct_case_body() -> Option<Value> {
-    Some(json!({"grounds": [{"kind": "violation", "code": "phone_in_room"}], "summary": "评标期间使用手机"}))
+    Some(
+        json!({"grounds": [{"kind": "violation", "code": "phone_in_room"}], "summary": "评标期间使用手机"}),
+    )
 }
 
 fn statement_body() -> Option<Value> {

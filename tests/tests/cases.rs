@@ -96,7 +96,10 @@ fn a_full_case_from_the_site_to_the_public_notice(backend: Backend) {
     app["employer_contact"] = json!({"name": "人事处", "phone": "027-88886666", "address": null});
     let (expert, app) = fixtures::active_expert(&s, app);
     let name = app["name"].as_str().expect("name").to_owned();
-    let employer = app["employer"]["name"].as_str().expect("employer").to_owned();
+    let employer = app["employer"]["name"]
+        .as_str()
+        .expect("employer")
+        .to_owned();
 
     let r = operator.post("/api/v1/draws", &award::request("P-CASE-1"));
     assert_eq!(r.status, 201, "{}", r.text);
@@ -130,7 +133,10 @@ fn a_full_case_from_the_site_to_the_public_notice(backend: Backend) {
     assert_eq!(proposals.status, 200, "{}", proposals.text);
     let proposal = proposals.json.as_array().expect("list")[0].clone();
     assert_eq!(proposal["expert_id"], expert.as_str());
-    assert_eq!(proposal["ground"], json!({"kind": "points_threshold", "points": 12}));
+    assert_eq!(
+        proposal["ground"],
+        json!({"kind": "points_threshold", "points": 12})
+    );
     let key = proposal["key"].as_str().expect("key").to_owned();
     assert!(key.starts_with("points:12:V"), "{key}");
     // A regulator bound to another region sees none of it.
@@ -152,7 +158,10 @@ fn a_full_case_from_the_site_to_the_public_notice(backend: Backend) {
     );
     assert_eq!(r.json["stage"], "opened");
     assert_eq!(r.json["case"]["civil_servant"], true);
-    assert_eq!(r.json["case"]["origin"], json!({"kind": "proposal", "key": key}));
+    assert_eq!(
+        r.json["case"]["origin"],
+        json!({"kind": "proposal", "key": key})
+    );
     assert_eq!(r.json["baseline"][0]["rule"], "points:12");
     assert_eq!(r.json["deadlines"]["defence_window_ends"], Value::Null);
     let size = log_size(&s);
@@ -200,9 +209,14 @@ fn a_full_case_from_the_site_to_the_public_notice(backend: Backend) {
     };
     let path = format!("/api/v1/cases/{case_no}/decision");
     let removal = json!({"measure": {"kind": "removal", "ban_years": 2}, "fine_yuan": null});
-    let p = refused(&s, &case_no, 422, "validation", Some("outside_baseline"), || {
-        regulator.post(&path, &decision(removal.clone()))
-    });
+    let p = refused(
+        &s,
+        &case_no,
+        422,
+        "validation",
+        Some("outside_baseline"),
+        || regulator.post(&path, &decision(removal.clone())),
+    );
     assert_eq!(p["field"], "outcome");
     refused(&s, &case_no, 403, "forbidden", None, || {
         operator.post(&path, &decision(six_months()))
@@ -214,7 +228,13 @@ fn a_full_case_from_the_site_to_the_public_notice(backend: Backend) {
         elsewhere.post(&path, &decision(six_months()))
     });
 
-    let v = step(&regulator, &case_no, "decision", &decision(six_months()), 200);
+    let v = step(
+        &regulator,
+        &case_no,
+        "decision",
+        &decision(six_months()),
+        200,
+    );
     assert_eq!(v["stage"], "decided");
     assert_eq!(v["standing_sanction"], six_months());
     // The violations behind the proposal are settled: still counted.
@@ -235,7 +255,12 @@ fn a_full_case_from_the_site_to_the_public_notice(backend: Backend) {
         201,
     );
     let text = letter["text"].as_str().expect("text");
-    for part in [name.as_str(), employer.as_str(), case_no.as_str(), "暂停评标专家资格6个月"] {
+    for part in [
+        name.as_str(),
+        employer.as_str(),
+        case_no.as_str(),
+        "暂停评标专家资格6个月",
+    ] {
         assert!(text.contains(part), "{part} missing from:\n{text}");
     }
     assert_eq!(letter["recipient"], employer.as_str());
@@ -288,16 +313,24 @@ fn a_full_case_from_the_site_to_the_public_notice(backend: Backend) {
     assert_eq!(p["employer"], employer.as_str());
     assert_eq!(p["violations"][0]["rule"], "points:12");
     assert_eq!(p["sanction"], six_months());
-    assert_eq!(p["sanction_zh"], "暂停评标专家资格6个月，期满经考试合格后恢复");
+    assert_eq!(
+        p["sanction_zh"],
+        "暂停评标专家资格6个月，期满经考试合格后恢复"
+    );
     assert_eq!(p["decided_on"], day(0));
     assert_eq!(p["effective_on"], day(0));
     assert_eq!(p["published_on"], day(0));
 
     // A civil servant's case closes only after the letter's delivery.
     let close = json!({"on": day(0)});
-    refused(&s, &case_no, 409, "conflict", Some("employer_letter_missing"), || {
-        regulator.post(&format!("/api/v1/cases/{case_no}/close"), &close)
-    });
+    refused(
+        &s,
+        &case_no,
+        409,
+        "conflict",
+        Some("employer_letter_missing"),
+        || regulator.post(&format!("/api/v1/cases/{case_no}/close"), &close),
+    );
     step(
         &regulator,
         &case_no,
@@ -421,7 +454,13 @@ fn the_window_the_waiver_and_rights(backend: Backend) {
         &expert,
         json!({"code": "sleeping", "occurred_on": day(0), "evidence": ["x"]}),
     );
-    assert_problem(&r, 422, "validation", Some("code"), Some("unknown_violation"));
+    assert_problem(
+        &r,
+        422,
+        "validation",
+        Some("code"),
+        Some("unknown_violation"),
+    );
     let r = record(
         &regulator,
         &expert,
@@ -440,7 +479,13 @@ fn the_window_the_waiver_and_rights(backend: Backend) {
         &expert,
         json!({"code": "late_arrival", "occurred_on": day(0), "draw_id": "D-2000-000001", "evidence": ["x"]}),
     );
-    assert_problem(&r, 422, "validation", Some("draw_id"), Some("unknown_reference"));
+    assert_problem(
+        &r,
+        422,
+        "validation",
+        Some("draw_id"),
+        Some("unknown_reference"),
+    );
     assert_eq!(log_size(&s), size, "refused violations wrote to the log");
     let r = record(&regulator, &expert, late);
     assert_eq!(r.status, 201, "{}", r.text);
@@ -473,17 +518,32 @@ fn the_window_the_waiver_and_rights(backend: Backend) {
         "effective_on": day(0),
     });
     let path = format!("/api/v1/cases/{case_no}/decision");
-    let p = refused(&s, &case_no, 409, "conflict", Some("defence_window_open"), || {
-        regulator.post(&path, &decision)
-    });
+    let p = refused(
+        &s,
+        &case_no,
+        409,
+        "conflict",
+        Some("defence_window_open"),
+        || regulator.post(&path, &decision),
+    );
     assert_eq!(p["field"], "decided_on");
     // Bad bodies name the field.
-    refused(&s, &case_no, 400, "bad-request", Some("missing_field"), || {
-        regulator.post(&path, &json!({"decided_on": day(0)}))
-    });
-    refused(&s, &case_no, 400, "bad-request", Some("unknown_field"), || {
-        regulator.post(&path, &json!({"event": "close", "on": day(0)}))
-    });
+    refused(
+        &s,
+        &case_no,
+        400,
+        "bad-request",
+        Some("missing_field"),
+        || regulator.post(&path, &json!({"decided_on": day(0)})),
+    );
+    refused(
+        &s,
+        &case_no,
+        400,
+        "bad-request",
+        Some("unknown_field"),
+        || regulator.post(&path, &json!({"event": "close", "on": day(0)})),
+    );
     let p = refused(&s, &case_no, 422, "validation", Some("future_date"), || {
         regulator.post(
             &format!("/api/v1/cases/{case_no}/defence-waiver"),
@@ -501,26 +561,45 @@ fn the_window_the_waiver_and_rights(backend: Backend) {
         &json!({"on": day(0), "reference": "放弃陈述申辩声明"}),
         200,
     );
-    refused(&s, &case_no, 422, "validation", Some("exceeds_notice"), || {
-        regulator.post(&path, &heavier)
-    });
+    refused(
+        &s,
+        &case_no,
+        422,
+        "validation",
+        Some("exceeds_notice"),
+        || regulator.post(&path, &heavier),
+    );
     // Waived: the decision may come now.
     let v = step(&regulator, &case_no, "decision", &decision, 200);
     assert_eq!(v["stage"], "decided");
     assert_eq!(v["deadlines"]["decision_from"], day(0));
     // Not a civil servant: no letter.
-    refused(&s, &case_no, 409, "conflict", Some("not_civil_servant"), || {
-        regulator.post(
-            &format!("/api/v1/cases/{case_no}/employer-letter"),
-            &json!({"authority": "武汉市公共资源交易监督管理局"}),
-        )
-    });
-    refused(&s, &case_no, 409, "conflict", Some("not_civil_servant"), || {
-        regulator.post(
-            &format!("/api/v1/cases/{case_no}/employer-letter/delivery"),
-            &json!({"on": day(0), "channel": "post", "reference": "x"}),
-        )
-    });
+    refused(
+        &s,
+        &case_no,
+        409,
+        "conflict",
+        Some("not_civil_servant"),
+        || {
+            regulator.post(
+                &format!("/api/v1/cases/{case_no}/employer-letter"),
+                &json!({"authority": "武汉市公共资源交易监督管理局"}),
+            )
+        },
+    );
+    refused(
+        &s,
+        &case_no,
+        409,
+        "conflict",
+        Some("not_civil_servant"),
+        || {
+            regulator.post(
+                &format!("/api/v1/cases/{case_no}/employer-letter/delivery"),
+                &json!({"on": day(0), "channel": "post", "reference": "x"}),
+            )
+        },
+    );
     // Reads: another region's regulator finds nothing; operators none.
     let r = regulator_elsewhere.get(&format!("/api/v1/cases/{case_no}"));
     assert_problem(&r, 404, "not-found", None, None);
@@ -584,10 +663,8 @@ fn the_review_proposes_on_points(backend: Backend) {
     assert_eq!(r.json["proposal"], Value::Null, "{}", r.text);
     let db = s.stop();
     std::fs::write(&config, "[discipline.baseline]\ncycle_months = 0\n").expect("policy");
-    let (code, log) = expert_draw_tests::serve_refused(
-        &db,
-        &["--config", config.to_str().expect("path")],
-    );
+    let (code, log) =
+        expert_draw_tests::serve_refused(&db, &["--config", config.to_str().expect("path")]);
     assert_ne!(code, 0);
     assert!(log.contains("discipline.baseline.cycle_months"), "{log}");
     std::fs::write(&config, "").expect("policy");

@@ -208,7 +208,10 @@ pub struct ViolationView {
     pub recorded_at: DateTime<Utc>,
 }
 
-fn violation_view(row: &ViolationRow, policy: &DisciplinePolicy) -> Result<ViolationView, ApiError> {
+fn violation_view(
+    row: &ViolationRow,
+    policy: &DisciplinePolicy,
+) -> Result<ViolationView, ApiError> {
     let rule = policy.baseline.violation(&row.code);
     Ok(ViolationView {
         id: row.id.clone(),
@@ -372,7 +375,12 @@ pub async fn expert_violations(
                     window_from: t.window_from,
                     total: t.total,
                     unsettled: t.unsettled,
-                    thresholds: policy.baseline.thresholds.iter().map(|th| th.points).collect(),
+                    thresholds: policy
+                        .baseline
+                        .thresholds
+                        .iter()
+                        .map(|th| th.points)
+                        .collect(),
                 },
                 violations: rows
                     .iter()
@@ -495,7 +503,10 @@ pub struct LetterView {
     pub employer_contact: Option<expert_core::expert::EmployerContact>,
 }
 
-fn letter_view(row: LetterRow, contact: Option<expert_core::expert::EmployerContact>) -> LetterView {
+fn letter_view(
+    row: LetterRow,
+    contact: Option<expert_core::expert::EmployerContact>,
+) -> LetterView {
     LetterView {
         case_no: row.case_no,
         recipient: row.recipient,
@@ -626,6 +637,7 @@ pub async fn open_case(
             }
         }
         (None, Some(grounds)) => Opening::Direct {
+            officer_id: caller.token_id.clone(),
             grounds,
             summary: input.summary.unwrap_or_default(),
         },
@@ -654,16 +666,7 @@ pub async fn open_case(
         .db(move |conn| {
             let (row, record) = audit::write(conn, now, |tx| {
                 let expert = expert_in_reach(tx.conn, &caller, &id)?;
-                let row = cases::open(
-                    tx,
-                    &actor,
-                    &caller.token_id,
-                    &expert,
-                    opening,
-                    opened_on,
-                    &policy,
-                    today,
-                )?;
+                let row = cases::open(tx, &actor, &expert, opening, opened_on, &policy, today)?;
                 Ok::<_, ApiError>((row, expert))
             })?;
             case_view(conn, &row, &record, &policy, today)
@@ -953,7 +956,14 @@ pub async fn deliver_letter(
     id: web::Path<String>,
     body: Body<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    step(caller, state, id.into_inner(), "deliver_employer_letter", body.0).await
+    step(
+        caller,
+        state,
+        id.into_inner(),
+        "deliver_employer_letter",
+        body.0,
+    )
+    .await
 }
 
 /// A reconsideration (行政复议) or appeal (行政诉讼) filed against the decision.

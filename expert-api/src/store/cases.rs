@@ -106,8 +106,10 @@ pub struct LetterRow {
 pub enum Opening {
     /// From a stored proposal, by its key.
     Proposal { key: String },
-    /// By the regulator directly, with the grounds and a summary.
+    /// By a regulator (the officer's token id) directly, with the grounds
+    /// and a summary.
     Direct {
+        officer_id: String,
         grounds: Vec<Ground>,
         summary: String,
     },
@@ -214,7 +216,6 @@ fn push_event(
 pub fn open(
     tx: &mut AuditTx<'_>,
     actor: &str,
-    officer_id: &str,
     expert: &ExpertRecord,
     opening: Opening,
     opened_on: NaiveDate,
@@ -227,23 +228,27 @@ pub fn open(
         Opening::Proposal { key } => {
             let row = violations::take_proposal(tx.conn, &key, &case_no)?;
             if row.expert_id != expert.id {
-                return Err(StoreError::Invalid(vec![expert_core::expert::FieldError::new(
-                    "proposal",
-                    expert_core::expert::Rule::UnknownReference,
-                    "该处理建议不是针对此专家的",
-                    format!("proposal {key} is not about expert {}", expert.id),
-                )])
-                .into());
+                return Err(
+                    StoreError::Invalid(vec![expert_core::expert::FieldError::new(
+                        "proposal",
+                        expert_core::expert::Rule::UnknownReference,
+                        "该处理建议不是针对此专家的",
+                        format!("proposal {key} is not about expert {}", expert.id),
+                    )])
+                    .into(),
+                );
             }
             OpenCase::from_proposal(&row.proposal()?, case_no.clone(), civil_servant, opened_on)
         }
-        Opening::Direct { grounds, summary } => OpenCase {
+        Opening::Direct {
+            officer_id,
+            grounds,
+            summary,
+        } => OpenCase {
             case_no: case_no.clone(),
             expert_id: expert.id.clone(),
             civil_servant,
-            origin: CaseOrigin::Regulator {
-                officer_id: officer_id.to_owned(),
-            },
+            origin: CaseOrigin::Regulator { officer_id },
             grounds,
             opened_on,
             summary,
@@ -374,7 +379,9 @@ pub fn apply_event(
     {
         return Err(StoreError::Conflict {
             rule: "letter_not_generated",
-            message: format!("generate the employer letter of case {case_no} before recording its delivery"),
+            message: format!(
+                "generate the employer letter of case {case_no} before recording its delivery"
+            ),
         }
         .into());
     }
@@ -430,12 +437,13 @@ pub fn apply_event(
             let decision = next.decision.as_ref();
             if let (Some(sanction), Some(decision)) = (sanction, decision) {
                 let reason = expert_core::discipline::effect::status_reason(&next, &sanction);
-                let cmd = sanction_command(&sanction, decision.effective_on, &reason).map_err(
-                    |e| StoreError::Conflict {
-                        rule: e.code(),
-                        message: e.to_string(),
-                    },
-                )?;
+                let cmd =
+                    sanction_command(&sanction, decision.effective_on, &reason).map_err(|e| {
+                        StoreError::Conflict {
+                            rule: e.code(),
+                            message: e.to_string(),
+                        }
+                    })?;
                 tx.append(&kind, actor, Some(&expert_id), data.clone())?;
                 if let Some(cmd) = cmd {
                     experts::command(
@@ -468,7 +476,11 @@ pub fn apply_event(
                     && !matches!(status, Status::Removed { .. })
                     && let Some(d) = next.decision.as_ref()
                 {
-                    experts::lift_ban(tx.conn, record.profile.resident_id.as_str(), d.effective_on)?;
+                    experts::lift_ban(
+                        tx.conn,
+                        record.profile.resident_id.as_str(),
+                        d.effective_on,
+                    )?;
                 }
                 experts::replace_status(tx, &record, &status)?;
                 status_change = Some((

@@ -1005,11 +1005,16 @@ fn points_proposals(
     let rows: Vec<super::violations::ViolationRow> = violations::table
         .order((violations::expert_id.asc(), violations::occurred_on.asc()))
         .load(conn)?;
-    let mut by_expert: std::collections::BTreeMap<&str, Vec<expert_core::discipline::ViolationRecord>> =
-        std::collections::BTreeMap::new();
+    let mut by_expert: std::collections::BTreeMap<
+        &str,
+        Vec<expert_core::discipline::ViolationRecord>,
+    > = std::collections::BTreeMap::new();
     for r in &rows {
         if reviewed.contains(r.expert_id.as_str()) {
-            by_expert.entry(r.expert_id.as_str()).or_default().push(r.record());
+            by_expert
+                .entry(r.expert_id.as_str())
+                .or_default()
+                .push(r.record());
         }
     }
     let mut out = Vec::new();

@@ -318,10 +318,7 @@ pub fn store_proposal(
 }
 
 pub fn get_proposal(conn: &mut DbConn, key: &str) -> Result<Option<ProposalRow>, StoreError> {
-    Ok(sanction_proposals::table
-        .find(key)
-        .first(conn)
-        .optional()?)
+    Ok(sanction_proposals::table.find(key).first(conn).optional()?)
 }
 
 /// Proposals no case has been opened from, oldest first, with each
@@ -382,7 +379,9 @@ pub fn take_proposal(
 /// Mark violations as the basis of a decided threshold case: still counted,
 /// never proposed again.
 pub fn settle(conn: &mut DbConn, ids: &[String]) -> Result<usize, StoreError> {
-    Ok(diesel::update(violations::table.filter(violations::id.eq_any(ids)))
-        .set(violations::settled.eq(true))
-        .execute(conn)?)
+    Ok(
+        diesel::update(violations::table.filter(violations::id.eq_any(ids)))
+            .set(violations::settled.eq(true))
+            .execute(conn)?,
+    )
 }
