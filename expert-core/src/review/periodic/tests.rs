@@ -286,11 +286,40 @@ expert_id | action             | new_status | detail
 ----------+--------------------+------------+-----------------------------
 E-0002    | excessive_declines | -          | 近12个月拒绝抽取4次，上限3次
 E-1       | end_leave          | active     | 请假至2026-05-01结束
-total 2: retire_at_age_limit 0, lift_suspension 0, end_leave 1, term_expired 0, excessive_declines 1
+total 2: retire_at_age_limit 0, lift_suspension 0, end_leave 1, term_expired 0, excessive_declines 1, points_threshold 0
 ";
     assert_eq!(table, expected);
     let empty = review(&[]).to_table();
     assert!(empty.contains("（无 / none）"));
+}
+
+#[test]
+fn proposals_join_the_report_as_flags() {
+    use crate::discipline::{Baseline, ViolationRecord, points_proposal};
+    let b = Baseline::default();
+    let records = [ViolationRecord::new(&b, "accept_property", d(2026, 5, 1), "V1").unwrap()];
+    let p = points_proposal("E-1", &records, &b, d(2026, 6, 1)).unwrap();
+    let mut report = review(&[
+        subject("E-0", on_leave(d(2026, 5, 1))),
+        subject("E-1", on_leave(d(2026, 5, 1))),
+    ]);
+    report.add_proposals(std::slice::from_ref(&p));
+    let kinds: Vec<(&str, ReviewActionKind)> = report
+        .actions
+        .iter()
+        .map(|a| (a.expert_id.as_str(), a.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("E-0", ReviewActionKind::EndLeave),
+            ("E-1", ReviewActionKind::EndLeave),
+            ("E-1", ReviewActionKind::PointsThreshold),
+        ]
+    );
+    assert_eq!(report.counts[&ReviewActionKind::PointsThreshold], 1);
+    assert_eq!(report.actions[2].new_status, None);
+    assert_eq!(report.actions[2].detail_zh, p.detail_zh);
 }
 
 proptest! {
