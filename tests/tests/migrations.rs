@@ -12,7 +12,7 @@ use expert_draw_tests::backend::postgres_unavailable;
 use expert_draw_tests::fixtures::application_in;
 use expert_draw_tests::{Backend, TestDb, both_backends, cli_ok};
 
-const TABLES: [&str; 21] = [
+const TABLES: [&str; 26] = [
     "api_tokens",
     "assessment_links",
     "assessment_sheets",
@@ -21,9 +21,12 @@ const TABLES: [&str; 21] = [
     "audit_nodes",
     "awards",
     "bans",
+    "case_events",
+    "cases",
     "checkpoints",
     "counters",
     "draws",
+    "employer_letters",
     "employment_history",
     "evaluation_results",
     "expert_declines",
@@ -34,6 +37,8 @@ const TABLES: [&str; 21] = [
     "outbox",
     "panel_changes",
     "panel_members",
+    "sanction_proposals",
+    "violations",
 ];
 
 #[derive(QueryableByName)]
