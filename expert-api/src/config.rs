@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use expert_core::admission::AdmissionPolicy;
-use expert_core::discipline::{AssessmentConfig, Baseline, DisciplinePolicy, SignalPolicy, WorkCalendar};
+use expert_core::discipline::{
+    AssessmentConfig, Baseline, DisciplinePolicy, SignalPolicy, WorkCalendar,
+};
 use serde::Deserialize;
 
 pub const DEFAULT_DB: &str = "sqlite://./data/expert-draw.db";
@@ -66,9 +68,13 @@ impl PolicyFile {
         if self.discipline.assessment != AssessmentConfig::default() {
             out.push("discipline.assessment: configure the assessment in [assessment]".into());
         }
-        out.extend(self.discipline.validate().into_iter().filter(|e| !e.field.starts_with("assessment")).map(|e| {
-            format!("discipline.{}: {}", e.field.replace('/', "."), e.message_en)
-        }));
+        out.extend(
+            self.discipline
+                .validate()
+                .into_iter()
+                .filter(|e| !e.field.starts_with("assessment"))
+                .map(|e| format!("discipline.{}: {}", e.field.replace('/', "."), e.message_en)),
+        );
         out
     }
 }
@@ -321,10 +327,17 @@ mod tests {
         assert_eq!(p.discipline.due_process.defence_working_days, 7);
         let problems = p.problems();
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].starts_with("discipline.baseline.cycle_months"), "{problems:?}");
+        assert!(
+            problems[0].starts_with("discipline.baseline.cycle_months"),
+            "{problems:?}"
+        );
         assert!(toml::from_str::<PolicyFile>("[discipline]\nbaseline_x = 1\n").is_err());
         let p: PolicyFile =
             toml::from_str("[discipline.assessment]\ndeadline_working_days = 5\n").unwrap();
-        assert!(p.problems()[0].starts_with("discipline.assessment"), "{:?}", p.problems());
+        assert!(
+            p.problems()[0].starts_with("discipline.assessment"),
+            "{:?}",
+            p.problems()
+        );
     }
 }

@@ -162,10 +162,14 @@ pub fn periodic_review(
 }
 
 impl ReviewReport {
-    /// Adds a `points_threshold` action per sanction proposal (from
-    /// `discipline::points_proposal`, and later from the credit score), in
-    /// the report's order, and counts them. A proposal changes no status.
+    /// Adds a `points_threshold` action per points proposal (from
+    /// `discipline::points_proposal`), in the report's order, counts them
+    /// and lists them in `proposals` beside the low-credit ones. A
+    /// proposal changes no status.
     pub fn add_proposals(&mut self, proposals: &[crate::discipline::SanctionProposal]) {
+        self.proposals.extend(proposals.iter().cloned());
+        self.proposals
+            .sort_by(|a, b| (&a.expert_id, &a.key).cmp(&(&b.expert_id, &b.key)));
         for p in proposals {
             self.actions.push(ReviewAction {
                 expert_id: p.expert_id.clone(),
