@@ -62,6 +62,8 @@ pub enum Subject {
     Invitation,
     /// A rating link's token (`{token}`) for an `EvaluatedDraw`.
     RatingLink,
+    /// A file of the web console (`{file}`).
+    ConsoleFile,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -112,8 +114,8 @@ const fn undocumented(method: &'static str, path: &'static str, expect: [u16; 7]
 }
 
 use Subject::{
-    Active, Applicant, Draw, EvaluatedDraw, Invitation, Nothing, RatingLink, Rejected,
-    RevealedDraw, SuspendedAfterTest, Token,
+    Active, Applicant, ConsoleFile, Draw, EvaluatedDraw, Invitation, Nothing, RatingLink,
+    Rejected, RevealedDraw, SuspendedAfterTest, Token,
 };
 
 /// Columns: anonymous, admin, operator@420100, operator@420600, supervisor,
@@ -124,6 +126,14 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/healthz", Nothing, no_body,                           [200, 200, 200, 200, 200, 200, 200]),
     undocumented("GET", "/api/v1/openapi.json",                          [200, 200, 200, 200, 200, 200, 200]),
     undocumented("GET", "/api/v1/docs/",                                 [200, 200, 200, 200, 200, 200, 200]),
+    // The web console: static files for everyone (`/` and `/console` are
+    // redirects, followed here); its pages call the routes below.
+    undocumented("GET", "/",                                             [200, 200, 200, 200, 200, 200, 200]),
+    undocumented("GET", "/console",                                      [200, 200, 200, 200, 200, 200, 200]),
+    undocumented("GET", "/console/",                                     [200, 200, 200, 200, 200, 200, 200]),
+    Route { subject: ConsoleFile, ..undocumented("GET", "/console/{file}", [200, 200, 200, 200, 200, 200, 200]) },
+    // Who the token is (the console's navigation): any signed-in caller.
+    route("GET", "/api/v1/session", Nothing, no_body,                    [401, 200, 200, 200, 200, 200, 200]),
     // Reference data: any signed-in caller.
     route("GET", "/api/v1/reference/regions", Nothing, no_body,          [401, 200, 200, 200, 200, 200, 200]),
     route("GET", "/api/v1/reference/specialties", Nothing, no_body,      [401, 200, 200, 200, 200, 200, 200]),
