@@ -79,7 +79,9 @@ async function route() {
       main.replaceChildren(status('bad', t('notAllowed')));
       return;
     } else {
-      hash = ctx.caps.request || ctx.caps.pool ? (ctx.caps.draws ? '#/draws' : '#/pool') : '#/public';
+      // Staff start at their work; without a token, at the sign-in (the
+      // public pages are one link away).
+      hash = ctx.session ? (ctx.caps.draws ? '#/draws' : '#/pool') : '#/signin';
     }
     history.replaceState(null, '', hash);
     page = findPage(hash);

@@ -47,7 +47,12 @@ export function clearErrors(form) {
 
 /** Show an error next to the control named `name` (or on the form). */
 export function fieldError(form, name, message) {
-  const el = form.querySelector(`[name="${CSS.escape(name)}"]`);
+  // The API names fields as `/`-separated paths (`panel/0/count`); an
+  // error deeper than any control (`avoid/bidders/2`) goes to the nearest.
+  let el = null;
+  for (let path = name.replace(/^\//, ''); path && !el; path = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '') {
+    el = form.querySelector(`[name="${CSS.escape(path)}"]`);
+  }
   const slot = el ? form.querySelector(`#${el.id}-err`) : form.querySelector('.form-error');
   if (el) el.setAttribute('aria-invalid', 'true');
   if (slot) slot.textContent = slot.textContent ? `${slot.textContent} ${message}` : message;
@@ -64,7 +69,7 @@ export function showProblem(form, e, lang) {
     const el = fieldError(form, f.field, msg);
     first ??= el;
   }
-  if (fields.length === 0 || !first) {
+  if (fields.length === 0) {
     const slot = form.querySelector('.form-error');
     if (slot) slot.textContent = t('failed', { detail: e.message });
   }

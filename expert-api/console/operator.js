@@ -76,27 +76,27 @@ export async function newDraw(main, ctx) {
   const addGroup = () => {
     const n = groups.children.length;
     const fs = h('fieldset', { class: 'grid group' }, h('legend', {}, t('group', { n: n + 1 })),
-      field(t('specialty'), `panel[${n}].specialty`, 'select', { required: true },
+      field(t('specialty'), `panel/${n}/specialty`, 'select', { required: true },
         [h('option', { value: '' }, t('pickSpecialty')), ...specialties.map((s) => h('option', { value: s.code }, s.label))]),
-      field(t('count'), `panel[${n}].count`, 'input', { type: 'number', min: 1, value: '5', required: true }),
-      field(t('reserve'), `panel[${n}].reserve`, 'input', { type: 'number', min: 0, value: '2', required: true }));
+      field(t('count'), `panel/${n}/count`, 'input', { type: 'number', min: 1, value: '5', required: true }),
+      field(t('reserve'), `panel/${n}/reserve`, 'input', { type: 'number', min: 0, value: '2', required: true }));
     groups.append(fs);
   };
   addGroup();
   const form = h('form', { class: 'grid', novalidate: true, id: 'draw-form' },
-    field(t('projectId'), 'project.id', 'input', { required: true, autocomplete: 'off' }),
-    field(t('projectName'), 'project.name', 'input', { required: true }),
-    field(t('region'), 'project.region', 'input', { required: true, inputmode: 'numeric', value: ctx.session.region ?? '' }),
-    field(t('tenderer'), 'project.tenderer', 'input', { required: true, autocomplete: 'off' }),
-    field(t('bidSection'), 'project.bid_section', 'input', { required: true, value: '1' }),
-    field(t('evalStart'), 'evaluation.start', 'input', { type: 'datetime-local', required: true }),
-    field(t('evalEnd'), 'evaluation.end', 'input', { type: 'datetime-local', required: true }),
-    field(t('venue'), 'evaluation.venue', 'input', { required: true }),
+    field(t('projectId'), 'project/id', 'input', { required: true, autocomplete: 'off' }),
+    field(t('projectName'), 'project/name', 'input', { required: true }),
+    field(t('region'), 'project/region', 'input', { required: true, inputmode: 'numeric', value: ctx.session.region ?? '' }),
+    field(t('tenderer'), 'project/tenderer', 'input', { required: true, autocomplete: 'off' }),
+    field(t('bidSection'), 'project/bid_section', 'input', { required: true, value: '1' }),
+    field(t('evalStart'), 'evaluation/start', 'input', { type: 'datetime-local', required: true }),
+    field(t('evalEnd'), 'evaluation/end', 'input', { type: 'datetime-local', required: true }),
+    field(t('venue'), 'evaluation/venue', 'input', { required: true }),
     field(t('representatives'), 'representatives', 'input', { type: 'number', min: 0, value: '0', required: true }),
     h('div', { class: 'actions' }, h('h3', {}, t('groups'))),
     h('div', { class: 'actions' }, groups),
     h('div', { class: 'actions' }, h('button', { type: 'button', onclick: addGroup }, t('addGroup'))),
-    field(t('avoidBidders'), 'avoid.bidders', 'textarea', { rows: 2 }),
+    field(t('avoidBidders'), 'avoid/bidders', 'textarea', { rows: 2 }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'draw-submit' }, t('submitDraw'))),
     formError());
   form.addEventListener('submit', async (ev) => {
@@ -105,14 +105,14 @@ export async function newDraw(main, ctx) {
     if (!checkRequired(form)) return;
     const v = (name) => form.elements[name].value.trim();
     const body = {
-      project: { id: v('project.id'), name: v('project.name'), region: v('project.region'), tenderer: v('project.tenderer'), bid_section: v('project.bid_section') },
-      evaluation: { start: beijingToUtc(v('evaluation.start')), end: beijingToUtc(v('evaluation.end')), venue: v('evaluation.venue') },
+      project: { id: v('project/id'), name: v('project/name'), region: v('project/region'), tenderer: v('project/tenderer'), bid_section: v('project/bid_section') },
+      evaluation: { start: beijingToUtc(v('evaluation/start')), end: beijingToUtc(v('evaluation/end')), venue: v('evaluation/venue') },
       panel: [...groups.children].map((_, k) => ({
-        specialty: v(`panel[${k}].specialty`), count: Number(v(`panel[${k}].count`)), reserve: Number(v(`panel[${k}].reserve`)),
+        specialty: v(`panel/${k}/specialty`), count: Number(v(`panel/${k}/count`)), reserve: Number(v(`panel/${k}/reserve`)),
       })),
       representatives: Number(v('representatives')),
     };
-    const bidders = v('avoid.bidders').split(/\s+/).filter(Boolean);
+    const bidders = v('avoid/bidders').split(/\s+/).filter(Boolean);
     if (bidders.length) body.avoid = { bidders };
     try {
       const d = await api('POST', '/api/v1/draws', { body });
