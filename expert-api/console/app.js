@@ -2,7 +2,7 @@
 // What a role sees follows GET /api/v1/session; every action is still
 // decided by its API route, which the page never second-guesses.
 import { api, token, ApiProblem } from './api.js';
-import { h, field, status, clearErrors, checkRequired } from './dom.js';
+import { h, put, field, status, clearErrors, checkRequired } from './dom.js';
 import { t, lang, setLang } from './i18n.js';
 import * as operator from './operator.js';
 import * as supervisor from './supervisor.js';
@@ -63,7 +63,7 @@ function chrome() {
   const nav = document.getElementById('nav');
   nav.setAttribute('aria-label', t('navLabel'));
   const here = location.hash || '';
-  nav.replaceChildren(h('ul', {}, pages.filter((p) => p.nav && p.allowed(ctx.caps)).map((p) => h('li', {},
+  put(nav, h('ul', {}, pages.filter((p) => p.nav && p.allowed(ctx.caps)).map((p) => h('li', {},
     h('a', { href: p.hash, 'aria-current': here === p.hash ? 'page' : null }, t(`nav.${p.nav}`))))));
 }
 
@@ -76,7 +76,7 @@ async function route() {
       hash = '#/signin';
     } else if (page) {
       chrome();
-      main.replaceChildren(status('bad', t('notAllowed')));
+      put(main, status('bad', t('notAllowed')));
       return;
     } else {
       // Staff start at their work; without a token, at the sign-in (the
@@ -87,7 +87,7 @@ async function route() {
     page = findPage(hash);
   }
   chrome();
-  main.replaceChildren(h('p', { class: 'muted' }, t('loading')));
+  put(main, h('p', { class: 'muted' }, t('loading')));
   const arg = page.prefix ? decodeURIComponent(hash.slice(page.hash.length)) : null;
   try {
     await page.run(main, ctx, arg);
@@ -96,7 +96,7 @@ async function route() {
       await signOut();
       return;
     }
-    main.replaceChildren(status('bad', t('failed', { detail: e.message })));
+    put(main, status('bad', t('failed', { detail: e.message })));
   }
   main.focus({ preventScroll: true });
 }
@@ -144,7 +144,7 @@ function signInPage(main) {
     }
     location.hash = ctx.caps.draws ? '#/draws' : '#/pool';
   });
-  main.replaceChildren(h('h2', {}, t('signIn')), h('p', { class: 'muted' }, t('signInHint')), form);
+  put(main, h('h2', {}, t('signIn')), h('p', { class: 'muted' }, t('signInHint')), form);
   form.elements.token.focus();
 }
 

@@ -91,3 +91,9 @@ export function checkRequired(form) {
   first?.focus();
   return ok;
 }
+
+/** Replace the children of `el`: arrays are flattened and null, undefined
+ * and false left out (replaceChildren would write them as text). */
+export function put(el, ...children) {
+  el.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+}

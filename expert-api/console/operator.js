@@ -1,7 +1,7 @@
 // Operator pages: the pool, draws, requesting a draw, commit → reveal,
 // the panel by pseudonym and sign-in at the venue.
 import { api, ApiProblem } from './api.js';
-import { h, field, table, status, clearErrors, showProblem, checkRequired } from './dom.js';
+import { h, put, field, table, status, clearErrors, showProblem, checkRequired } from './dom.js';
 import { t, lang, showTime, beijingToUtc } from './i18n.js';
 
 const STATUSES = ['', 'applicant', 'rejected', 'active', 'on_leave', 'suspended', 'retired', 'removed'];
@@ -41,7 +41,7 @@ export async function pool(main) {
     const rows = res.items.map((x) => h('tr', {},
       h('td', {}, x.id), h('td', {}, x.name), h('td', {}, t(`statuses.${x.status}`)), h('td', {}, x.region),
       h('td', {}, x.employer?.name ?? ''), h('td', {}, x.specialties.join(' ')), h('td', {}, x.mobile)));
-    out.replaceChildren(
+    put(out,
       rows.length ? table([t('id'), t('name'), t('status'), t('region'), t('employer'), t('specialty'), t('mobile')], rows)
         : h('p', {}, t('none')),
       h('div', { class: 'actions' },
@@ -49,7 +49,7 @@ export async function pool(main) {
         res.next_cursor ? h('button', { type: 'button', id: 'pool-next', onclick: () => load(page + 1) }, t('next')) : null));
   };
   form.addEventListener('submit', (ev) => { ev.preventDefault(); cursors.length = 1; load(0); });
-  main.replaceChildren(h('h2', {}, t('pool')), form, out);
+  put(main, h('h2', {}, t('pool')), form, out);
   await load(0);
 }
 
@@ -59,7 +59,7 @@ export async function draws(main, ctx) {
     h('td', {}, h('a', { href: `#/draws/${encodeURIComponent(d.id)}` }, d.id)),
     h('td', {}, d.project_id, ' / ', d.bid_section), h('td', {}, d.region), h('td', {}, d.state),
     h('td', {}, showTime(d.evaluation_start))));
-  main.replaceChildren(h('h2', {}, t('draws')),
+  put(main, h('h2', {}, t('draws')),
     ctx.caps.request ? h('p', {}, h('a', { href: '#/draws/new' }, t('nav.newDraw'))) : null,
     rows.length ? table([t('drawId'), t('project'), t('region'), t('state'), t('window')], rows) : h('p', {}, t('none')));
 }
@@ -121,7 +121,7 @@ export async function newDraw(main, ctx) {
       if (e instanceof ApiProblem) showProblem(form, e, lang); else throw e;
     }
   });
-  main.replaceChildren(h('h2', {}, t('newDraw')), form);
+  put(main, h('h2', {}, t('newDraw')), form);
 }
 
 function hashes(d) {
@@ -182,12 +182,12 @@ export async function drawDetail(main, ctx, id) {
     parts.push(h('p', {}, h('button', { type: 'button', onclick: async () => {
       const panel = await api('GET', `/api/v1/draws/${encodeURIComponent(d.id)}/panel`);
       const members = panel.members ?? panel;
-      out.replaceChildren(table([t('pseudonym'), t('expertId'), t('name'), t('state')],
+      put(out, table([t('pseudonym'), t('expertId'), t('name'), t('state')],
         members.map((m) => h('tr', {}, h('td', {}, m.pseudonym), h('td', {}, m.expert_id), h('td', {}, m.name), h('td', {}, m.state)))));
     } }, d.sealed ? t('viewSealed') : t('viewPanel'))), out);
   }
   if (ctx.caps.audit && d.state !== 'committed') {
     parts.push(h('p', {}, h('a', { href: `#/replay/${encodeURIComponent(d.id)}` }, t('nav.replay'))));
   }
-  main.replaceChildren(...parts);
+  put(main, ...parts);
 }

@@ -1,7 +1,7 @@
 // Public pages, no sign-in: awarded projects with their panels and
 // results, and the award-notice check. Calls carry no token.
 import { api, ApiProblem } from './api.js';
-import { h, field, table, status, clearErrors, showProblem, checkRequired } from './dom.js';
+import { h, put, field, table, status, clearErrors, showProblem, checkRequired } from './dom.js';
 import { t, lang, showTime } from './i18n.js';
 
 export async function projects(main) {
@@ -14,12 +14,12 @@ export async function projects(main) {
     const rows = res.items.map((p) => h('tr', {},
       h('td', {}, h('a', { href: `#/public/${encodeURIComponent(p.project_id)}` }, p.project_id)),
       h('td', {}, p.bid_section), h('td', {}, showTime(p.awarded_at)), h('td', {}, p.results_published ? t('yes') : t('no'))));
-    out.replaceChildren(rows.length ? table([t('projectId'), t('bidSection'), t('awardedAt'), t('results')], rows) : h('p', {}, t('none')),
+    put(out, rows.length ? table([t('projectId'), t('bidSection'), t('awardedAt'), t('results')], rows) : h('p', {}, t('none')),
       h('div', { class: 'actions' },
         page > 0 ? h('button', { type: 'button', onclick: () => load(page - 1) }, t('prev')) : null,
         res.next_cursor ? h('button', { type: 'button', onclick: () => load(page + 1) }, t('next')) : null));
   };
-  main.replaceChildren(h('h2', {}, t('publicTitle')), out);
+  put(main, h('h2', {}, t('publicTitle')), out);
   await load(0);
 }
 
@@ -40,7 +40,7 @@ function results(r) {
 
 export async function project(main, ctx, id) {
   const p = await api('GET', `/api/v1/public/project?project_id=${encodeURIComponent(id)}`, { anonymous: true });
-  main.replaceChildren(h('h2', {}, `${t('project')} ${p.project_id}`),
+  put(main, h('h2', {}, `${t('project')} ${p.project_id}`),
     ...p.sections.map((s) => h('section', {},
       h('h3', {}, `${t('bidSection')} ${s.bid_section} · ${t('awardedAt')} ${showTime(s.awarded_at)}`),
       h('p', {}, `${t('panel')}: `, h('span', { class: 'panel-names' }, s.panel.join('、'))),
@@ -60,7 +60,7 @@ export async function panelCheck(main) {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearErrors(form);
-    out.replaceChildren();
+    put(out);
     if (!checkRequired(form)) return;
     const body = {
       project_id: form.elements.project_id.value.trim(),
@@ -70,11 +70,11 @@ export async function panelCheck(main) {
     if (section) body.bid_section = section;
     try {
       const r = await api('POST', '/api/v1/public/panel-check', { body, anonymous: true });
-      out.replaceChildren(status(r.matches ? 'good' : 'bad', r.matches ? t('checkMatch') : t('checkNoMatch')),
+      put(out, status(r.match ? 'good' : 'bad', r.match ? t('checkMatch') : t('checkNoMatch')),
         r.receipts?.length ? [h('h3', {}, t('receipts')), h('pre', {}, r.receipts.join('\n\n'))] : null);
     } catch (e) {
       if (e instanceof ApiProblem) showProblem(form, e, lang); else throw e;
     }
   });
-  main.replaceChildren(h('h2', {}, t('panelCheckTitle')), form, out);
+  put(main, h('h2', {}, t('panelCheckTitle')), form, out);
 }

@@ -1,7 +1,7 @@
 // Supervisor pages: the audit log, the checkpoint with the offline check,
 // and a draw replayed in the browser by replay.js (SPEC sections 2-6).
 import { api, ApiProblem } from './api.js';
-import { h, field, table, status, clearErrors, showProblem } from './dom.js';
+import { h, put, field, table, status, clearErrors, showProblem } from './dom.js';
 import { t, lang, showTime } from './i18n.js';
 import * as R from './replay.js';
 
@@ -56,12 +56,12 @@ export async function audit(main) {
         h('td', {}, note ? h('strong', {}, `${note}: `) : null, h('code', {}, summary(e.data))));
     });
     const last = page.length ? page[page.length - 1].entry.seq : null;
-    out.replaceChildren(rows.length ? table([t('seq'), t('time'), t('kind'), t('actor'), t('data')], rows) : h('p', {}, t('none')),
+    put(out, rows.length ? table([t('seq'), t('time'), t('kind'), t('actor'), t('data')], rows) : h('p', {}, t('none')),
       last !== null && page.length === Number(limit)
         ? h('button', { type: 'button', onclick: () => { form.elements.from.value = String(last + 1); load(); } }, t('next')) : null);
   };
   form.addEventListener('submit', (ev) => { ev.preventDefault(); load(); });
-  main.replaceChildren(h('h2', {}, t('audit')), form, out);
+  put(main, h('h2', {}, t('audit')), form, out);
   await load();
 }
 
@@ -77,7 +77,7 @@ export async function checkpoint(main) {
     `curl -s -H "Authorization: Bearer $TOKEN" "${base}/api/v1/audit/export" > log.jsonl`,
     'draw-audit verify --export log.jsonl --vkey @log.vkey --checkpoint cp.txt',
   ].join('\n');
-  main.replaceChildren(h('h2', {}, t('checkpointTitle')),
+  put(main, h('h2', {}, t('checkpointTitle')),
     h('h3', {}, t('checkpoint')), h('pre', { id: 'checkpoint-text' }, cp),
     h('h3', {}, t('vkey')), h('pre', { id: 'vkey-text' }, vkey.trim()),
     h('h3', {}, t('verifyCmd')), h('pre', { id: 'verify-command' }, commands));
@@ -153,14 +153,14 @@ export async function replayPage(main, ctx, id) {
     field(t('drawId'), 'draw_id', 'input', { required: true, value: id ?? '', autocomplete: 'off' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'replay-run' }, t('replayRun'))));
   const run = async (drawId) => {
-    out.replaceChildren(h('p', { class: 'muted' }, t('loading')));
-    out.replaceChildren(...(await replayDraw(drawId)).flat().filter(Boolean));
+    put(out, h('p', { class: 'muted' }, t('loading')));
+    put(out, ...(await replayDraw(drawId)).flat().filter(Boolean));
   };
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const v = form.elements.draw_id.value.trim();
     if (v) location.hash = `#/replay/${encodeURIComponent(v)}`;
   });
-  main.replaceChildren(h('h2', {}, t('replayTitle')), h('p', {}, t('replayIntro')), form, out);
+  put(main, h('h2', {}, t('replayTitle')), h('p', {}, t('replayIntro')), form, out);
   if (id) await run(id);
 }

@@ -122,9 +122,7 @@ fn operator_supervisor_and_other_region_in_a_browser() {
 
     // Filter the pool: two per page, as the API pages it for this operator.
     let api_op = s.api(&operator);
-    let first = api_op.get(&format!(
-        "/api/v1/experts?specialty=ENA08&status=active&limit=2"
-    ));
+    let first = api_op.get("/api/v1/experts?specialty=ENA08&status=active&limit=2");
     assert_eq!(first.status, 200, "{}", first.text);
     let second = api_op.get(&format!(
         "/api/v1/experts?specialty=ENA08&status=active&limit=2&cursor={}",
@@ -325,7 +323,7 @@ fn console_headers(backend: Backend) {
         assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
         assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
         assert_eq!(
-            r.header("x-content-type-options").as_deref(),
+            r.header("x-content-type-options"),
             Some("nosniff"),
             "{path}"
         );
@@ -353,7 +351,7 @@ fn console_headers(backend: Backend) {
     for path in ["/", "/console"] {
         let r = Api::new(&s.base, None).get_no_redirect(path);
         assert_eq!(r.status, 302, "{path}");
-        assert_eq!(r.header("location").as_deref(), Some("/console/"), "{path}");
+        assert_eq!(r.header("location"), Some("/console/"), "{path}");
     }
     // The session the navigation reads: role and region, nothing secret.
     let op = mint(&s, "operator", Some("420100"));
@@ -366,3 +364,74 @@ fn console_headers(backend: Backend) {
 }
 
 both_backends!(headers, console_headers);
+
+/// The public pages without a token: an awarded project with its panel's
+/// names, and the award-notice check (matching names, then not).
+#[test]
+fn public_pages_in_a_browser() {
+    use expert_draw_tests::award::{members, pool12, revealed, start};
+    use expert_draw_tests::panel::{end_evaluation, sign_in_all};
+    if !available_or_skip("console public pages") {
+        return;
+    }
+    let s = start(Backend::Sqlite, "");
+    seed_pool(&s.admin(), &pool12());
+    let op = s.token("operator", Some("420100"));
+    let id = revealed(&op, "P-PUBLIC-1");
+    sign_in_all(&op, &id);
+    end_evaluation(&s, &id);
+    let r = op.post(&format!("/api/v1/draws/{id}/award"), &json!({}));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let (served, _) = members(&s, &id);
+    assert!(!served.is_empty());
+
+    let dir = TestDir::new("expert-draw-console-public");
+    let b = Browser::launch(&dir.0);
+    b.goto(&format!("{}/console/#/public", s.base));
+    b.wait_until("the awarded project", |b| {
+        b.text("#public-projects").contains("P-PUBLIC-1")
+    });
+    b.click("#public-projects a");
+    b.wait(".panel-names");
+    let shown = b.text(".panel-names");
+    for (name, _) in &served {
+        assert!(shown.contains(name.as_str()), "{name} missing from {shown}");
+    }
+    assert!(b.text("main").contains(&id));
+
+    b.goto(&format!("{}/console/#/panel-check", s.base));
+    b.wait("#panel-check-form");
+    b.click("#panel-check-form button[type=submit]");
+    b.wait_until("the required-field messages", |b| {
+        b.text("#panel-check-form [name=project_id] ~ .error")
+            .contains("此项必填")
+    });
+    b.type_into("#panel-check-form [name=project_id]", "P-PUBLIC-1");
+    let names: Vec<&str> = served.iter().map(|(n, _)| n.as_str()).collect();
+    b.type_into("#panel-check-form [name=names]", &names.join("\n"));
+    b.click("#panel-check-form button[type=submit]");
+    b.wait_until("the match", |b| {
+        b.text("#panel-check-out").contains("名单与记录一致")
+    });
+    // The receipts shown are the ones the API gives for these names.
+    let check = s.anonymous().post(
+        "/api/v1/public/panel-check",
+        &json!({"project_id": "P-PUBLIC-1", "names": names}),
+    );
+    assert_eq!(check.status, 200, "{}", check.text);
+    let receipt = check.json["receipts"][0].as_str().expect("a receipt");
+    let first_line = receipt.lines().next().expect("a line");
+    assert!(
+        b.text("#panel-check-out pre").contains(first_line),
+        "{first_line:?} not in {:?}",
+        b.text("#panel-check-out")
+    );
+    b.type_into(
+        "#panel-check-form [name=names]",
+        &names[..names.len() - 1].join("\n"),
+    );
+    b.click("#panel-check-form button[type=submit]");
+    b.wait_until("the mismatch", |b| {
+        b.text("#panel-check-out").contains("名单与记录不一致")
+    });
+}
