@@ -14,7 +14,7 @@ const messages = {
     id: '编号', name: '姓名', mobile: '手机', statuses: { '': '全部', applicant: '申请中', rejected: '未通过', active: '在库', on_leave: '请假', suspended: '暂停', retired: '退出', removed: '除名' },
     newDraw: '申请抽取', projectId: '项目编号', projectName: '项目名称（密封）', tenderer: '招标人信用代码', bidSection: '标段',
     evalStart: '评标开始（北京时间）', evalEnd: '评标结束（北京时间）', venue: '评标地点', representatives: '招标人代表人数',
-    groups: '专业组', group: '第 {n} 组', count: '人数', reserve: '候补', addGroup: '增加专业组', removeGroup: '删除此组',
+    groups: '专业组', group: '第 {n} 组', groupCol: '组', count: '人数', reserve: '候补', addGroup: '增加专业组', removeGroup: '删除此组',
     avoidBidders: '回避投标人（信用代码，每行一个）', submitDraw: '提交并承诺（commit）', pickSpecialty: '请选择专业',
     draws: '抽取记录', draw: '抽取 {id}', state: '状态', project: '项目', window: '评标时间', candidates: '候选人数',
     statementHash: '声明哈希', nonceCommitment: 'Nonce 承诺', seed: '种子', checkpoint: '检查点',
@@ -35,6 +35,8 @@ const messages = {
     checkMatch: '名单与记录一致。', checkNoMatch: '名单与记录不一致。', receipts: '抽取回执',
     notAllowed: '当前身份无权访问此页面。', loading: '加载中…', failed: '请求失败：{detail}', created: '已创建',
     yes: '是', no: '否', download: '下载',
+    states: { committed: '已承诺', revealed: '已揭示', short: '人数不足', superseded: '已被替代', primary: '正选', reserve: '候补',
+      invited: '已邀请', accepted: '已接受', declined: '已拒绝', no_answer: '未答复', signed_in: '已签到', void: '作废', called_in: '已递补' },
   },
   en: {
     title: 'Expert draw console', skip: 'Skip to content', signOut: 'Sign out', switchLang: '中文', navLabel: 'Main navigation',
@@ -48,7 +50,7 @@ const messages = {
     id: 'ID', name: 'Name', mobile: 'Mobile', statuses: { '': 'All', applicant: 'Applicant', rejected: 'Rejected', active: 'Active', on_leave: 'On leave', suspended: 'Suspended', retired: 'Retired', removed: 'Removed' },
     newDraw: 'Request a draw', projectId: 'Project ID', projectName: 'Project name (sealed)', tenderer: 'Tenderer credit code', bidSection: 'Bid section',
     evalStart: 'Evaluation start (Beijing time)', evalEnd: 'Evaluation end (Beijing time)', venue: 'Venue', representatives: "Tenderer's representatives",
-    groups: 'Panel groups', group: 'Group {n}', count: 'Count', reserve: 'Reserve', addGroup: 'Add a group', removeGroup: 'Remove this group',
+    groups: 'Panel groups', group: 'Group {n}', groupCol: 'Group', count: 'Count', reserve: 'Reserve', addGroup: 'Add a group', removeGroup: 'Remove this group',
     avoidBidders: 'Bidders to avoid (credit codes, one per line)', submitDraw: 'Submit and commit', pickSpecialty: 'Choose a specialty',
     draws: 'Draws', draw: 'Draw {id}', state: 'State', project: 'Project', window: 'Evaluation window', candidates: 'Candidates',
     statementHash: 'Statement hash', nonceCommitment: 'Nonce commitment', seed: 'Seed', checkpoint: 'Checkpoint',
@@ -69,6 +71,8 @@ const messages = {
     checkMatch: 'The names match the record.', checkNoMatch: 'The names do not match the record.', receipts: 'Draw receipts',
     notAllowed: 'Your role may not open this page.', loading: 'Loading…', failed: 'Request failed: {detail}', created: 'Created',
     yes: 'yes', no: 'no', download: 'Download',
+    states: { committed: 'committed', revealed: 'revealed', short: 'short', superseded: 'superseded', primary: 'primary', reserve: 'reserve',
+      invited: 'invited', accepted: 'accepted', declined: 'declined', no_answer: 'no answer', signed_in: 'signed in', void: 'void', called_in: 'called in' },
   },
 };
 
@@ -79,6 +83,12 @@ export function setLang(l) {
   lang = l;
   localStorage.setItem(KEY, l);
   document.documentElement.lang = l;
+}
+
+/** A state code of the API in words (the code itself when unknown). */
+export function state(code) {
+  const m = messages[lang].states?.[code];
+  return m ?? code;
 }
 
 /** The message `key` (dotted path) with `{name}` filled from `params`. */

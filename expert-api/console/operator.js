@@ -2,7 +2,7 @@
 // the panel by pseudonym and sign-in at the venue.
 import { api, ApiProblem } from './api.js';
 import { h, put, field, table, status, clearErrors, showProblem, checkRequired } from './dom.js';
-import { t, lang, showTime, beijingToUtc } from './i18n.js';
+import { t, lang, state, showTime, beijingToUtc } from './i18n.js';
 
 const STATUSES = ['', 'applicant', 'rejected', 'active', 'on_leave', 'suspended', 'retired', 'removed'];
 
@@ -57,7 +57,7 @@ export async function draws(main, ctx) {
   const list = await api('GET', '/api/v1/draws?limit=50');
   const rows = list.map((d) => h('tr', {},
     h('td', {}, h('a', { href: `#/draws/${encodeURIComponent(d.id)}` }, d.id)),
-    h('td', {}, d.project_id, ' / ', d.bid_section), h('td', {}, d.region), h('td', {}, d.state),
+    h('td', {}, d.project_id, ' / ', d.bid_section), h('td', {}, d.region), h('td', {}, state(d.state)),
     h('td', {}, showTime(d.evaluation_start))));
   put(main, h('h2', {}, t('draws')),
     ctx.caps.request ? h('p', {}, h('a', { href: '#/draws/new' }, t('nav.newDraw'))) : null,
@@ -137,7 +137,7 @@ export async function drawDetail(main, ctx, id) {
   const live = h('div', { id: 'draw-status', 'aria-live': 'polite' });
   const parts = [h('h2', {}, t('draw', { id: d.id })),
     h('p', {}, `${t('project')}: ${d.project_id} / ${d.bid_section} · ${t('region')}: ${d.region} · ${t('window')}: ${showTime(d.evaluation_start)} – ${showTime(d.evaluation_end)} · ${d.venue}`),
-    h('p', {}, `${t('state')}: `, h('strong', { id: 'draw-state' }, d.state), ` · ${t('candidates')}: ${d.candidate_count}`),
+    h('p', {}, `${t('state')}: `, h('strong', { id: 'draw-state', 'data-state': d.state }, state(d.state)), ` · ${t('candidates')}: ${d.candidate_count}`),
     hashes(d), live];
   if (d.state === 'committed') {
     live.append(status('warn', t('committed')));
@@ -162,7 +162,7 @@ export async function drawDetail(main, ctx, id) {
   }
   if (d.members.length) {
     const rows = d.members.map((m) => h('tr', {},
-      h('td', {}, m.pseudonym), h('td', {}, String(m.group + 1)), h('td', {}, m.drawn_as), h('td', { class: 'member-state' }, m.state),
+      h('td', {}, m.pseudonym), h('td', {}, String(m.group + 1)), h('td', {}, state(m.drawn_as)), h('td', { class: 'member-state', 'data-state': m.state }, state(m.state)),
       h('td', {}, m.seat ? t('yes') : t('no')),
       h('td', {}, m.invitation ? `${m.invitation.answer ?? '—'} · ${showTime(m.invitation.deadline)}` : ''),
       h('td', {}, ctx.caps.request && m.seat && m.state !== 'signed_in'
@@ -173,7 +173,7 @@ export async function drawDetail(main, ctx, id) {
         } }, t('signInAction'), h('span', { class: 'muted' }, ` ${m.pseudonym}`))
         : '')));
     parts.push(h('h3', {}, t('members')),
-      table([t('pseudonym'), t('group', { n: '' }).trim(), t('drawnAs'), t('state'), t('seat'), t('invitation'), ''], rows));
+      table([t('pseudonym'), t('groupCol'), t('drawnAs'), t('state'), t('seat'), t('invitation'), ''], rows));
   }
   // Supervisors and admins read a sealed panel (logged as a sealed read);
   // operators only after it unseals.
@@ -183,7 +183,7 @@ export async function drawDetail(main, ctx, id) {
       const panel = await api('GET', `/api/v1/draws/${encodeURIComponent(d.id)}/panel`);
       const members = panel.members ?? panel;
       put(out, table([t('pseudonym'), t('expertId'), t('name'), t('state')],
-        members.map((m) => h('tr', {}, h('td', {}, m.pseudonym), h('td', {}, m.expert_id), h('td', {}, m.name), h('td', {}, m.state)))));
+        members.map((m) => h('tr', {}, h('td', {}, m.pseudonym), h('td', {}, m.expert_id), h('td', {}, m.name), h('td', {}, state(m.state))))));
     } }, d.sealed ? t('viewSealed') : t('viewPanel'))), out);
   }
   if (ctx.caps.audit && d.state !== 'committed') {

@@ -284,6 +284,26 @@ impl Browser {
         .unwrap_or(0) as usize
     }
 
+    /// With `CONSOLE_SCREENSHOTS=DIR` set, save the page as `DIR/name.png`
+    /// (how the README's pictures are made); otherwise nothing.
+    pub fn picture(&self, name: &str) {
+        use base64::Engine;
+        let Some(dir) = std::env::var_os("CONSOLE_SCREENSHOTS") else {
+            return;
+        };
+        let v = self.raw(
+            "GET",
+            &format!("/session/{}/screenshot", self.session),
+            None,
+        );
+        let bytes = v
+            .as_str()
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+            .expect("a screenshot");
+        let path = Path::new(&dir).join(format!("{name}.png"));
+        std::fs::write(&path, bytes).expect("write the picture");
+    }
+
     /// Save the page as a PNG under the test's directory; returns the path.
     pub fn screenshot(&self, name: &str) -> PathBuf {
         use base64::Engine;

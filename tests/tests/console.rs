@@ -182,7 +182,7 @@ fn operator_supervisor_and_other_region_in_a_browser() {
     b.type_into("#draw-form [name='project/tenderer']", &tenderer);
     b.click("#draw-submit");
     b.wait_until("the committed draw", |b| {
-        b.text("#draw-state") == "committed"
+        b.attr("#draw-state", "data-state").as_deref() == Some("committed")
     });
     let url = b.current_url();
     let draw_id = url
@@ -199,7 +199,9 @@ fn operator_supervisor_and_other_region_in_a_browser() {
     // Reveal with a beacon, then the members by pseudonym.
     b.type_into("#reveal-form [name=beacon]", "监督人抽签 3 7 9");
     b.click("#reveal");
-    b.wait_until("the revealed draw", |b| b.text("#draw-state") == "revealed");
+    b.wait_until("the revealed draw", |b| {
+        b.attr("#draw-state", "data-state").as_deref() == Some("revealed")
+    });
     let view = api_op.get(&format!("/api/v1/draws/{draw_id}"));
     let members = view.json["members"].as_array().expect("members").clone();
     assert!(!members.is_empty(), "{}", view.text);
@@ -224,6 +226,7 @@ fn operator_supervisor_and_other_region_in_a_browser() {
             "sealed id {id} shown"
         );
     }
+    b.picture("console-draw-revealed");
     // Sign-in at the venue for the first seat.
     let first_seat = b
         .attr("button.sign-in", "data-pseudonym")
@@ -256,6 +259,7 @@ fn operator_supervisor_and_other_region_in_a_browser() {
         b.text("#replay-out")
     );
     assert!(b.text("#replay-verdict").contains("与服务器结果一致"));
+    b.picture("console-replay");
     // What the page computed is the server's result, group by group.
     let primaries: Vec<String> = result["primaries"]
         .as_array()
