@@ -14,8 +14,14 @@ use serde_json::{Value, json};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// How long a wait may take before the test gives up (not a timing
-/// assertion: a slow machine only makes the test take longer).
-const PATIENCE: Duration = Duration::from_secs(60);
+/// assertion: a slow machine only makes the test take longer; a shared
+/// machine under a full test run has been seen to need tens of seconds
+/// for one page).
+const PATIENCE: Duration = Duration::from_secs(300);
+
+/// One browser at a time in this process: two Chromiums beside a full
+/// parallel test run starve each other.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -53,6 +59,7 @@ pub fn available_or_skip(test: &str) -> bool {
 }
 
 pub struct Browser {
+    _turn: std::sync::MutexGuard<'static, ()>,
     driver: Child,
     url: String,
     session: String,
@@ -79,6 +86,11 @@ impl Browser {
     /// Start chromedriver and one headless Chromium session; `dir` holds the
     /// profile and any screenshots.
     pub fn launch(dir: &Path) -> Browser {
+        // A test that failed while holding the lock poisons it; the next
+        // test may still run.
+        let turn = ONE_AT_A_TIME
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let driver_bin = chromedriver().expect("chromedriver (checked by available_or_skip)");
         let port = free_port();
         let log = std::fs::File::create(dir.join("chromedriver.log")).expect("driver log");
@@ -111,6 +123,7 @@ impl Browser {
         let profile = dir.join("profile");
         std::fs::create_dir_all(&profile).expect("profile dir");
         let mut b = Browser {
+            _turn: turn,
             driver,
             url,
             session: String::new(),
