@@ -114,8 +114,8 @@ const fn undocumented(method: &'static str, path: &'static str, expect: [u16; 7]
 }
 
 use Subject::{
-    Active, Applicant, ConsoleFile, Draw, EvaluatedDraw, Invitation, Nothing, RatingLink,
-    Rejected, RevealedDraw, SuspendedAfterTest, Token,
+    Active, Applicant, ConsoleFile, Draw, EvaluatedDraw, Invitation, Nothing, RatingLink, Rejected,
+    RevealedDraw, SuspendedAfterTest, Token,
 };
 
 /// Columns: anonymous, admin, operator@420100, operator@420600, supervisor,
