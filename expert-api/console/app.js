@@ -87,18 +87,22 @@ async function route() {
     page = findPage(hash);
   }
   chrome();
-  put(main, h('p', { class: 'muted' }, t('loading')));
+  // Each navigation renders into its own container: a page still loading
+  // when the user moves on writes into a detached one, never over the
+  // page that replaced it.
+  const view = h('div', { class: 'view' }, h('p', { class: 'muted' }, t('loading')));
+  put(main, view);
   const arg = page.prefix ? decodeURIComponent(hash.slice(page.hash.length)) : null;
   try {
-    await page.run(main, ctx, arg);
+    await page.run(view, ctx, arg);
   } catch (e) {
     if (e instanceof ApiProblem && e.status === 401) {
       await signOut();
       return;
     }
-    put(main, status('bad', t('failed', { detail: e.message })));
+    put(view, status('bad', t('failed', { detail: e.message })));
   }
-  main.focus({ preventScroll: true });
+  if (view.isConnected) main.focus({ preventScroll: true });
 }
 
 async function loadSession() {
