@@ -3,4 +3,6 @@
 fn main() {
     println!("cargo:rerun-if-changed=../migrations/sqlite");
     println!("cargo:rerun-if-changed=../migrations/postgres");
+    // The console's files are embedded too (rust-embed, `debug-embed`).
+    println!("cargo:rerun-if-changed=console");
 }

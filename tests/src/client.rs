@@ -147,6 +147,22 @@ impl Api {
         self.get_accept(path, None)
     }
 
+    /// GET without following a redirect (the 3xx itself).
+    pub fn get_no_redirect(&self, path: &str) -> Response {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_global(Some(std::time::Duration::from_secs(60)))
+            .build()
+            .into();
+        let mut req = agent.get(self.url(path));
+        if let Some(t) = &self.token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        Self::finish(req.call())
+    }
+
     /// GET with an `Accept` header (content negotiation tests).
     pub fn get_accept(&self, path: &str, accept: Option<&str>) -> Response {
         let mut req = self.agent.get(self.url(path));

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod award;
 pub mod backend;
+pub mod browser;
 pub mod cases;
 pub mod client;
 pub mod fixtures;

@@ -81,6 +81,8 @@ pub enum Subject {
     CasePublished,
     /// Decided, with reconsideration `R-1` filed.
     CaseReviewFiled,
+    /// A file of the web console (`{file}`).
+    ConsoleFile,
 }
 
 /// The day the matrix's cases were opened and noticed: 30 days ago, so
@@ -243,8 +245,8 @@ const fn undocumented(method: &'static str, path: &'static str, expect: [u16; 7]
 
 use Subject::{
     Active, Applicant, CaseDecided, CaseEffective, CaseHearingRequested, CaseLetter, CaseNoticed,
-    CaseOpened, CasePublished, CaseReviewFiled, Draw, EvaluatedDraw, Invitation, Nothing,
-    RatingLink, Rejected, RevealedDraw, SuspendedAfterTest, Token,
+    CaseOpened, CasePublished, CaseReviewFiled, ConsoleFile, Draw, EvaluatedDraw, Invitation,
+    Nothing, RatingLink, Rejected, RevealedDraw, SuspendedAfterTest, Token,
 };
 
 /// Columns: anonymous, admin, operator@420100, operator@420600, supervisor,
@@ -255,6 +257,14 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/healthz", Nothing, no_body,                           [200, 200, 200, 200, 200, 200, 200]),
     undocumented("GET", "/api/v1/openapi.json",                          [200, 200, 200, 200, 200, 200, 200]),
     undocumented("GET", "/api/v1/docs/",                                 [200, 200, 200, 200, 200, 200, 200]),
+    // The web console: static files for everyone (`/` and `/console` are
+    // redirects, followed here); its pages call the routes below.
+    undocumented("GET", "/",                                             [200, 200, 200, 200, 200, 200, 200]),
+    undocumented("GET", "/console",                                      [200, 200, 200, 200, 200, 200, 200]),
+    undocumented("GET", "/console/",                                     [200, 200, 200, 200, 200, 200, 200]),
+    Route { subject: ConsoleFile, ..undocumented("GET", "/console/{file}", [200, 200, 200, 200, 200, 200, 200]) },
+    // Who the token is (the console's navigation): any signed-in caller.
+    route("GET", "/api/v1/session", Nothing, no_body,                    [401, 200, 200, 200, 200, 200, 200]),
     // Reference data: any signed-in caller.
     route("GET", "/api/v1/reference/regions", Nothing, no_body,          [401, 200, 200, 200, 200, 200, 200]),
     route("GET", "/api/v1/reference/specialties", Nothing, no_body,      [401, 200, 200, 200, 200, 200, 200]),

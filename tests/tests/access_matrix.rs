@@ -28,6 +28,7 @@ fn prepare(s: &Server, route: &Route) -> (String, Option<Value>) {
     let expert_path = |id: &str| (route.path.replace("{id}", id), Some(get_expert(s, id)));
     match route.subject {
         Subject::Nothing => (route.path.to_owned(), None),
+        Subject::ConsoleFile => (route.path.replace("{file}", "app.js"), None),
         Subject::Token => {
             let r = admin.post(
                 "/api/v1/tokens",

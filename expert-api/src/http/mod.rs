@@ -4,6 +4,7 @@
 pub mod assessments;
 pub mod audit;
 pub mod cases;
+pub mod console;
 pub mod draws;
 pub mod evaluations;
 pub mod experts;
@@ -152,6 +153,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             ApiError::bad_request("path", "invalid_path", err.to_string()).into()
         }))
         .route("/healthz", web::get().to(healthz))
+        .route("/", web::get().to(console::to_console))
+        .route("/console", web::get().to(console::to_console))
+        .route("/console/", web::get().to(console::index))
+        .route("/console/{file}", web::get().to(console::asset))
         .service(openapi::swagger_ui())
         .service(
             web::scope("/api/v1")

@@ -44,6 +44,7 @@ use super::{
         tokens::create,
         tokens::list,
         tokens::revoke,
+        tokens::session,
         draws::create,
         draws::list,
         draws::get,

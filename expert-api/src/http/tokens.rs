@@ -15,7 +15,8 @@ use crate::store::{audit, tokens};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/tokens", web::get().to(list))
         .route("/tokens", web::post().to(create))
-        .route("/tokens/{id}", web::delete().to(revoke));
+        .route("/tokens/{id}", web::delete().to(revoke))
+        .route("/session", web::get().to(session));
 }
 
 fn admin_only(caller: &Caller) -> Result<(), ApiError> {
@@ -123,4 +124,26 @@ pub async fn revoke(
         })
         .await?;
     Ok(HttpResponse::Ok().json(info))
+}
+
+/// Who the presented token is: its id, role and region. The console asks
+/// this to decide what to show; every action is still checked by its route.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionView {
+    pub token_id: String,
+    pub role: Role,
+    /// The region the token is bound to; absent for province-wide tokens.
+    pub region: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/session", tag = "tokens",
+    security(("bearer" = [])),
+    responses((status = 200, body = SessionView),
+        (status = 401, description = "No valid token", body = super::problem::Problem, content_type = "application/problem+json")))]
+pub async fn session(caller: Caller) -> HttpResponse {
+    HttpResponse::Ok().json(SessionView {
+        token_id: caller.token_id,
+        role: caller.role,
+        region: caller.region,
+    })
 }
