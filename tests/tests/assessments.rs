@@ -420,6 +420,29 @@ fn sheets_by_both_raters(backend: Backend) {
     let r = admin.post("/api/v1/review", &json!({"as_of": today}));
     assert_eq!(r.json["proposals"].as_array().map(Vec::len), Some(1));
     assert_eq!(entries_of(&s, "review.proposal").len(), 1);
+
+    // Violation points count against the credit: the second member's good
+    // sheets (85 % and 88 %) less 3 per point of an accepted gift (12
+    // points) fall below 60, a low-credit proposal beside the points one.
+    let r = sup.post(
+        &format!("/api/v1/experts/{}/violations", ids[1]),
+        &json!({"code": "accept_property", "occurred_on": today, "evidence": ["现场记录 9"]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = admin.post("/api/v1/review", &json!({"as_of": today, "dry_run": true}));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let low: Vec<&Value> = r.json["proposals"]
+        .as_array()
+        .expect("proposals")
+        .iter()
+        .filter(|p| p["ground"]["kind"] == "low_credit")
+        .collect();
+    assert_eq!(low.len(), 2, "{}", r.text);
+    assert!(
+        low.iter().any(|p| p["expert_id"] == ids[1].as_str()),
+        "{}",
+        r.text
+    );
 }
 
 /// Five experts, so every draw of five seats them all: three awarded

@@ -1,5 +1,6 @@
 //! Credit in the periodic review: each reviewed expert's credit score from
-//! their effective assessments (`expert_core::discipline::credit_score`);
+//! their effective assessments less their violation points
+//! (`expert_core::discipline::credit_score`);
 //! below the baseline's threshold a sanction proposal (never a sanction),
 //! logged once per situation as `review.proposal`.
 
@@ -36,9 +37,13 @@ pub fn proposals(
     ids.dedup();
     for id in ids {
         let sheets = assessed.get(id.as_str()).map_or(&[][..], Vec::as_slice);
-        // Violation points are recorded by the discipline cases; none are
-        // read here, so the credit comes from the assessments alone.
-        let credit = credit_score(id, &[], sheets, baseline, as_of);
+        // The credit is the assessments less the violation points of the
+        // cycle (`credit_score` keeps the cycle's records).
+        let records: Vec<_> = super::violations::of_expert(tx.conn, id)?
+            .iter()
+            .map(super::violations::ViolationRow::record)
+            .collect();
+        let credit = credit_score(id, &records, sheets, baseline, as_of);
         let Some(proposal) = credit_proposal(&credit, baseline) else {
             continue;
         };
