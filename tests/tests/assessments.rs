@@ -413,13 +413,29 @@ fn sheets_by_both_raters(backend: Backend) {
     let r = admin.post("/api/v1/review", &json!({"as_of": today}));
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["proposals"].as_array().map(Vec::len), Some(1));
-    let logged = entries_of(&s, "review.proposal");
+    let logged = entries_of(&s, "proposal.create");
     assert_eq!(logged.len(), 1);
     assert_eq!(logged[0]["data"]["expert_id"], ids[0].as_str());
-    assert_eq!(logged[0]["data"]["credit"], 30);
+    assert_eq!(logged[0]["data"]["ground"]["kind"], "low_credit");
+    assert!(
+        logged[0]["data"]["evidence"]
+            .as_array()
+            .expect("evidence")
+            .contains(&json!("mean_assessment=30")),
+        "{}",
+        logged[0]
+    );
     let r = admin.post("/api/v1/review", &json!({"as_of": today}));
     assert_eq!(r.json["proposals"].as_array().map(Vec::len), Some(1));
-    assert_eq!(entries_of(&s, "review.proposal").len(), 1);
+    assert_eq!(entries_of(&s, "proposal.create").len(), 1);
+    // A regulator opens a case from the low-credit proposal.
+    let key = logged[0]["data"]["key"].as_str().expect("key");
+    let r = s.token("regulator", None).post(
+        &format!("/api/v1/experts/{}/cases", ids[0]),
+        &json!({"proposal": key}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["stage"], "opened", "{}", r.text);
 
     // Violation points count against the credit: the second member's good
     // sheets (85 % and 88 %) less 3 per point of an accepted gift (12

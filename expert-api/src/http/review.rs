@@ -28,7 +28,8 @@ pub struct ReviewRequest {
 /// Run the review: retire at the age limit, lift ended automatic
 /// suspensions and leaves, flag expired terms and frequent decliners, and
 /// propose a sanction for a credit score below the baseline's threshold
-/// (`proposals`; each situation logged once as `review.proposal`) or
+/// (`proposals`; each situation stored once as a proposal a case can be
+/// opened from, `proposal.create`) or
 /// points reaching a threshold (`points_threshold`, stored as a proposal
 /// a case can be opened from). Every
 /// action is an audit entry; the report lists them.

@@ -2,18 +2,14 @@
 //! their effective assessments less their violation points
 //! (`expert_core::discipline::credit_score`);
 //! below the baseline's threshold a sanction proposal (never a sanction),
-//! logged once per situation as `review.proposal`.
+//! stored once per situation beside the points proposals
+//! (`sanction_proposals`, `proposal.create`), so a case can be opened from it.
 
 use chrono::{Months, NaiveDate};
-use diesel::prelude::*;
 use expert_core::discipline::{Baseline, SanctionProposal, credit_proposal, credit_score};
-use serde_json::{Value, json};
 
 use super::audit::AuditTx;
 use super::{StoreError, assessments};
-use crate::db::schema::audit_entries;
-
-pub const PROPOSAL_KIND: &str = "review.proposal";
 
 /// The low-credit proposals of `expert_ids` as of `as_of`, by expert id.
 /// Unless `dry_run`, each one not proposed before (same expert, same key)
@@ -47,40 +43,12 @@ pub fn proposals(
         let Some(proposal) = credit_proposal(&credit, baseline) else {
             continue;
         };
-        if !dry_run && !already_proposed(tx, id, &proposal.key)? {
-            tx.append(
-                PROPOSAL_KIND,
-                actor,
-                Some(id),
-                json!({
-                    "expert_id": id,
-                    "as_of": as_of.to_string(),
-                    "ground": proposal.ground,
-                    "proposed": proposal.proposed,
-                    "key": proposal.key,
-                    "evidence": proposal.evidence,
-                    "credit": credit.score,
-                }),
-            )?;
+        // Stored like the points proposals, so a regulator can open a case
+        // from it; a situation proposed before (same key) is not again.
+        if !dry_run {
+            super::violations::store_proposal(tx, actor, &proposal)?;
         }
         out.push(proposal);
     }
     Ok(out)
-}
-
-/// Whether a `review.proposal` entry for `expert_id` carries `key`.
-fn already_proposed(tx: &mut AuditTx<'_>, expert_id: &str, key: &str) -> Result<bool, StoreError> {
-    let leaves: Vec<String> = audit_entries::table
-        .filter(audit_entries::kind.eq(PROPOSAL_KIND))
-        .filter(audit_entries::subject.eq(expert_id))
-        .select(audit_entries::leaf)
-        .load(tx.conn)?;
-    for leaf in leaves {
-        let entry: Value = serde_json::from_str(&leaf)
-            .map_err(|e| StoreError::Corrupt(format!("a {PROPOSAL_KIND} leaf: {e}")))?;
-        if entry["data"]["key"] == key {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
