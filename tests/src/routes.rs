@@ -347,6 +347,7 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/v1/experts/{id}/violations", Active, no_body,       [401, 200, 403, 403, 200, 200, 404]),
     route("POST", "/api/v1/experts/{id}/cases", Active, direct_case_body,  [401, 201, 403, 403, 403, 201, 404]),
     route("GET", "/api/v1/proposals", Nothing, no_body,                    [401, 200, 403, 403, 403, 200, 200]),
+    route("GET", "/api/v1/cases", Nothing, no_body,                        [401, 200, 403, 403, 200, 200, 200]),
     route("GET", "/api/v1/cases/{id}", CaseOpened, no_body,                [401, 200, 403, 403, 200, 200, 404]),
     route("POST", "/api/v1/cases/{id}/notice", CaseOpened, notice_body,    [401, 200, 403, 403, 403, 200, 404]),
     route("POST", "/api/v1/cases/{id}/statements", CaseNoticed, statement_body, [401, 200, 403, 403, 403, 200, 404]),

@@ -158,6 +158,35 @@ fn a_full_case_from_the_site_to_the_public_notice(backend: Backend) {
     );
     assert_eq!(r.json["stage"], "opened");
     assert_eq!(r.json["case"]["civil_servant"], true);
+    // The regulator's work list: by stage, bound callers their region only.
+    let listed = regulator.get("/api/v1/cases?stage=opened");
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    assert_eq!(
+        listed.json["items"][0]["case_no"],
+        case_no.as_str(),
+        "{}",
+        listed.text
+    );
+    assert_eq!(listed.json["items"][0]["expert_id"], expert.as_str());
+    assert_eq!(
+        regulator.get("/api/v1/cases?stage=closed").json["items"],
+        json!([])
+    );
+    assert_eq!(elsewhere.get("/api/v1/cases").json["items"], json!([]));
+    let listed = regulator.get("/api/v1/cases?stage=nope");
+    assert_eq!(
+        (listed.status, listed.field()),
+        (400, Some("stage")),
+        "{}",
+        listed.text
+    );
+    let listed = regulator.get("/api/v1/cases?cursor=bm9wZQ");
+    assert_eq!(
+        (listed.status, listed.field()),
+        (400, Some("cursor")),
+        "{}",
+        listed.text
+    );
     assert_eq!(
         r.json["case"]["origin"],
         json!({"kind": "proposal", "key": key})

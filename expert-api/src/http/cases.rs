@@ -36,6 +36,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/experts/{id}/violations", web::get().to(expert_violations))
         .route("/experts/{id}/cases", web::post().to(open_case))
         .route("/proposals", web::get().to(proposals))
+        .route("/cases", web::get().to(list_cases))
         .route("/cases/{id}", web::get().to(get_case))
         .route("/cases/{id}/notice", web::post().to(serve_notice))
         .route("/cases/{id}/statements", web::post().to(receive_statement))
@@ -427,6 +428,127 @@ pub async fn proposals(
 }
 
 // --- cases ------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CasesQuery {
+    /// opened, notice_served, decided, effective, published, closed, withdrawn.
+    pub stage: Option<String>,
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Page size, 1-200 (default 50).
+    pub limit: Option<u32>,
+}
+
+/// One case in the list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseSummary {
+    pub case_no: String,
+    pub expert_id: String,
+    pub stage: String,
+    pub opened_on: NaiveDate,
+    pub published_on: Option<NaiveDate>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CasePage {
+    pub items: Vec<CaseSummary>,
+    pub next_cursor: Option<String>,
+}
+
+const CASE_CURSOR: &str = "c1:";
+
+/// Sanction cases in number order, of one stage when asked: the
+/// regulator's work list. Callers bound to a region see its experts' cases
+/// only.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CasesQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = CasePage),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_cases(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: Query<CasesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    require(&caller, READ, "read cases")?;
+    let q = query.0;
+    if let Some(st) = q.stage.as_deref()
+        && expert_core::discipline::case::Stage::parse(st).is_none()
+    {
+        return Err(ApiError::bad_request(
+            "stage",
+            "unknown_stage",
+            format!("unknown case stage {st:?}"),
+        ));
+    }
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "limit",
+            "range",
+            "limit must be between 1 and 200",
+        ));
+    }
+    let bad = || {
+        ApiError::bad_request(
+            "cursor",
+            "invalid_cursor",
+            "the cursor is not one this API returned",
+        )
+    };
+    let after = match q.cursor.as_deref() {
+        None => None,
+        Some(c) => {
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(c)
+                .map_err(|_| bad())?;
+            let text = String::from_utf8(bytes).map_err(|_| bad())?;
+            Some(text.strip_prefix(CASE_CURSOR).ok_or_else(bad)?.to_owned())
+        }
+    };
+    let region = if caller.role == Role::Admin {
+        None
+    } else {
+        caller.region.clone()
+    };
+    let page = state
+        .db(move |conn| {
+            let mut rows = cases::list(
+                conn,
+                region.as_deref(),
+                q.stage.as_deref(),
+                after.as_deref(),
+                i64::from(limit) + 1,
+            )?;
+            let more = rows.len() > limit as usize;
+            rows.truncate(limit as usize);
+            let next_cursor = more.then(|| {
+                rows.last().map(|r| {
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD
+                        .encode(format!("{CASE_CURSOR}{}", r.case_no))
+                })
+            });
+            Ok::<_, ApiError>(CasePage {
+                next_cursor: next_cursor.flatten(),
+                items: rows
+                    .into_iter()
+                    .map(|r| CaseSummary {
+                        updated_at: from_db_time(r.updated_at),
+                        case_no: r.case_no,
+                        expert_id: r.expert_id,
+                        stage: r.stage,
+                        opened_on: r.opened_on,
+                        published_on: r.published_on,
+                    })
+                    .collect(),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

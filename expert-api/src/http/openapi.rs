@@ -74,6 +74,7 @@ use super::{
         cases::expert_violations,
         cases::proposals,
         cases::open_case,
+        cases::list_cases,
         cases::get_case,
         cases::serve_notice,
         cases::receive_statement,

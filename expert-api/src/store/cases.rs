@@ -169,6 +169,31 @@ pub fn of_expert(conn: &mut DbConn, expert_id: &str) -> Result<Vec<CaseRow>, Sto
         .load(conn)?)
 }
 
+/// Cases in number order after `after`, at most `limit`: of one stage
+/// when given, of experts of `region` when given.
+pub fn list(
+    conn: &mut DbConn,
+    region: Option<&str>,
+    stage: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<CaseRow>, StoreError> {
+    let mut q = cases::table
+        .inner_join(experts_t::table.on(experts_t::id.eq(cases::expert_id)))
+        .select(cases::all_columns)
+        .into_boxed();
+    if let Some(r) = region {
+        q = q.filter(experts_t::region.eq(r.to_owned()));
+    }
+    if let Some(st) = stage {
+        q = q.filter(cases::stage.eq(st.to_owned()));
+    }
+    if let Some(a) = after {
+        q = q.filter(cases::case_no.gt(a.to_owned()));
+    }
+    Ok(q.order(cases::case_no.asc()).limit(limit).load(conn)?)
+}
+
 /// A case's history, in order.
 pub fn history(conn: &mut DbConn, case_no: &str) -> Result<Vec<EventRow>, StoreError> {
     Ok(case_events::table
