@@ -10,7 +10,6 @@
 //! audit transaction: a refused step writes nothing.
 
 use actix_web::{HttpResponse, web};
-use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 use expert_core::discipline::{
     Case, CaseError, CaseEvent, DisciplinePolicy, Ground, Sanction, SanctionProposal,
@@ -20,6 +19,7 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
+use super::cursor;
 use super::extract::{Body, Query, parse_json};
 use super::problem::{ApiError, FieldProblem, Problem};
 use super::ratelimit::PublicRead;
@@ -492,23 +492,11 @@ pub async fn list_cases(
             "limit must be between 1 and 200",
         ));
     }
-    let bad = || {
-        ApiError::bad_request(
-            "cursor",
-            "invalid_cursor",
-            "the cursor is not one this API returned",
-        )
-    };
-    let after = match q.cursor.as_deref() {
-        None => None,
-        Some(c) => {
-            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(c)
-                .map_err(|_| bad())?;
-            let text = String::from_utf8(bytes).map_err(|_| bad())?;
-            Some(text.strip_prefix(CASE_CURSOR).ok_or_else(bad)?.to_owned())
-        }
-    };
+    let after = q
+        .cursor
+        .as_deref()
+        .map(|c| cursor::decode(CASE_CURSOR, c))
+        .transpose()?;
     let region = if caller.role == Role::Admin {
         None
     } else {
@@ -525,12 +513,8 @@ pub async fn list_cases(
             )?;
             let more = rows.len() > limit as usize;
             rows.truncate(limit as usize);
-            let next_cursor = more.then(|| {
-                rows.last().map(|r| {
-                    base64::engine::general_purpose::URL_SAFE_NO_PAD
-                        .encode(format!("{CASE_CURSOR}{}", r.case_no))
-                })
-            });
+            let next_cursor =
+                more.then(|| rows.last().map(|r| cursor::encode(CASE_CURSOR, &r.case_no)));
             Ok::<_, ApiError>(CasePage {
                 next_cursor: next_cursor.flatten(),
                 items: rows
@@ -1290,27 +1274,15 @@ pub struct PenaltiesPage {
 const PENALTY_CURSOR: &str = "p1:";
 
 fn penalty_cursor(on: NaiveDate, case_no: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(format!("{PENALTY_CURSOR}{on}:{case_no}"))
+    cursor::encode(PENALTY_CURSOR, &format!("{on}:{case_no}"))
 }
 
 fn decode_penalty_cursor(c: &str) -> Result<(NaiveDate, String), ApiError> {
-    let bad = || {
-        ApiError::bad_request(
-            "cursor",
-            "invalid_cursor",
-            "the cursor is not one this API returned",
-        )
-    };
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(c)
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let rest = text.strip_prefix(PENALTY_CURSOR).ok_or_else(bad)?;
-    let (on, case_no) = rest.split_once(':').ok_or_else(bad)?;
-    let on = on.parse::<NaiveDate>().map_err(|_| bad())?;
+    let rest = cursor::decode(PENALTY_CURSOR, c)?;
+    let (on, case_no) = rest.split_once(':').ok_or_else(cursor::invalid)?;
+    let on = on.parse::<NaiveDate>().map_err(|_| cursor::invalid())?;
     if case_no.is_empty() || case_no.len() > 64 {
-        return Err(bad());
+        return Err(cursor::invalid());
     }
     Ok((on, case_no.to_owned()))
 }

@@ -7,7 +7,6 @@
 //! admins.
 
 use actix_web::{HttpResponse, web};
-use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 use expert_core::admission::{Application, Decision, check_admission};
 use expert_core::expert::{EmployerContact, Employment};
@@ -18,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
+use super::cursor;
 use super::extract::{Body, Presented, Query};
 use super::problem::{ApiError, Problem};
 use crate::auth::{Caller, Role};
@@ -284,26 +284,15 @@ pub struct ListQuery {
 const CURSOR_PREFIX: &str = "e1:";
 
 fn encode_cursor(id: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{id}"))
+    cursor::encode(CURSOR_PREFIX, id)
 }
 
-fn decode_cursor(cursor: &str) -> Result<String, ApiError> {
-    let bad = || {
-        ApiError::bad_request(
-            "cursor",
-            "invalid_cursor",
-            "the cursor is not one this API returned",
-        )
-    };
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let id = text.strip_prefix(CURSOR_PREFIX).ok_or_else(bad)?;
+fn decode_cursor(c: &str) -> Result<String, ApiError> {
+    let id = cursor::decode(CURSOR_PREFIX, c)?;
     if id.is_empty() || id.len() > 32 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(bad());
+        return Err(cursor::invalid());
     }
-    Ok(id.to_owned())
+    Ok(id)
 }
 
 /// List experts with filters, in id order, a page at a time.

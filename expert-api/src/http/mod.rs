@@ -5,6 +5,7 @@ pub mod assessments;
 pub mod audit;
 pub mod cases;
 pub mod console;
+pub mod cursor;
 pub mod draws;
 pub mod evaluations;
 pub mod experts;

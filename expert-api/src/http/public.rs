@@ -15,13 +15,13 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
-use base64::Engine;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use expert_core::evaluation::{Bidder, Candidate, Centi, Item, Rejection};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
+use super::cursor;
 use super::extract::{Body, Query};
 use super::problem::{ApiError, FieldProblem, Problem};
 use super::ratelimit::{PublicCall, PublicRead};
@@ -204,33 +204,22 @@ pub struct AwardedPage {
 const AWARD_CURSOR: &str = "a1:";
 
 fn award_cursor(at: NaiveDateTime, panel: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
-        "{AWARD_CURSOR}{}:{panel}",
-        at.and_utc().timestamp_micros()
-    ))
+    cursor::encode(
+        AWARD_CURSOR,
+        &format!("{}:{panel}", at.and_utc().timestamp_micros()),
+    )
 }
 
 fn decode_award_cursor(c: &str) -> Result<(NaiveDateTime, String), ApiError> {
-    let bad = || {
-        ApiError::bad_request(
-            "cursor",
-            "invalid_cursor",
-            "the cursor is not one this API returned",
-        )
-    };
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(c)
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let rest = text.strip_prefix(AWARD_CURSOR).ok_or_else(bad)?;
-    let (micros, panel) = rest.split_once(':').ok_or_else(bad)?;
+    let rest = cursor::decode(AWARD_CURSOR, c)?;
+    let (micros, panel) = rest.split_once(':').ok_or_else(cursor::invalid)?;
     let at = micros
         .parse::<i64>()
         .ok()
         .and_then(DateTime::from_timestamp_micros)
-        .ok_or_else(bad)?;
+        .ok_or_else(cursor::invalid)?;
     if panel.is_empty() || panel.len() > MAX_ID_CHARS {
-        return Err(bad());
+        return Err(cursor::invalid());
     }
     Ok((at.naive_utc(), panel.to_owned()))
 }
