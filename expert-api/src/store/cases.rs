@@ -29,7 +29,7 @@ use super::experts::{self, ExpertRecord};
 use super::violations;
 use super::{StoreError, db_time};
 use crate::db::DbConn;
-use crate::db::schema::{case_events, cases, counters, employer_letters, experts as experts_t};
+use crate::db::schema::{case_events, cases, employer_letters, experts as experts_t};
 
 /// Why a case step was refused: the store's reasons, or the domain's.
 #[derive(Debug, thiserror::Error)]
@@ -129,24 +129,7 @@ fn sha256_hex(text: &str) -> String {
 }
 
 fn next_case_no(conn: &mut DbConn, year: i32) -> Result<String, StoreError> {
-    let name = format!("case-{year}");
-    let exists: Option<i64> = counters::table
-        .find(&name)
-        .select(counters::value)
-        .first(conn)
-        .optional()?;
-    if exists.is_none() {
-        diesel::insert_into(counters::table)
-            .values((counters::name.eq(&name), counters::value.eq(0_i64)))
-            .execute(conn)?;
-    }
-    diesel::update(counters::table.find(&name))
-        .set(counters::value.eq(counters::value + 1))
-        .execute(conn)?;
-    let n: i64 = counters::table
-        .find(&name)
-        .select(counters::value)
-        .first(conn)?;
+    let n = super::next_in(conn, &format!("case-{year}"))?;
     Ok(format!("CF-{year:04}-{n:06}"))
 }
 

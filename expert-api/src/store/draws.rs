@@ -25,8 +25,7 @@ use super::{StoreError, db_time, from_db_time};
 use crate::config::DrawPolicy;
 use crate::db::DbConn;
 use crate::db::schema::{
-    checkpoints, counters, draws, expert_declines, experts, invitations, panel_changes,
-    panel_members,
+    checkpoints, draws, expert_declines, experts, invitations, panel_changes, panel_members,
 };
 use crate::draws::request::EffectivePolicy;
 use crate::draws::{DrawRequest, FilterContext};
@@ -203,24 +202,7 @@ pub fn open_draw(
 }
 
 fn next_draw_id(conn: &mut DbConn, year: i32) -> Result<String, StoreError> {
-    let name = format!("draw-{year}");
-    let exists: Option<i64> = counters::table
-        .find(&name)
-        .select(counters::value)
-        .first(conn)
-        .optional()?;
-    if exists.is_none() {
-        diesel::insert_into(counters::table)
-            .values((counters::name.eq(&name), counters::value.eq(0_i64)))
-            .execute(conn)?;
-    }
-    diesel::update(counters::table.find(&name))
-        .set(counters::value.eq(counters::value + 1))
-        .execute(conn)?;
-    let n: i64 = counters::table
-        .find(&name)
-        .select(counters::value)
-        .first(conn)?;
+    let n = super::next_in(conn, &format!("draw-{year}"))?;
     Ok(format!("D-{year:04}-{n:06}"))
 }
 

@@ -78,3 +78,28 @@ pub fn snapshot<T>(
         read(conn)
     })
 }
+
+/// The next value of the named counter (1 for a counter not yet used), in
+/// the caller's transaction: ids and numbers (`D-2026-000001`, `CF-…`,
+/// `V…`) are dense and never reused, because the writer holds the log head.
+pub fn next_in(conn: &mut DbConn, name: &str) -> Result<i64, StoreError> {
+    use crate::db::schema::counters;
+    use diesel::prelude::*;
+    let exists: Option<i64> = counters::table
+        .find(name)
+        .select(counters::value)
+        .first(conn)
+        .optional()?;
+    if exists.is_none() {
+        diesel::insert_into(counters::table)
+            .values((counters::name.eq(name), counters::value.eq(0_i64)))
+            .execute(conn)?;
+    }
+    diesel::update(counters::table.find(name))
+        .set(counters::value.eq(counters::value + 1))
+        .execute(conn)?;
+    Ok(counters::table
+        .find(name)
+        .select(counters::value)
+        .first(conn)?)
+}

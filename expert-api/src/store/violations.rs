@@ -14,7 +14,7 @@ use serde_json::json;
 use super::audit::AuditTx;
 use super::{StoreError, db_time};
 use crate::db::DbConn;
-use crate::db::schema::{counters, draws, experts, sanction_proposals, violations};
+use crate::db::schema::{draws, experts, sanction_proposals, violations};
 
 /// One violation as stored; its id is the `reference` of its
 /// `ViolationRecord`.
@@ -91,24 +91,7 @@ fn canonical<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
 }
 
 fn next_violation_id(conn: &mut DbConn) -> Result<String, StoreError> {
-    let name = "violation";
-    let exists: Option<i64> = counters::table
-        .find(name)
-        .select(counters::value)
-        .first(conn)
-        .optional()?;
-    if exists.is_none() {
-        diesel::insert_into(counters::table)
-            .values((counters::name.eq(name), counters::value.eq(0_i64)))
-            .execute(conn)?;
-    }
-    diesel::update(counters::table.find(name))
-        .set(counters::value.eq(counters::value + 1))
-        .execute(conn)?;
-    let n: i64 = counters::table
-        .find(name)
-        .select(counters::value)
-        .first(conn)?;
+    let n = super::next_in(conn, "violation")?;
     Ok(format!("V{n:07}"))
 }
 
