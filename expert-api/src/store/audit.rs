@@ -398,18 +398,25 @@ pub fn subjects_since(
     limit: usize,
 ) -> Result<Option<Vec<String>>, StoreError> {
     let from = i64::try_from(seq).unwrap_or(i64::MAX);
-    let cap = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
+    // A range of the primary key, in order, deduplicated here: a
+    // `DISTINCT subject` lets the planner walk the whole subject index
+    // (every expert's entries) to find the few logged since.
+    let rows = limit.saturating_mul(4).max(1_000);
+    let cap = i64::try_from(rows).unwrap_or(i64::MAX);
     let subjects: Vec<Option<String>> = audit_entries::table
         .filter(audit_entries::seq.ge(from))
-        .filter(audit_entries::subject.is_not_null())
+        .order(audit_entries::seq.asc())
         .select(audit_entries::subject)
-        .distinct()
         .limit(cap)
         .load(conn)?;
-    if subjects.len() > limit {
+    if subjects.len() >= rows {
         return Ok(None);
     }
-    Ok(Some(subjects.into_iter().flatten().collect()))
+    let distinct: std::collections::BTreeSet<String> = subjects.into_iter().flatten().collect();
+    if distinct.len() > limit {
+        return Ok(None);
+    }
+    Ok(Some(distinct.into_iter().collect()))
 }
 
 /// The stored leaf hash of entry `index`.
