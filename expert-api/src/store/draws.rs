@@ -51,8 +51,11 @@ pub mod member {
     pub const VOID: &str = "void";
 }
 
-/// One draw as stored.
-#[derive(Debug, Clone, Queryable)]
+/// One draw as stored, without its statement: the statement (up to
+/// megabytes) is read only where it is parsed ([`statement`]), never for a
+/// view or a state check.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = draws)]
 pub struct DrawRow {
     pub id: String,
     pub panel_id: String,
@@ -69,7 +72,6 @@ pub struct DrawRow {
     pub representatives: i32,
     pub request: String,
     pub state: String,
-    pub statement: String,
     pub statement_hash: String,
     pub nonce: Vec<u8>,
     pub nonce_commitment: String,
@@ -113,12 +115,11 @@ impl DrawRow {
             .and_then(|s| serde_json::from_str(s).ok())
     }
 
-    /// The statement as validated for the algorithm, read from its text
-    /// (`validate_text`: the candidates as typed records, no JSON value).
-    pub fn parsed_statement(&self) -> Result<DrawStatement, StoreError> {
-        validate_text(&self.statement)
-            .map(|v| v.statement)
-            .map_err(|e| StoreError::Corrupt(format!("draw {}: statement: {e}", self.id)))
+    /// The statement as validated for the algorithm, read and parsed from
+    /// its stored text (`validate_text`: the candidates as typed records,
+    /// no JSON value).
+    pub fn parsed_statement(&self, conn: &mut DbConn) -> Result<DrawStatement, StoreError> {
+        parse_statement(&self.id, &statement(conn, &self.id)?)
     }
 
     pub fn parsed_result(&self) -> Result<DrawResult, StoreError> {
@@ -149,9 +150,29 @@ pub struct MemberRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// The canonical JSON of a draw's statement, as committed and hashed.
+pub fn statement(conn: &mut DbConn, id: &str) -> Result<String, StoreError> {
+    draws::table
+        .find(id)
+        .select(draws::statement)
+        .first::<String>(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "draw",
+            id: id.to_owned(),
+        })
+}
+
+fn parse_statement(id: &str, text: &str) -> Result<DrawStatement, StoreError> {
+    validate_text(text)
+        .map(|v| v.statement)
+        .map_err(|e| StoreError::Corrupt(format!("draw {id}: statement: {e}")))
+}
+
 pub fn get(conn: &mut DbConn, id: &str) -> Result<DrawRow, StoreError> {
     draws::table
         .find(id)
+        .select(DrawRow::as_select())
         .first::<DrawRow>(conn)
         .optional()?
         .ok_or_else(|| StoreError::NotFound {
@@ -172,6 +193,7 @@ pub fn list(
     }
     Ok(q.order((draws::created_at.desc(), draws::id.desc()))
         .limit(limit)
+        .select(DrawRow::as_select())
         .load::<DrawRow>(conn)?)
 }
 
@@ -260,7 +282,8 @@ pub fn commit(
     mut pool: CandidatePool,
 ) -> Result<DrawRow, StoreError> {
     let now = tx.now();
-    pool.refresh(tx.conn, ctx, tx.head().size)?;
+    let fresh = tx.appended() == 0;
+    pool.refresh(tx.conn, ctx, tx.head().size, fresh)?;
     let id = next_draw_id(tx.conn, now.year())?;
     let excluded = pool.excluded();
     let (candidate_count, candidates_canonical) = pool.into_candidates()?;
@@ -441,8 +464,9 @@ pub fn reveal(
             ),
         });
     }
-    let statement = draw.parsed_statement()?;
-    let statement_hash: [u8; 32] = Sha256::digest(draw.statement.as_bytes()).into();
+    let statement_text = statement(tx.conn, draw_id)?;
+    let statement = parse_statement(draw_id, &statement_text)?;
+    let statement_hash: [u8; 32] = Sha256::digest(statement_text.as_bytes()).into();
     let nonce: [u8; 32] = draw
         .nonce
         .as_slice()
@@ -489,7 +513,7 @@ pub fn reveal(
             "result": result_json,
         }),
         "statement",
-        &draw.statement,
+        &statement_text,
     )?;
     if short {
         tx.append(
@@ -1089,16 +1113,17 @@ impl std::fmt::Debug for PanelState {
 impl PanelState {
     pub fn load(conn: &mut DbConn, panel_id: &str) -> Result<Self, StoreError> {
         let root = get(conn, panel_id)?;
-        let root_statement = root.parsed_statement()?;
+        let root_statement = root.parsed_statement(conn)?;
         let root_result = root.parsed_result()?;
         let mut others = BTreeMap::new();
         let supps: Vec<DrawRow> = draws::table
             .filter(draws::panel_id.eq(panel_id))
             .filter(draws::parent_group.is_not_null())
             .filter(draws::result.is_not_null())
+            .select(DrawRow::as_select())
             .load(conn)?;
         for d in supps {
-            let s = d.parsed_statement()?;
+            let s = d.parsed_statement(conn)?;
             let r = d.parsed_result()?;
             others.insert(d.id.clone(), (s, r));
         }
@@ -1198,7 +1223,7 @@ pub fn sign_in(
         json!({"draw_id": panel_id, "pseudonym": pseudonym}),
     )?;
     let root = get(tx.conn, panel_id)?;
-    let statement = root.parsed_statement()?;
+    let statement = root.parsed_statement(tx.conn)?;
     let size: u64 = statement.panel().iter().map(|g| u64::from(g.count)).sum();
     let seated = members(tx.conn, panel_id)?
         .into_iter()
@@ -1402,7 +1427,12 @@ pub fn sealed_panels_in(
     }
     let mut sealed = BTreeSet::new();
     for id in draws_named {
-        let Some(d) = draws::table.find(&id).first::<DrawRow>(conn).optional()? else {
+        let Some(d) = draws::table
+            .find(&id)
+            .select(DrawRow::as_select())
+            .first::<DrawRow>(conn)
+            .optional()?
+        else {
             continue;
         };
         let root = if d.panel_id == d.id {

@@ -28,7 +28,10 @@ pub fn panel_scores(
     if let Some(r) = region {
         q = q.filter(draws::region.eq(r.to_owned()));
     }
-    let panels: Vec<DrawRow> = q.order(draws::id.asc()).load(conn)?;
+    let panels: Vec<DrawRow> = q
+        .order(draws::id.asc())
+        .select(DrawRow::as_select())
+        .load(conn)?;
     let mut out = Vec::with_capacity(panels.len());
     for panel in panels {
         let Some(row) = evaluations::latest(conn, &panel.id)? else {
@@ -68,10 +71,13 @@ pub fn draw_panels(
     if let Some(r) = region {
         q = q.filter(draws::region.eq(r.to_owned()));
     }
-    let panels: Vec<DrawRow> = q.order(draws::id.asc()).load(conn)?;
+    let panels: Vec<DrawRow> = q
+        .order(draws::id.asc())
+        .select(DrawRow::as_select())
+        .load(conn)?;
     let mut out = Vec::with_capacity(panels.len());
     for panel in panels {
-        let statement = panel.parsed_statement()?;
+        let statement = panel.parsed_statement(conn)?;
         let mut inclusion: BTreeMap<String, f64> = BTreeMap::new();
         for group in statement.panel() {
             let weights: Vec<(String, u64)> = statement
