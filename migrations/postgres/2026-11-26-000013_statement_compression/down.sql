@@ -1,0 +1,2 @@
+ALTER TABLE audit_entries ALTER COLUMN leaf SET COMPRESSION default;
+ALTER TABLE draws ALTER COLUMN statement SET COMPRESSION default;
