@@ -323,6 +323,47 @@ fn requests_of(a: &Args) -> Requests {
     }
 }
 
+/// Request `k` of a run: its own project and tenderer, evaluating in
+/// `[t0 + 30k s, t0 + 30(k+1) s)`, so windows never overlap.
+fn draw_body(requests: &Requests, t0: chrono::DateTime<Utc>, k: usize) -> serde_json::Value {
+    let start = t0 + chrono::Duration::seconds(30 * k as i64);
+    let tenderer = with_check_char(&format!("91420600MA4K{k:05}")).unwrap_or_default();
+    json!({
+        "project": {"id": format!("P-B{k}"), "name": "压测项目", "region": "420100",
+            "tenderer": tenderer, "bid_section": "1"},
+        "evaluation": {
+            "start": start.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            "end": (start + chrono::Duration::seconds(30)).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            "venue": "评标室"},
+        "panel": requests.panel(k),
+        "representatives": requests.representatives(),
+    })
+}
+
+/// One list page and one draw, untimed.
+fn warm_up(base: &str, token: &str, body: &serde_json::Value) -> Res<()> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let auth = format!("Bearer {token}");
+    agent
+        .get(format!("{base}/api/v1/experts?limit=1"))
+        .header("Authorization", &auth)
+        .call()?;
+    let mut r = agent
+        .post(format!("{base}/api/v1/draws"))
+        .header("Authorization", &auth)
+        .send_json(body)?;
+    let v: serde_json::Value = r.body_mut().read_json()?;
+    let id = v["id"].as_str().ok_or("warm-up draw refused")?;
+    agent
+        .post(format!("{base}/api/v1/draws/{id}/reveal"))
+        .header("Authorization", &auth)
+        .send_json(json!({}))?;
+    Ok(())
+}
+
 fn main() -> Res<()> {
     let a = args();
     let dir = tempfile::tempdir()?;
@@ -390,6 +431,10 @@ fn main() -> Res<()> {
     let candidates = Arc::new(Mutex::new(Vec::<u64>::new()));
     let shorts = Arc::new(AtomicUsize::new(0));
     let errors = Arc::new(Mutex::new(Vec::<String>::new()));
+    // The read models load in the background at start: one untimed list
+    // page and one untimed draw (its window after every timed draw's)
+    // wait for them, so the figures below are the steady state.
+    warm_up(&base, &token, &draw_body(&requests, t0, a.draws))?;
     let server_pid = server.child.id();
     let cpu_before = (
         cpu_seconds(&[server_pid]),
@@ -420,18 +465,7 @@ fn main() -> Res<()> {
                 if k >= total {
                     break;
                 }
-                let start = t0 + chrono::Duration::seconds(30 * k as i64);
-                let tenderer = with_check_char(&format!("91420600MA4K{k:05}")).unwrap_or_default();
-                let body = json!({
-                    "project": {"id": format!("P-B{k}"), "name": "压测项目", "region": "420100",
-                        "tenderer": tenderer, "bid_section": "1"},
-                    "evaluation": {
-                        "start": start.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                        "end": (start + chrono::Duration::seconds(30)).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                        "venue": "评标室"},
-                    "panel": requests.panel(k),
-                    "representatives": requests.representatives(),
-                });
+                let body = draw_body(&requests, t0, k);
                 let t = Instant::now();
                 let r = agent
                     .post(format!("{base}/api/v1/draws"))

@@ -82,7 +82,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         public_limiter: Arc::new(http::ratelimit::RateLimiter::new(&policy.public_check)),
         public_read_limiter: Arc::new(http::ratelimit::RateLimiter::new(&policy.public_read.0)),
         registry: Arc::new(crate::registry::Registry::new()),
-        draw_counts: Arc::default(),
+        draw_facts: Arc::new(crate::facts::DrawFacts::new()),
         settings: Arc::new(Settings::new(args.keys.log_origin.clone(), policy)),
     };
     warm_registry(&state);
@@ -158,10 +158,12 @@ fn init_tracing() {
         .ok();
 }
 
-/// Load the registry read model in the background, so the first list
-/// request does not pay for it; if this fails, that request loads it.
+/// Load the read models (the list's registry, the draws' facts) in the
+/// background, so the first list or draw does not pay for them; if this
+/// fails, that request loads them.
 fn warm_registry(state: &AppState) {
     let registry = state.registry.clone();
+    let facts = state.draw_facts.clone();
     let pool = state.pool.clone();
     let spawned = std::thread::Builder::new()
         .name("registry-warm".into())
@@ -171,12 +173,13 @@ fn warm_registry(state: &AppState) {
                 let size = crate::store::audit::size(&mut conn).map_err(|e| e.to_string())?;
                 registry
                     .catch_up(&mut conn, size)
+                    .and_then(|()| facts.catch_up(&mut conn, size, true))
                     .map_err(|e| e.to_string())
             });
             match loaded {
                 Ok(()) => tracing::info!(
                     ms = started.elapsed().as_millis() as u64,
-                    "registry read model loaded"
+                    "registry and draw facts read models loaded"
                 ),
                 Err(error) => tracing::warn!(%error, "registry read model not loaded yet"),
             }

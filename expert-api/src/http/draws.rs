@@ -23,7 +23,6 @@ use crate::store::draws::{
     self as store, Departure, DepartureInfo, DrawRow, FlowContext, InviteSettings, Placement,
     Replacement, member as member_state, state as draw_state,
 };
-use crate::store::pool::CandidatePool;
 use crate::store::{StoreError, tokens};
 
 // One line per route: the route table test reads them from the source.
@@ -333,7 +332,7 @@ pub async fn create(
     }
     let actor = caller.actor();
     let flow = state.flow();
-    let counts = state.draw_counts.clone();
+    let facts = state.draw_facts.clone();
     let (draw, checkpoint) = state
         .db(move |conn| {
             // The approval is checked against the token store, never trusted.
@@ -355,7 +354,7 @@ pub async fn create(
             // The pool is read before the log head is locked (reading it
             // is most of a draw's work); the commit brings it up to date.
             let ctx = store::filter_context(&req, &flow.cfg);
-            let mut pool = CandidatePool::snapshot(conn, &ctx, &counts)?;
+            let mut pool = facts.pool(conn, &ctx)?;
             pool.prepare()?;
             let out = audit::write(conn, now, |tx| {
                 let parent = match &req.parent {

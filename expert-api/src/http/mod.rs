@@ -47,8 +47,9 @@ pub struct AppState {
     pub public_read_limiter: Arc<ratelimit::RateLimiter>,
     /// The registry as list pages read it, caught up from the log.
     pub registry: Arc<crate::registry::Registry>,
-    /// The registry's counts a draw's statement needs, kept between draws.
-    pub draw_counts: Arc<crate::store::pool::RegistryCounts>,
+    /// What the draw filters read about every expert, caught up from the
+    /// log: the pools of draws' statements.
+    pub draw_facts: Arc<crate::facts::DrawFacts>,
 }
 
 impl std::fmt::Debug for AppState {

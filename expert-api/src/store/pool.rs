@@ -9,7 +9,7 @@
 //! statement is exactly what the filters give at commit time.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -18,47 +18,88 @@ use serde_json::Value;
 use super::{StoreError, db_time, from_db_time};
 use crate::db::DbConn;
 use crate::db::schema::{
-    audit_entries, employment_history, expert_leaves, expert_specialties, experts, panel_members,
+    employment_history, expert_leaves, expert_specialties, experts, panel_members,
 };
 use crate::draws::filter::{china_date, term_covers};
 use crate::draws::{Exclusion, ExpertFacts, FilterContext, Seat, assess};
+use crate::facts::{DrawFacts, Since};
 
 const IN_POOL: [&str; 2] = ["active", "on_leave"];
+
+/// The experts matching one of a request's groups, by id (so in byte
+/// order, the statement's candidate order), with what the filters say.
+pub type Matching = BTreeMap<String, (Arc<Held>, Result<u32, Exclusion>)>;
+
+/// An expert's facts with their candidate JSON rendered once, around the
+/// one member that changes from draw to draw (`recent`).
+#[derive(Debug, Clone)]
+pub struct Held {
+    pub facts: ExpertFacts,
+    /// `{"employer":…,"id":…,"recent":`
+    head: Box<str>,
+    /// `,"region":…,"specialties":[…]}`
+    tail: Box<str>,
+}
+
+impl Held {
+    pub fn new(facts: ExpertFacts) -> Held {
+        let (head, tail) = render_candidate(&facts);
+        Held {
+            facts,
+            head: head.into(),
+            tail: tail.into(),
+        }
+    }
+
+    /// The candidate's canonical JSON with `recent`.
+    fn write(&self, out: &mut String, recent: u32) {
+        out.push_str(&self.head);
+        // Writing to a String cannot fail.
+        let _ = std::fmt::Write::write_fmt(out, format_args!("{recent}"));
+        out.push_str(&self.tail);
+    }
+}
+
+impl std::ops::Deref for Held {
+    type Target = ExpertFacts;
+    fn deref(&self) -> &ExpertFacts {
+        &self.facts
+    }
+}
 
 /// The candidates and exclusion counts of one request, as of log size `seq`.
 #[derive(Debug, Clone)]
 pub struct CandidatePool {
     seq: u64,
-    /// Experts with a specialty under one of the panel's groups, by id
-    /// (so in byte order, the statement's candidate order).
-    matching: BTreeMap<String, (ExpertFacts, Result<u32, Exclusion>)>,
+    matching: Matching,
     /// The rest of the registry by reason (never a zero count).
     others: BTreeMap<&'static str, u64>,
     /// How many candidates, and their canonical JSON, built once.
     prepared: Option<(usize, String)>,
+    /// The read model the pool came from (`None`: read from the database).
+    model: Option<Arc<DrawFacts>>,
 }
 
 impl CandidatePool {
-    /// Read the pool in one consistent snapshot (outside any write); the
-    /// registry's counts come from `counts` when still valid.
-    pub fn snapshot(
-        conn: &mut DbConn,
-        ctx: &FilterContext,
-        counts: &RegistryCounts,
-    ) -> Result<Self, StoreError> {
-        super::snapshot(conn, |conn| Self::read_with(conn, ctx, Some(counts)))
+    /// A pool built from the draw facts read model at log size `seq`.
+    pub fn from_model(
+        seq: u64,
+        matching: Matching,
+        others: BTreeMap<&'static str, u64>,
+        model: Arc<DrawFacts>,
+    ) -> Self {
+        CandidatePool {
+            seq,
+            matching,
+            others,
+            prepared: None,
+            model: Some(model),
+        }
     }
 
-    /// Read the pool as `conn` sees it now (inside a write, under the lock).
+    /// Read the pool from the database as `conn` sees it now (inside a
+    /// write that may already have changed seats: a supplementary draw).
     pub fn read(conn: &mut DbConn, ctx: &FilterContext) -> Result<Self, StoreError> {
-        Self::read_with(conn, ctx, None)
-    }
-
-    fn read_with(
-        conn: &mut DbConn,
-        ctx: &FilterContext,
-        counts: Option<&RegistryCounts>,
-    ) -> Result<Self, StoreError> {
         let seq = super::audit::head(conn)?.size;
         // The matching experts' ids from the (code, expert_id) index, then
         // their rows by primary key: a semi-join of `experts` with the
@@ -76,84 +117,65 @@ impl CandidatePool {
             );
         }
         let ids: Vec<String> = ids.into_iter().collect();
-        let matching: BTreeMap<String, (ExpertFacts, Result<u32, Exclusion>)> =
-            load_facts(conn, ctx, &ids)?
-                .into_iter()
-                .map(|f| {
-                    let outcome = assess(&f, ctx);
-                    (f.id.clone(), (f, outcome))
-                })
-                .collect();
-        let totals = match counts {
-            Some(c) => c.get(conn, ctx, seq)?,
-            None => Totals::count(conn, ctx)?,
-        };
+        let matching: Matching = load_facts(conn, ctx, &ids)?
+            .into_iter()
+            .map(|f| {
+                let outcome = assess(&f, ctx);
+                (f.id.clone(), (Arc::new(Held::new(f)), outcome))
+            })
+            .collect();
+        let totals = Totals::count(conn, ctx)?;
         let others = count_others(conn, ctx, &matching, totals)?;
         Ok(CandidatePool {
             seq,
             matching,
             others,
             prepared: None,
+            model: None,
         })
     }
 
-    /// Bring the pool up to `head` (the log size under the lock): experts
-    /// whose seats entries since changed are re-read and re-assessed; any
-    /// other kind of change (an expert's status, leave, employment, …)
-    /// re-reads the whole pool.
+    /// Bring the pool up to `head`, the log size under the lock. A pool
+    /// from the read model catches the model up to `head` in this
+    /// transaction (`fresh`: it has not written yet, so everything it sees
+    /// is committed); if only seats changed since the pool was built, only
+    /// the experts whose seats changed are assessed again (the counts of
+    /// the rest of the registry do not depend on seats), else the pool is
+    /// rebuilt from the model. Any other pool is read again from the
+    /// database. The candidates' text is kept when no candidate changed.
     pub fn refresh(
         &mut self,
         conn: &mut DbConn,
         ctx: &FilterContext,
         head: u64,
+        fresh: bool,
     ) -> Result<(), StoreError> {
         if head == self.seq {
             return Ok(());
         }
-        let since = i64::try_from(self.seq).unwrap_or(i64::MAX);
-        let entries: Vec<(String, Option<String>)> = audit_entries::table
-            .filter(audit_entries::seq.ge(since))
-            .select((audit_entries::kind, audit_entries::subject))
-            .load(conn)?;
-        if entries.iter().any(|(kind, _)| !changes_seats_only(kind)) {
-            *self = Self::read(conn, ctx)?;
-            return Ok(());
-        }
-        let subjects: BTreeSet<String> = entries.into_iter().filter_map(|(_, s)| s).collect();
-        let touched: BTreeSet<String> = if subjects.is_empty() {
-            BTreeSet::new()
-        } else {
-            panel_members::table
-                .filter(
-                    panel_members::panel_id
-                        .eq_any(&subjects)
-                        .or(panel_members::draw_id.eq_any(&subjects)),
-                )
-                .select(panel_members::expert_id)
-                .load::<String>(conn)?
-                .into_iter()
-                .collect()
-        };
-        // Seats only matter to experts matching the panel: the others are
-        // excluded by a reason checked before any seat.
-        let ids: Vec<String> = touched
-            .into_iter()
-            .filter(|id| self.matching.contains_key(id))
-            .collect();
-        if !ids.is_empty() {
-            for f in load_facts(conn, ctx, &ids)? {
-                let outcome = assess(&f, ctx);
-                let changed = self
-                    .matching
-                    .get(&f.id)
-                    .is_none_or(|(_, was)| *was != outcome);
-                if changed {
-                    self.prepared = None;
-                    self.matching.insert(f.id.clone(), (f, outcome));
+        let next = match (self.model.clone(), fresh) {
+            (Some(model), true) => {
+                model.catch_up(conn, head, false)?;
+                if let Since::Seats(ids) = model.since(self.seq)? {
+                    if model.reassess(&mut self.matching, &ids, ctx)? {
+                        self.prepared = None;
+                    }
+                    self.seq = model.seq()?.unwrap_or(head);
+                    return Ok(());
                 }
+                model.pool_now(ctx)?
             }
-        }
-        self.seq = head;
+            _ => Self::read(conn, ctx)?,
+        };
+        let same = next.others == self.others
+            && next.matching.len() == self.matching.len()
+            && next
+                .matching
+                .iter()
+                .zip(&self.matching)
+                .all(|((a, (_, x)), (b, (_, y)))| a == b && x == y);
+        let prepared = self.prepared.take().filter(|_| same);
+        *self = CandidatePool { prepared, ..next };
         Ok(())
     }
 
@@ -169,7 +191,7 @@ impl CandidatePool {
                     if count > 0 {
                         out.push(',');
                     }
-                    write_candidate(&mut out, f, *recent);
+                    f.write(&mut out, *recent);
                     count += 1;
                 }
             }
@@ -199,36 +221,31 @@ impl CandidatePool {
 }
 
 /// The canonical JSON (RFC 8785) of one candidate, `{"employer", "id",
-/// "recent", "region", "specialties"}`: members in key order (these keys
-/// are ASCII, so UTF-16 order is byte order), strings quoted by
-/// `draw_audit::jcs`, `recent` a small integer in plain decimal. A unit
-/// test holds it to `canonical_string` of the same value.
-fn write_candidate(out: &mut String, f: &ExpertFacts, recent: u32) {
+/// "recent", "region", "specialties"}`, before and after the value of
+/// `recent`: members in key order (these keys are ASCII, so UTF-16 order is
+/// byte order), strings quoted by `draw_audit::jcs`, `recent` a small
+/// integer in plain decimal. A unit test holds it to `canonical_string` of
+/// the same value.
+fn render_candidate(f: &ExpertFacts) -> (String, String) {
     use draw_audit::jcs::write_string;
-    out.push_str("{\"employer\":");
-    write_string(out, &f.employer);
-    out.push_str(",\"id\":");
-    write_string(out, &f.id);
-    out.push_str(",\"recent\":");
-    out.push_str(&recent.to_string());
-    out.push_str(",\"region\":");
-    write_string(out, &f.region);
-    out.push_str(",\"specialties\":[");
+    let mut head = String::with_capacity(64);
+    head.push_str("{\"employer\":");
+    write_string(&mut head, &f.employer);
+    head.push_str(",\"id\":");
+    write_string(&mut head, &f.id);
+    head.push_str(",\"recent\":");
+    let mut tail = String::with_capacity(64);
+    tail.push_str(",\"region\":");
+    write_string(&mut tail, &f.region);
+    tail.push_str(",\"specialties\":[");
     for (i, s) in f.specialties.iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            tail.push(',');
         }
-        write_string(out, s);
+        write_string(&mut tail, s);
     }
-    out.push_str("]}");
-}
-
-/// Entry kinds whose changes to what the filters read are seats only
-/// (members seated or leaving a panel); their subject is a draw or panel.
-fn changes_seats_only(kind: &str) -> bool {
-    ["draw.", "panel.", "invitation.", "token."]
-        .iter()
-        .any(|p| kind.starts_with(p))
+    tail.push_str("]}");
+    (head, tail)
 }
 
 /// Id, region, employer, specialties, status, term start and end, leave
@@ -393,118 +410,13 @@ impl Totals {
     }
 }
 
-/// [`Totals`] kept between draws, as of a log size. They change only with
-/// an entry that may change an expert (a status, a term, a new expert):
-/// draw, panel, invitation and token entries never do, so counts taken at
-/// size `n` still hold at size `m > n` when every entry in `[n, m)` is of
-/// those kinds (one indexed read of those entries' kinds, instead of two
-/// scans of the registry). Anything else counts again in SQL. The counts
-/// of the last few sizes are kept, as concurrent draws read snapshots a
-/// little apart.
-#[derive(Debug, Default)]
-pub struct RegistryCounts {
-    kept: Mutex<Vec<KeptCounts>>,
-}
-
-#[derive(Debug, Clone)]
-struct KeptCounts {
-    seq: u64,
-    all: u64,
-    /// Covered counts by (first, last) China day of a window.
-    covered: BTreeMap<(NaiveDate, NaiveDate), u64>,
-}
-
-/// Log sizes kept, and windows kept per size.
-const KEPT_SIZES: usize = 16;
-const KEPT_WINDOWS: usize = 256;
-
-impl RegistryCounts {
-    /// The counts as `conn` sees the registry at log size `seq` (`conn`
-    /// must see exactly the log up to `seq`: a snapshot, or under the
-    /// lock).
-    pub fn get(
-        &self,
-        conn: &mut DbConn,
-        ctx: &FilterContext,
-        seq: u64,
-    ) -> Result<Totals, StoreError> {
-        let window = (china_date(ctx.start), china_date(ctx.end));
-        // The latest counts at or before `seq`.
-        let base = self.kept.lock().ok().and_then(|k| {
-            k.iter()
-                .filter(|c| c.seq <= seq)
-                .max_by_key(|c| c.seq)
-                .cloned()
-        });
-        let base = match base {
-            Some(b) if only_seats_between(conn, b.seq, seq)? => Some(b),
-            _ => None,
-        };
-        let mut next = match base {
-            Some(b) => KeptCounts { seq, ..b },
-            None => KeptCounts {
-                seq,
-                all: Totals::count_all(conn)?,
-                covered: BTreeMap::new(),
-            },
-        };
-        let covered = match next.covered.get(&window) {
-            Some(&n) => n,
-            None => {
-                let n = Totals::count_covered(conn, window.0, window.1)?;
-                if next.covered.len() >= KEPT_WINDOWS {
-                    next.covered.clear();
-                }
-                next.covered.insert(window, n);
-                n
-            }
-        };
-        let totals = Totals {
-            all: next.all,
-            covered,
-        };
-        if let Ok(mut kept) = self.kept.lock() {
-            match kept.iter_mut().find(|c| c.seq == seq) {
-                // Counts at one size are the same whoever took them.
-                Some(same) => {
-                    if same.covered.len() >= KEPT_WINDOWS {
-                        same.covered.clear();
-                    }
-                    same.covered.insert(window, covered);
-                }
-                None => kept.push(next),
-            }
-            kept.sort_by_key(|c| std::cmp::Reverse(c.seq));
-            kept.truncate(KEPT_SIZES);
-        }
-        Ok(totals)
-    }
-}
-
-/// Whether every entry in `[from, to)` is of a kind that changes seats only.
-fn only_seats_between(conn: &mut DbConn, from: u64, to: u64) -> Result<bool, StoreError> {
-    if from == to {
-        return Ok(true);
-    }
-    let from = i64::try_from(from).unwrap_or(i64::MAX);
-    let to = i64::try_from(to).unwrap_or(i64::MAX);
-    let kinds: Vec<String> = audit_entries::table
-        .filter(audit_entries::seq.ge(from))
-        .filter(audit_entries::seq.lt(to))
-        .select(audit_entries::kind)
-        .load(conn)?;
-    // A gap (entries not visible here) is not proof of anything.
-    let visible = u64::try_from(kinds.len()).ok() == u64::try_from(to - from).ok();
-    Ok(visible && kinds.iter().all(|k| changes_seats_only(k)))
-}
-
 /// The experts not in `matching`, by the first reason that excludes them:
 /// `not_active`, `on_leave` or `no_matching_specialty` (the filters before
 /// the specialty's are the only ones that can apply first).
 fn count_others(
     conn: &mut DbConn,
     ctx: &FilterContext,
-    matching: &BTreeMap<String, (ExpertFacts, Result<u32, Exclusion>)>,
+    matching: &Matching,
     totals: Totals,
 ) -> Result<BTreeMap<&'static str, u64>, StoreError> {
     let first_day = china_date(ctx.start);
@@ -543,6 +455,22 @@ fn count_others(
             })
             .count() as u64;
     }
+    others_by_reason(ctx, matching, all, covered, leave_covered)
+}
+
+/// The registry outside `matching` by its first reason, from the
+/// registry's size (`all`), how many in the pool have a term covering the
+/// window (`covered`), and how many of those outside `matching` are on a
+/// leave touching it (`leave_covered`): `not_active`, `on_leave` or
+/// `no_matching_specialty` (the filters before the specialty's are the
+/// only ones that can apply first). Zero counts are left out.
+pub fn others_by_reason(
+    ctx: &FilterContext,
+    matching: &Matching,
+    all: u64,
+    covered: u64,
+    leave_covered: u64,
+) -> Result<BTreeMap<&'static str, u64>, StoreError> {
     let matching_covered = matching
         .values()
         .filter(|(f, _)| term_covers(f.term, ctx))
@@ -633,7 +561,7 @@ mod tests {
         for (n, f) in facts.iter().enumerate() {
             let recent = [0, 1, 7, 1_000_000][n % 4];
             let mut text = String::new();
-            write_candidate(&mut text, f, recent);
+            Held::new(f.clone()).write(&mut text, recent);
             let value = json!({
                 "id": f.id, "region": f.region, "employer": f.employer,
                 "specialties": f.specialties, "recent": recent,
@@ -641,7 +569,7 @@ mod tests {
             assert_eq!(text, draw_audit::jcs::canonical_string(&value).unwrap());
         }
         // The whole list as prepare() writes it.
-        let matching: BTreeMap<String, (ExpertFacts, Result<u32, Exclusion>)> = facts
+        let matching: Matching = facts
             .iter()
             .enumerate()
             .map(|(i, f)| {
@@ -650,7 +578,7 @@ mod tests {
                 } else {
                     Ok(i as u32)
                 };
-                (f.id.clone(), (f.clone(), outcome))
+                (f.id.clone(), (Arc::new(Held::new(f.clone())), outcome))
             })
             .collect();
         let expected: Vec<Value> = matching
@@ -667,6 +595,7 @@ mod tests {
             matching,
             others: BTreeMap::new(),
             prepared: None,
+            model: None,
         };
         let (count, text) = pool.clone().into_candidates().unwrap();
         assert_eq!(count, expected.len());

@@ -1,0 +1,606 @@
+//! What the draw filters read about every expert, in memory: the read model
+//! a draw's statement is built from.
+//!
+//! Like the list's [`crate::registry`], the model is kept at a known log
+//! size and caught up from the `subject`s of the entries logged since. Two
+//! store invariants make that exact:
+//! - every change of an expert's row, leaves or employments logs an entry
+//!   whose subject is the expert's id;
+//! - every change of a panel's members (a seat taken or given up) logs an
+//!   entry whose subject is the panel's id or the id of one of its draws.
+//!
+//! So a catch-up re-reads the experts named since, and the seats of the
+//! panels named since, and nothing else can have changed. A draw reads its
+//! pool from the model outside the log-head lock; under the lock the model
+//! is caught up to the head and the pool rebuilt in memory if that changed
+//! it ([`crate::store::pool::CandidatePool::refresh_from`]), so the
+//! committed statement is what the filters give at commit time — without a
+//! read of the registry per draw.
+//!
+//! Supplementary draws, committed inside a departure's transaction after
+//! that transaction has changed seats, still read the database
+//! ([`crate::store::pool::CandidatePool::read`]): the shared model must
+//! never hold what a transaction that may roll back has written. A test
+//! holds the two readings to the same statement.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, RwLock};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::{employment_history, expert_leaves, experts, panel_members};
+use crate::draws::filter::{china_date, leave_overlaps, term_covers};
+use crate::draws::{ExpertFacts, FilterContext, Seat, assess};
+use crate::store::pool::{CandidatePool, Held, Matching, others_by_reason};
+use crate::store::{StoreError, audit, from_db_time};
+
+/// Above this many subjects logged since the last catch-up (a bulk import),
+/// the model is read afresh instead of subject by subject.
+const RELOAD_ABOVE: usize = 5_000;
+
+/// Ids per `IN (…)` query.
+const IDS_PER_QUERY: usize = 1_000;
+
+const IN_POOL: [&str; 2] = ["active", "on_leave"];
+
+/// The shared model; cheap to read from many threads at once.
+#[derive(Debug, Default)]
+pub struct DrawFacts {
+    index: RwLock<Option<Index>>,
+    /// Serialises catch-ups, so concurrent readers that find the model
+    /// behind read the database once, not once each.
+    catching_up: Mutex<()>,
+}
+
+#[derive(Debug, Default)]
+struct Index {
+    seq: u64,
+    experts: HashMap<String, Arc<Held>>,
+    /// Specialty code → experts holding it.
+    by_specialty: BTreeMap<String, BTreeSet<String>>,
+    /// Panel id → the seats on it (expert id, seat).
+    panels: HashMap<String, Vec<(String, Seat)>>,
+    /// Experts with a leave in their status or on record: the only ones
+    /// the `on_leave` count can name.
+    with_leave: BTreeSet<String>,
+    /// Experts in the pool whose term covers a window's China days, by
+    /// (first, last) day; emptied whenever an expert changes.
+    covered: Mutex<HashMap<(NaiveDate, NaiveDate), u64>>,
+    /// The last catch-ups, oldest first: what each touched.
+    history: VecDeque<Touched>,
+}
+
+/// What one catch-up from log size `from` to `to` changed.
+#[derive(Debug)]
+struct Touched {
+    from: u64,
+    to: u64,
+    /// Experts whose facts or seats changed.
+    experts: BTreeSet<String>,
+    /// Whether any expert's facts (not only seats) changed.
+    facts: bool,
+}
+
+/// Catch-ups remembered for [`DrawFacts::touched_since`].
+const HISTORY: usize = 256;
+
+/// What changed in the model since a log size: the experts touched, and
+/// whether only their seats changed.
+#[derive(Debug)]
+pub enum Since {
+    /// Only the seats of these experts changed.
+    Seats(BTreeSet<String>),
+    /// Something else changed, or the model no longer knows what.
+    Other,
+}
+
+/// What one catch-up read, applied under the write lock.
+struct Update {
+    seq: u64,
+    /// `None`: the whole registry (a full reload).
+    subjects: Option<Vec<String>>,
+    experts: Vec<ExpertFacts>,
+    /// The panels whose seats were read (all panels on a full reload).
+    panels: Vec<String>,
+    seats: Vec<(String, String, Seat)>,
+}
+
+impl DrawFacts {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The pool of `ctx` as of the log's size now, read outside any write
+    /// (the catch-up reads one snapshot).
+    pub fn pool(
+        self: &Arc<Self>,
+        conn: &mut DbConn,
+        ctx: &FilterContext,
+    ) -> Result<CandidatePool, StoreError> {
+        let size = audit::size(conn)?;
+        self.catch_up(conn, size, true)?;
+        self.pool_now(ctx)
+    }
+
+    /// The pool of `ctx` from the model as it stands.
+    pub fn pool_now(self: &Arc<Self>, ctx: &FilterContext) -> Result<CandidatePool, StoreError> {
+        let guard = self.index.read().map_err(|_| poisoned())?;
+        let index = guard.as_ref().ok_or_else(poisoned)?;
+        let (matching, others) = index.pool(ctx)?;
+        Ok(CandidatePool::from_model(
+            index.seq,
+            matching,
+            others,
+            self.clone(),
+        ))
+    }
+
+    /// Bring the model up to at least log size `size`: in a snapshot of its
+    /// own (`snapshot`), or in the caller's transaction, which must hold
+    /// the log head and must not have written yet.
+    pub fn catch_up(&self, conn: &mut DbConn, size: u64, snapshot: bool) -> Result<(), StoreError> {
+        if self.seq()? >= Some(size) {
+            return Ok(());
+        }
+        let _one = self.catching_up.lock().map_err(|_| poisoned())?;
+        let current = self.seq()?;
+        if current >= Some(size) {
+            return Ok(());
+        }
+        let update = if snapshot {
+            crate::store::snapshot(conn, |conn| read_update(conn, current))?
+        } else {
+            read_update(conn, current)?
+        };
+        let mut guard = self.index.write().map_err(|_| poisoned())?;
+        match (update.subjects.is_some(), guard.as_mut()) {
+            (true, Some(index)) => index.apply(update),
+            _ => *guard = Some(Index::load(update)),
+        }
+        Ok(())
+    }
+
+    /// What changed between log size `seq` and the model's size now.
+    pub fn since(&self, seq: u64) -> Result<Since, StoreError> {
+        let guard = self.index.read().map_err(|_| poisoned())?;
+        let index = guard.as_ref().ok_or_else(poisoned)?;
+        Ok(index.since(seq))
+    }
+
+    /// Re-assess the experts `ids` of `matching` (those present) against
+    /// the model as it stands; whether any outcome changed.
+    pub fn reassess(
+        &self,
+        matching: &mut Matching,
+        ids: &BTreeSet<String>,
+        ctx: &FilterContext,
+    ) -> Result<bool, StoreError> {
+        let guard = self.index.read().map_err(|_| poisoned())?;
+        let index = guard.as_ref().ok_or_else(poisoned)?;
+        let mut changed = false;
+        for id in ids {
+            let (Some(slot), Some(now)) = (matching.get_mut(id), index.experts.get(id)) else {
+                continue;
+            };
+            let outcome = assess(now, ctx);
+            changed |= outcome != slot.1;
+            *slot = (now.clone(), outcome);
+        }
+        Ok(changed)
+    }
+
+    /// The log size the model reflects (`None` before the first load).
+    pub fn seq(&self) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .index
+            .read()
+            .map_err(|_| poisoned())?
+            .as_ref()
+            .map(|i| i.seq))
+    }
+}
+
+fn poisoned() -> StoreError {
+    StoreError::Corrupt("the draw facts model is unusable after a panic".into())
+}
+
+/// Read what changed since `current` (everything when `None`, or when too
+/// much changed).
+fn read_update(conn: &mut DbConn, current: Option<u64>) -> Result<Update, StoreError> {
+    let seq = audit::size(conn)?;
+    let subjects = match current {
+        Some(from) => audit::subjects_since(conn, from, RELOAD_ABOVE)?,
+        None => None,
+    };
+    let Some(subjects) = subjects else {
+        return Ok(Update {
+            seq,
+            subjects: None,
+            experts: load_facts(conn, None)?,
+            panels: Vec::new(),
+            seats: load_seats(conn, None)?,
+        });
+    };
+    let mut panels = BTreeSet::new();
+    for chunk in subjects.chunks(IDS_PER_QUERY) {
+        panels.extend(
+            panel_members::table
+                .filter(
+                    panel_members::panel_id
+                        .eq_any(chunk)
+                        .or(panel_members::draw_id.eq_any(chunk)),
+                )
+                .select(panel_members::panel_id)
+                .distinct()
+                .load::<String>(conn)?,
+        );
+    }
+    let panels: Vec<String> = panels.into_iter().collect();
+    Ok(Update {
+        seq,
+        experts: load_facts(conn, Some(&subjects))?,
+        seats: load_seats(conn, Some(&panels))?,
+        panels,
+        subjects: Some(subjects),
+    })
+}
+
+/// Id, region, employer, specialties, status, term start and end, leave
+/// from and to.
+type ExpertRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+);
+
+/// The facts of the experts `ids` (all when `None`) without their seats.
+fn load_facts(conn: &mut DbConn, ids: Option<&[String]>) -> Result<Vec<ExpertFacts>, StoreError> {
+    let mut rows: Vec<ExpertRow> = Vec::new();
+    let mut leaves: Vec<(String, NaiveDate, NaiveDate)> = Vec::new();
+    let mut jobs: Vec<(String, String, NaiveDate, Option<NaiveDate>)> = Vec::new();
+    let columns = (
+        experts::id,
+        experts::region,
+        experts::employer_code,
+        experts::specialties,
+        experts::status,
+        experts::term_start,
+        experts::term_end,
+        experts::leave_from,
+        experts::leave_to,
+    );
+    let leave_columns = (
+        expert_leaves::expert_id,
+        expert_leaves::from_date,
+        expert_leaves::to_date,
+    );
+    let job_columns = (
+        employment_history::expert_id,
+        employment_history::employer_code,
+        employment_history::from_date,
+        employment_history::to_date,
+    );
+    match ids {
+        None => {
+            rows = experts::table.select(columns).load(conn)?;
+            leaves = expert_leaves::table.select(leave_columns).load(conn)?;
+            jobs = employment_history::table
+                .order((employment_history::expert_id, employment_history::position))
+                .select(job_columns)
+                .load(conn)?;
+        }
+        Some(ids) => {
+            for chunk in ids.chunks(IDS_PER_QUERY) {
+                rows.extend(
+                    experts::table
+                        .filter(experts::id.eq_any(chunk))
+                        .select(columns)
+                        .load::<ExpertRow>(conn)?,
+                );
+                leaves.extend(
+                    expert_leaves::table
+                        .filter(expert_leaves::expert_id.eq_any(chunk))
+                        .select(leave_columns)
+                        .load::<(String, NaiveDate, NaiveDate)>(conn)?,
+                );
+                jobs.extend(
+                    employment_history::table
+                        .filter(employment_history::expert_id.eq_any(chunk))
+                        .order((employment_history::expert_id, employment_history::position))
+                        .select(job_columns)
+                        .load::<(String, String, NaiveDate, Option<NaiveDate>)>(conn)?,
+                );
+            }
+        }
+    }
+    let mut leave_map: HashMap<String, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
+    for (id, a, b) in leaves {
+        leave_map.entry(id).or_default().push((a, b));
+    }
+    let mut job_map: HashMap<String, Vec<(String, NaiveDate, Option<NaiveDate>)>> = HashMap::new();
+    for (id, code, a, b) in jobs {
+        job_map.entry(id).or_default().push((code, a, b));
+    }
+    rows.into_iter()
+        .map(
+            |(id, region, employer, specialties, status, ts, te, lf, lt)| {
+                let in_pool = IN_POOL.contains(&status.as_str());
+                Ok(ExpertFacts {
+                    specialties: serde_json::from_str(&specialties).map_err(|e| {
+                        StoreError::Corrupt(format!("expert {id}: specialties: {e}"))
+                    })?,
+                    term: ts.zip(te).filter(|_| in_pool),
+                    status_leave: lf.zip(lt).filter(|_| status == "on_leave"),
+                    leaves: leave_map.remove(&id).unwrap_or_default(),
+                    employments: job_map.remove(&id).unwrap_or_default(),
+                    seats: Vec::new(),
+                    region,
+                    employer,
+                    id,
+                })
+            },
+        )
+        .collect()
+}
+
+/// The seats (panel, expert, seat) on the panels `panels` (all when
+/// `None`).
+fn load_seats(
+    conn: &mut DbConn,
+    panels: Option<&[String]>,
+) -> Result<Vec<(String, String, Seat)>, StoreError> {
+    type SeatRow = (String, String, String, NaiveDateTime, NaiveDateTime);
+    let columns = (
+        panel_members::panel_id,
+        panel_members::expert_id,
+        panel_members::tenderer,
+        panel_members::window_start,
+        panel_members::window_end,
+    );
+    let mut rows: Vec<SeatRow> = Vec::new();
+    match panels {
+        None => {
+            rows = panel_members::table
+                .filter(panel_members::seat.eq(true))
+                .select(columns)
+                .load(conn)?;
+        }
+        Some(panels) => {
+            for chunk in panels.chunks(IDS_PER_QUERY) {
+                rows.extend(
+                    panel_members::table
+                        .filter(panel_members::panel_id.eq_any(chunk))
+                        .filter(panel_members::seat.eq(true))
+                        .select(columns)
+                        .load::<SeatRow>(conn)?,
+                );
+            }
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(panel, expert, tenderer, start, end)| {
+            let seat = Seat {
+                tenderer,
+                start: from_db_time(start),
+                end: from_db_time(end),
+            };
+            (panel, expert, seat)
+        })
+        .collect())
+}
+
+impl Index {
+    fn load(update: Update) -> Index {
+        let mut index = Index {
+            seq: update.seq,
+            ..Index::default()
+        };
+        for facts in update.experts {
+            index.insert(facts);
+        }
+        index.seat_all(update.seats);
+        index
+    }
+
+    /// Apply a catch-up read under the write lock (never backwards).
+    fn apply(&mut self, update: Update) {
+        if update.seq <= self.seq {
+            return;
+        }
+        let changed: Vec<String> = update.subjects.unwrap_or_default();
+        let mut read: HashMap<String, ExpertFacts> = update
+            .experts
+            .into_iter()
+            .map(|f| (f.id.clone(), f))
+            .collect();
+        let mut touched = BTreeSet::new();
+        let mut experts_changed = false;
+        for id in &changed {
+            let old = self.remove(id);
+            if let Some(mut facts) = read.remove(id) {
+                // The expert's seats are the panels' business.
+                facts.seats = old.map(|o| o.seats.clone()).unwrap_or_default();
+                self.insert(facts);
+                experts_changed = true;
+                touched.insert(id.clone());
+            } else if old.is_some() {
+                experts_changed = true;
+                touched.insert(id.clone());
+            }
+        }
+        for panel in &update.panels {
+            for (expert, seat) in self.panels.remove(panel).unwrap_or_default() {
+                if let Some(held) = self.experts.get_mut(&expert) {
+                    let seats = &mut Arc::make_mut(held).facts.seats;
+                    if let Some(at) = seats.iter().position(|s| *s == seat) {
+                        seats.swap_remove(at);
+                    }
+                }
+                touched.insert(expert);
+            }
+        }
+        touched.extend(update.seats.iter().map(|(_, expert, _)| expert.clone()));
+        self.seat_all(update.seats);
+        if experts_changed {
+            if let Ok(mut covered) = self.covered.lock() {
+                covered.clear();
+            }
+        }
+        if self.history.len() >= HISTORY {
+            self.history.pop_front();
+        }
+        self.history.push_back(Touched {
+            from: self.seq,
+            to: update.seq,
+            experts: touched,
+            facts: experts_changed,
+        });
+        self.seq = update.seq;
+    }
+
+    fn since(&self, seq: u64) -> Since {
+        if seq >= self.seq {
+            return Since::Seats(BTreeSet::new());
+        }
+        let mut experts = BTreeSet::new();
+        let mut covered_from = self.seq;
+        for t in self.history.iter().rev() {
+            if t.to <= seq {
+                break;
+            }
+            if t.facts {
+                return Since::Other;
+            }
+            experts.extend(t.experts.iter().cloned());
+            covered_from = t.from;
+        }
+        if covered_from <= seq {
+            Since::Seats(experts)
+        } else {
+            Since::Other
+        }
+    }
+
+    fn insert(&mut self, facts: ExpertFacts) {
+        for code in &facts.specialties {
+            self.by_specialty
+                .entry(code.clone())
+                .or_default()
+                .insert(facts.id.clone());
+        }
+        if facts.status_leave.is_some() || !facts.leaves.is_empty() {
+            self.with_leave.insert(facts.id.clone());
+        }
+        self.experts
+            .insert(facts.id.clone(), Arc::new(Held::new(facts)));
+    }
+
+    fn remove(&mut self, id: &str) -> Option<Arc<Held>> {
+        let old = self.experts.remove(id)?;
+        for code in &old.specialties {
+            if let Some(ids) = self.by_specialty.get_mut(code) {
+                ids.remove(id);
+                if ids.is_empty() {
+                    self.by_specialty.remove(code);
+                }
+            }
+        }
+        self.with_leave.remove(id);
+        Some(old)
+    }
+
+    fn seat_all(&mut self, seats: Vec<(String, String, Seat)>) {
+        for (panel, expert, seat) in seats {
+            if let Some(held) = self.experts.get_mut(&expert) {
+                Arc::make_mut(held).facts.seats.push(seat.clone());
+            }
+            self.panels.entry(panel).or_default().push((expert, seat));
+        }
+    }
+
+    /// The experts matching a group of `ctx`, assessed, and the rest of the
+    /// registry counted by reason.
+    fn pool(
+        &self,
+        ctx: &FilterContext,
+    ) -> Result<(Matching, BTreeMap<&'static str, u64>), StoreError> {
+        let mut ids: Vec<&str> = Vec::new();
+        for group in &ctx.group_specialties {
+            let upper = format!("{group}\u{7f}");
+            let range = (
+                std::ops::Bound::Included(group.as_str()),
+                std::ops::Bound::Excluded(upper.as_str()),
+            );
+            for (_, holders) in self.by_specialty.range::<str, _>(range) {
+                ids.extend(holders.iter().map(String::as_str));
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let matching =
+            ids.into_iter()
+                .map(|id| {
+                    let held = self.experts.get(id).ok_or_else(|| {
+                        StoreError::Corrupt(format!("expert {id} indexed, not held"))
+                    })?;
+                    let outcome = assess(held, ctx);
+                    Ok((id.to_owned(), (held.clone(), outcome)))
+                })
+                .collect::<Result<Matching, StoreError>>()?;
+        let covered = self.covered_count(ctx);
+        let leave_covered = self
+            .with_leave
+            .iter()
+            .filter(|id| !matching.contains_key(id.as_str()))
+            .filter_map(|id| self.experts.get(id))
+            .filter(|f| term_covers(f.term, ctx) && on_leave(f, ctx))
+            .count() as u64;
+        let others = others_by_reason(
+            ctx,
+            &matching,
+            self.experts.len() as u64,
+            covered,
+            leave_covered,
+        )?;
+        Ok((matching, others))
+    }
+
+    fn covered_count(&self, ctx: &FilterContext) -> u64 {
+        let window = (china_date(ctx.start), china_date(ctx.end));
+        if let Some(n) = self
+            .covered
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&window).copied())
+        {
+            return n;
+        }
+        let n = self
+            .experts
+            .values()
+            .filter(|f| term_covers(f.term, ctx))
+            .count() as u64;
+        if let Ok(mut covered) = self.covered.lock() {
+            if covered.len() >= 4_096 {
+                covered.clear();
+            }
+            covered.insert(window, n);
+        }
+        n
+    }
+}
+
+/// `assess`'s leave filter.
+fn on_leave(f: &ExpertFacts, ctx: &FilterContext) -> bool {
+    let overlaps = |(from, to): (NaiveDate, NaiveDate)| leave_overlaps(from, to, ctx);
+    f.status_leave.is_some_and(overlaps) || f.leaves.iter().copied().any(overlaps)
+}
