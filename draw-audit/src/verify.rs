@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use expert_core::draw::{ScannedCandidates, scan_candidates};
+use expert_core::draw::{ScanMemo, ScannedCandidates, scan_candidates_with};
 use serde_json::{Map, Value};
 
 use crate::entry::parse_time;
@@ -74,6 +74,8 @@ pub struct ExportVerifier {
     marks: Vec<u64>,
     roots: BTreeMap<u64, Hash>,
     replay: DrawReplay,
+    /// Candidate records of the last reveal, for the next one's scan.
+    scan_memo: ScanMemo,
     bytes: u64,
     key_rotations: Vec<KeyRotation>,
     first_error: Option<EntryFault>,
@@ -93,6 +95,7 @@ impl ExportVerifier {
             marks: marks.to_vec(),
             roots,
             replay: DrawReplay::new(),
+            scan_memo: ScanMemo::default(),
             bytes: 0,
             key_rotations: Vec::new(),
             first_error: None,
@@ -149,7 +152,7 @@ impl ExportVerifier {
     /// The entry at position `index`: canonical, the five fields, `seq` =
     /// `index`, then the replay.
     fn check(&mut self, index: u64, leaf: &[u8]) -> Result<(), (Option<u64>, String)> {
-        let fields = LeafFields::read(leaf).map_err(|r| (None, r))?;
+        let fields = LeafFields::read(leaf, &mut self.scan_memo).map_err(|r| (None, r))?;
         let seq = fields.seq;
         if seq != index {
             return Err((
@@ -261,17 +264,17 @@ struct LeafFields<'a> {
 }
 
 /// Collects a leaf's fields during the canonical check.
-#[derive(Default)]
-struct LeafVisitor {
+struct LeafVisitor<'m> {
     /// Top-level members seen; `in_order` while they are `FIELDS` so far.
     count: usize,
     in_order: bool,
     spans: [Range<usize>; 5],
     statement: Option<Range<usize>>,
     candidates: Option<(ScannedCandidates, Range<usize>)>,
+    memo: &'m mut ScanMemo,
 }
 
-impl<'a> CanonicalVisitor<'a> for LeafVisitor {
+impl<'a> CanonicalVisitor<'a> for LeafVisitor<'_> {
     fn member(&mut self, m: Member<'a>) {
         if m.depth == 1 {
             let expected = FIELDS.get(self.count).map(|f| f.as_bytes());
@@ -289,17 +292,21 @@ impl<'a> CanonicalVisitor<'a> for LeafVisitor {
         if path != [&b"data"[..], b"statement", b"candidates"] || self.candidates.is_some() {
             return None;
         }
-        let (candidates, end) = scan_candidates(text, at)?;
+        let (candidates, end) = scan_candidates_with(text, at, self.memo)?;
         self.candidates = Some((candidates, at..end));
         Some(end)
     }
 }
 
 impl<'a> LeafFields<'a> {
-    fn read(leaf: &'a [u8]) -> Result<Self, String> {
+    fn read(leaf: &'a [u8], memo: &mut ScanMemo) -> Result<Self, String> {
         let mut v = LeafVisitor {
+            count: 0,
             in_order: true,
-            ..LeafVisitor::default()
+            spans: Default::default(),
+            statement: None,
+            candidates: None,
+            memo,
         };
         let text = check_canonical_visit(leaf, &mut v)
             .map_err(|e| format!("not canonical JSON (RFC 8785): {e}"))?;
