@@ -5,7 +5,8 @@
 //! accepts every valid list in the shape a service writes.
 
 use expert_core::draw::{
-    Candidates, ScanMemo, scan_candidates, scan_candidates_with, validate, validate_scanned,
+    Candidates, ScanMemo, plain_run, scan_candidates, scan_candidates_with, validate,
+    validate_scanned,
 };
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
@@ -287,6 +288,29 @@ proptest! {
             let memoised = scan_candidates_with(&whole, at, &mut memo);
             prop_assert_eq!(memoised, fresh, "on {}", whole);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// `plain_run` (eight bytes at a time) stops exactly where a byte-wise
+    /// search for a quote, a backslash or a control character does.
+    #[test]
+    fn plain_run_stops_at_the_first_special_byte(
+        bytes in proptest::collection::vec(
+            prop_oneof![
+                1 => Just(b'"'), 1 => Just(b'\\'), 1 => 0..0x20u8,
+                20 => 0x20..=0xffu8, 20 => Just(b'a'),
+            ],
+            0..40,
+        ),
+    ) {
+        let want = bytes
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+            .unwrap_or(bytes.len());
+        prop_assert_eq!(plain_run(&bytes), want);
     }
 }
 

@@ -371,6 +371,14 @@ fn key_precedes(bytes: &[u8], a: &Str, b: &Str) -> bool {
     let raw = |s: &Str| bytes.get(s.span.clone()).unwrap_or_default();
     let (ra, rb) = (raw(a), raw(b));
     if !a.escaped && !b.escaped {
+        // Most neighbouring keys differ in their first byte.
+        if let (Some(&x), Some(&y)) = (ra.first(), rb.first())
+            && x != y
+            && x < 0xee
+            && y < 0xee
+        {
+            return x < y;
+        }
         // Up to the first byte where they differ the two agree; there, byte
         // order is UTF-16 order unless a lead byte of U+E000 or above is
         // involved (a continuation byte is below 0xC0).

@@ -332,19 +332,22 @@ pub fn plain_run(bytes: &[u8]) -> usize {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let w = u64::from_le_bytes(word);
-        // A byte's high bit is set in `special` if it may be a quote, a
-        // backslash or below 0x20; false alarms are sorted out below.
+        // A byte's high bit is set in `special` if it is a quote, a
+        // backslash or below 0x20, or lies above such a byte (a borrow
+        // carries only out of a byte that matched): the lowest set bit is
+        // exactly the first special byte.
         let quote = w ^ (ONES * u64::from(b'"'));
         let backslash = w ^ (ONES * u64::from(b'\\'));
-        let special = (quote.wrapping_sub(ONES) & !quote)
+        let special = ((quote.wrapping_sub(ONES) & !quote)
             | (backslash.wrapping_sub(ONES) & !backslash)
-            | (w.wrapping_sub(ONES * 0x20) & !w);
-        if special & HIGH != 0 {
-            break;
+            | (w.wrapping_sub(ONES * 0x20) & !w))
+            & HIGH;
+        if special != 0 {
+            return n + (special.trailing_zeros() / 8) as usize;
         }
         n += 8;
     }
-    let rest = bytes.get(n..).unwrap_or_default();
+    let rest = chunks.remainder();
     n + rest
         .iter()
         .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
