@@ -372,14 +372,7 @@ impl CandidatesBuilder {
             let k = self.specialties.intern(s)?;
             self.built.specialty.push(k);
         }
-        let b = &mut self.built;
-        b.id_text.push_str(id);
-        b.id_ends.push(b.id_text.len());
-        b.region.push(region);
-        b.employer.push(employer);
-        b.specialty_ends.push(b.specialty.len());
-        b.recent.push(recent);
-        Ok(())
+        self.push_coded(id, region, employer, recent)
     }
 
     /// Gives `name` the next code of a column (0 regions, 1 employers, 2
