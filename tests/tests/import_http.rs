@@ -121,6 +121,7 @@ fn import_over_http(backend: Backend) {
     assert_eq!(r.json["imported"].as_array().map(Vec::len), Some(1), "{}", r.text);
     assert_eq!(r.json["errors"][0]["rule"], "region_not_allowed", "{}", r.text);
     assert_eq!(r.json["errors"][0]["row"], 3, "{}", r.text);
+    let supervisor = s.token("supervisor", None);
     let size = log_size(&s);
     let r = upload(
         &op,
@@ -128,7 +129,7 @@ fn import_over_http(backend: Backend) {
     );
     assert_eq!(r.status, 403, "{}", r.text);
     assert_eq!(r.problem()["field"], "admit");
-    assert_eq!(s.token("supervisor", None).post("/api/v1/experts/import", &json!({})).status, 403);
+    assert_eq!(supervisor.post("/api/v1/experts/import", &json!({})).status, 403);
 
     // Unusable requests, each named by its field; nothing written.
     let refusals = [
