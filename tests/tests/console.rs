@@ -269,7 +269,7 @@ fn operator_supervisor_and_other_region_in_a_browser() {
     for id in &imported {
         assert!(
             log.iter()
-                .any(|e| e["kind"] == "expert.apply" && e["subject"] == id.as_str()),
+                .any(|e| e["kind"] == "expert.apply" && e["data"]["expert_id"] == id.as_str()),
             "no expert.apply for {id}"
         );
         approve(&s.admin(), id);
