@@ -411,7 +411,8 @@ export async function record(main, ctx, id) {
     api('GET', `/api/v1/draws/${enc}/panel`),
     api('GET', `/api/v1/draws/${enc}/receipt/qr`, { as: 'text' }),
   ]);
-  const link = `${location.origin}/api/v1/draws/${enc}/receipt`;
+  // The link as the QR code holds it (the centre's public address).
+  const link = new DOMParser().parseFromString(qr, 'image/svg+xml').querySelector('title')?.textContent ?? '';
   const served = members.filter((m) => m.seat);
   const others = members.filter((m) => !m.seat);
   const row = (m) => h('tr', {}, h('td', {}, String(m.group + 1)), h('td', {}, m.pseudonym), h('td', {}, m.name),

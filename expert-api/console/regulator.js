@@ -23,6 +23,16 @@ function formError() {
 
 const lines = (s) => s.split('\n').map((l) => l.trim()).filter(Boolean);
 
+/** A ground in words: the baseline's default violations by name, others
+ * by their code. */
+function groundText(g) {
+  if (g.kind === 'violation') {
+    const name = t(`violationNames.${g.code}`);
+    return name.startsWith('violationNames.') ? g.code : name;
+  }
+  return g.kind === 'points_threshold' ? t('pointsGround', { points: g.points }) : t('lowCredit');
+}
+
 /** A sanction in words. */
 export function sanctionText(s) {
   if (!s) return '—';
@@ -179,7 +189,7 @@ function noticePreview(c, expert) {
     h('h4', {}, t('noticePreview')),
     h('p', {}, t('noticeText', {
       case: c.case_no, name: expert?.name ?? c.expert_id, employer: expert?.employer?.name ?? '',
-      grounds: (d?.found ?? []).map((g) => g.code ?? g.kind).join('、'),
+      grounds: (d?.found ?? []).map(groundText).join('、'),
       sanction: d?.outcome?.kind === 'sanction' ? sanctionText(d.outcome.sanction) : t('noSanction'),
       decided: d?.decided_on ?? '', effective: d?.effective_on ?? '',
     })));
@@ -295,7 +305,7 @@ export async function caseDetail(main, ctx, caseNo) {
   put(main, h('h2', {}, `${t('case')} ${c.case_no}`),
     h('p', {}, `${t('expertId')}: ${c.expert_id}`, expert ? ` · ${expert.name} · ${expert.employer?.name ?? ''}` : '',
       c.case.civil_servant ? ` · ${t('civilServant')}` : ''),
-    h('p', {}, `${t('grounds')}: ${c.case.grounds.map((g) => g.code ?? g.kind).join('、')} · ${c.case.summary}`),
+    h('p', {}, `${t('grounds')}: ${c.case.grounds.map(groundText).join('、')} · ${c.case.summary}`),
     deadlines,
     n ? h('p', {}, `${t('proposed')}: ${sanctionText(n.proposed)}`) : null,
     c.case.decision ? h('p', { id: 'case-decision' }, `${t('decision')}: ${c.case.decision.outcome.kind === 'sanction' ? sanctionText(c.case.decision.outcome.sanction) : t('noSanction')} · ${c.case.decision.decided_on}`) : null,

@@ -148,9 +148,14 @@ fn decode_qr(svg: &str) -> String {
     }
     // Eight pixels per module: the detector wants more than one.
     let scale = 8;
-    let mut img = rqrr::PreparedImage::prepare_from_greyscale(side * scale, side * scale, |x, y| {
-        if dark[(y / scale) * side + x / scale] { 0 } else { 255 }
-    });
+    let mut img =
+        rqrr::PreparedImage::prepare_from_greyscale(side * scale, side * scale, |x, y| {
+            if dark[(y / scale) * side + x / scale] {
+                0
+            } else {
+                255
+            }
+        });
     let grids = img.detect_grids();
     assert_eq!(grids.len(), 1, "one QR code in the picture");
     let (_, text) = grids[0].decode().expect("a decodable QR code");
@@ -343,7 +348,10 @@ fn operator_supervisor_and_other_region_in_a_browser() {
             .contains("监督人员批准")
     });
     b.type_into("#draw-form [name='approval/supervisor_token']", &supervisor);
-    b.type_into("#draw-form [name='approval/reason']", "专业人数少，经批准放宽同单位限制");
+    b.type_into(
+        "#draw-form [name='approval/reason']",
+        "专业人数少，经批准放宽同单位限制",
+    );
     b.click("#draw-submit");
     b.wait_until("the committed draw", |b| {
         b.attr("#draw-state", "data-state").as_deref() == Some("committed")
@@ -360,8 +368,10 @@ fn operator_supervisor_and_other_region_in_a_browser() {
         view.json["statement_hash"].as_str().expect("hash")
     );
     assert!(
-        entries(&s.admin()).iter().any(|e| e["kind"] == "draw.approve_relaxation"
-            && e["data"]["draw_id"] == draw_id.as_str()),
+        entries(&s.admin())
+            .iter()
+            .any(|e| e["kind"] == "draw.approve_relaxation"
+                && e["data"]["draw_id"] == draw_id.as_str()),
         "the approval is on the record"
     );
 
@@ -447,7 +457,12 @@ fn operator_supervisor_and_other_region_in_a_browser() {
             && b.count("#members td.member-state[data-state=declined]") == 2
     };
     b.wait_until("two declines and two substitutes on the page", after);
-    assert_eq!(b.count("#draw-changes li"), 2, "{}", b.text("#draw-changes"));
+    assert_eq!(
+        b.count("#draw-changes li"),
+        2,
+        "{}",
+        b.text("#draw-changes")
+    );
     let view = api_op.get(&format!("/api/v1/draws/{draw_id}"));
     let seated = seated_of(&view.json);
     assert_eq!(
@@ -480,7 +495,8 @@ fn operator_supervisor_and_other_region_in_a_browser() {
     b.type_into("#decline-form [name=evidence]", "通话记录 2026-11-26-0931");
     b.click("#decline-submit");
     b.wait_until("the phone decline recorded", |b| {
-        b.text("#draw-status").contains(&format!("{third} 已登记拒绝"))
+        b.text("#draw-status")
+            .contains(&format!("{third} 已登记拒绝"))
             && b.count("#members td.member-state[data-state=declined]") == 3
     });
     let log = entries(&s.admin());
@@ -537,6 +553,7 @@ fn operator_supervisor_and_other_region_in_a_browser() {
     assert!(qr.content_type.starts_with("image/svg+xml"));
     let receipt_link = format!("{CENTRE}/api/v1/draws/{draw_id}/receipt");
     assert_eq!(decode_qr(&qr.text), receipt_link);
+    assert_eq!(b.text("#record-receipt-link"), receipt_link);
     {
         use base64::Engine;
         let src = b.attr("#record-qr", "src").expect("an image");
@@ -674,8 +691,14 @@ fn regulator_case_to_published_decision_in_a_browser() {
             .contains("此项必填")
     });
     b.type_into("#open-case-form [name=expert_id]", &expert);
-    b.type_into("#open-case-form [name=grounds]", "ignore_evaluation_criteria");
-    b.type_into("#open-case-form [name=summary]", "评标时未按招标文件规定的标准评审");
+    b.type_into(
+        "#open-case-form [name=grounds]",
+        "ignore_evaluation_criteria",
+    );
+    b.type_into(
+        "#open-case-form [name=summary]",
+        "评标时未按招标文件规定的标准评审",
+    );
     b.set_value("#open-case-form [name=opened_on]", &days_ago(30));
     b.click("#open-case-submit");
     b.wait("#case-stage[data-stage=opened]");
@@ -688,8 +711,14 @@ fn regulator_case_to_published_decision_in_a_browser() {
 
     // Serve the notice with the proposed sanction.
     b.set_value("#step-notice [name=served_on]", &days_ago(30));
-    b.type_into("#step-notice [name=facts]", "在某项目评标中未按招标文件规定的评标标准和方法评标");
-    b.type_into("#step-notice [name=evidence]", "评标录像 2026-001\n评标报告第3页");
+    b.type_into(
+        "#step-notice [name=facts]",
+        "在某项目评标中未按招标文件规定的评标标准和方法评标",
+    );
+    b.type_into(
+        "#step-notice [name=evidence]",
+        "评标录像 2026-001\n评标报告第3页",
+    );
     b.type_into(
         "#step-notice [name=legal_basis]",
         "《中华人民共和国招标投标法实施条例》第七十一条第（三）项",
@@ -711,13 +740,17 @@ fn regulator_case_to_published_decision_in_a_browser() {
         .expect("a range")
         .to_owned();
     assert!(
-        b.text(".decision-with-baseline #case-baseline").contains(&allowed),
+        b.text(".decision-with-baseline #case-baseline")
+            .contains(&allowed),
         "{}",
         b.text(".decision-with-baseline")
     );
     // A sanction outside the range is refused at the field.
     b.type_into("#step-decision [name='sanction/measure/months']", "36");
-    b.type_into("#step-decision [name=reasons]", "事实清楚，证据确凿，当事人未在期限内提出陈述申辩");
+    b.type_into(
+        "#step-decision [name=reasons]",
+        "事实清楚，证据确凿，当事人未在期限内提出陈述申辩",
+    );
     b.click("#step-decision button[type=submit]");
     b.wait_until("the baseline refusal", |b| {
         b.script(
@@ -735,7 +768,10 @@ fn regulator_case_to_published_decision_in_a_browser() {
     // In effect, then the employer letter generated and shown, delivered.
     b.click("#step-effect button[type=submit]");
     b.wait("#case-stage[data-stage=effective]");
-    b.type_into("#step-employer-letter [name=authority]", "武汉市公共资源交易监督管理局");
+    b.type_into(
+        "#step-employer-letter [name=authority]",
+        "武汉市公共资源交易监督管理局",
+    );
     b.click("#step-employer-letter button[type=submit]");
     b.wait("#letter-text");
     let c = api_reg.get(&format!("/api/v1/cases/{case_no}"));
@@ -744,9 +780,14 @@ fn regulator_case_to_published_decision_in_a_browser() {
         .expect("a letter")
         .to_owned();
     assert_eq!(b.text("#letter-text").trim(), letter.trim());
-    b.type_into("#step-employer-letter-delivery [name=reference]", "挂号信 XA123");
+    b.type_into(
+        "#step-employer-letter-delivery [name=reference]",
+        "挂号信 XA123",
+    );
     b.click("#step-employer-letter-delivery button[type=submit]");
-    b.wait_until("the delivery", |b| b.text("#letter-preview").contains("送达日期"));
+    b.wait_until("the delivery", |b| {
+        b.text("#letter-preview").contains("送达日期")
+    });
 
     // Publish: the first press shows the notice as it will read.
     b.type_into("#step-publication [name=reference]", "公示 2026-01");
@@ -754,7 +795,9 @@ fn regulator_case_to_published_decision_in_a_browser() {
     b.wait("#publish-preview-box #notice-preview");
     let preview = b.text("#publish-preview-box");
     assert!(
-        preview.contains(&case_no) && preview.contains(&name) && preview.contains("暂停评标资格 6 个月"),
+        preview.contains(&case_no)
+            && preview.contains(&name)
+            && preview.contains("暂停评标资格 6 个月"),
         "{preview}"
     );
     assert_eq!(b.text("#case-stage"), "已生效", "nothing published yet");

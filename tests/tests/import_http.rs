@@ -46,7 +46,10 @@ fn import_over_http(backend: Backend) {
     // All or nothing (the default) with one bad row: the report, no write.
     let rows = broken(roster(4, 31, "420100"), 2);
     let before = log_size(&s);
-    let r = upload(&admin, &json!({"format": "csv", "content_base64": csv_of(&rows)}));
+    let r = upload(
+        &admin,
+        &json!({"format": "csv", "content_base64": csv_of(&rows)}),
+    );
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["rows"], 4);
     assert_eq!(r.json["rejected_rows"], 1);
@@ -100,7 +103,8 @@ fn import_over_http(backend: Backend) {
     let xrows = roster(2, 32, "420100");
     let path = s.db.path("roster.xlsx");
     synth::write_xlsx(&path, &xrows).expect("xlsx");
-    let content = base64::engine::general_purpose::STANDARD.encode(std::fs::read(&path).expect("read"));
+    let content =
+        base64::engine::general_purpose::STANDARD.encode(std::fs::read(&path).expect("read"));
     let r = upload(
         &admin,
         &json!({"format": "xlsx", "content_base64": content, "admit": true}),
@@ -108,7 +112,10 @@ fn import_over_http(backend: Backend) {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["admitted"], 2, "{}", r.text);
     let id = r.json["imported"][0].as_str().expect("id");
-    assert_eq!(admin.get(&format!("/api/v1/experts/{id}")).json["status"], "active");
+    assert_eq!(
+        admin.get(&format!("/api/v1/experts/{id}")).json["status"],
+        "active"
+    );
 
     // An operator imports its own region only, and admits no one.
     let op = s.token("operator", Some("420600"));
@@ -118,8 +125,17 @@ fn import_over_http(backend: Backend) {
         &json!({"format": "csv", "content_base64": csv_of(&mixed), "mode": "valid_only"}),
     );
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.json["imported"].as_array().map(Vec::len), Some(1), "{}", r.text);
-    assert_eq!(r.json["errors"][0]["rule"], "region_not_allowed", "{}", r.text);
+    assert_eq!(
+        r.json["imported"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        r.json["errors"][0]["rule"], "region_not_allowed",
+        "{}",
+        r.text
+    );
     assert_eq!(r.json["errors"][0]["row"], 3, "{}", r.text);
     let supervisor = s.token("supervisor", None);
     let size = log_size(&s);
@@ -129,12 +145,23 @@ fn import_over_http(backend: Backend) {
     );
     assert_eq!(r.status, 403, "{}", r.text);
     assert_eq!(r.problem()["field"], "admit");
-    assert_eq!(supervisor.post("/api/v1/experts/import", &json!({})).status, 403);
+    assert_eq!(
+        supervisor.post("/api/v1/experts/import", &json!({})).status,
+        403
+    );
 
     // Unusable requests, each named by its field; nothing written.
     let refusals = [
-        (json!({"format": "pdf", "content_base64": ""}), 400, "format"),
-        (json!({"format": "csv", "content_base64": "***"}), 400, "content_base64"),
+        (
+            json!({"format": "pdf", "content_base64": ""}),
+            400,
+            "format",
+        ),
+        (
+            json!({"format": "csv", "content_base64": "***"}),
+            400,
+            "content_base64",
+        ),
         (
             json!({"format": "csv", "content_base64": csv_of(&rows), "mode": "some"}),
             400,
@@ -157,7 +184,12 @@ fn import_over_http(backend: Backend) {
         assert_eq!(r.status, status, "{body}: {}", r.text);
         assert_eq!(r.problem()["field"], field, "{body}: {}", r.text);
     }
-    let r = admin.send("POST", "/api/v1/experts/import", "text/csv", b"name\n".to_vec());
+    let r = admin.send(
+        "POST",
+        "/api/v1/experts/import",
+        "text/csv",
+        b"name\n".to_vec(),
+    );
     assert_eq!(r.status, 415, "{}", r.text);
     assert_eq!(log_size(&s), size);
 }

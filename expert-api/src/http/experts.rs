@@ -28,7 +28,10 @@ use crate::store::{StoreError, audit};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/experts", web::post().to(apply))
-        .route("/experts/import", web::post().to(super::import::import_roster))
+        .route(
+            "/experts/import",
+            web::post().to(super::import::import_roster),
+        )
         .route("/experts", web::get().to(list))
         .route("/experts/{id}", web::get().to(get))
         .route("/experts/{id}/contact", web::patch().to(update_contact))

@@ -111,8 +111,9 @@ pub async fn import_roster(
     }
     let mut bytes = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk
-            .map_err(|_| ApiError::bad_request("body", "unreadable", "the body could not be read"))?;
+        let chunk = chunk.map_err(|_| {
+            ApiError::bad_request("body", "unreadable", "the body could not be read")
+        })?;
         if bytes.len() + chunk.len() > IMPORT_LIMIT {
             return Err(ApiError::payload_too_large(IMPORT_LIMIT));
         }
@@ -177,15 +178,16 @@ pub async fn import_roster(
     let report = state
         .db(move |conn| {
             let progress = ProgressBar::hidden();
-            let table =
-                import::table_from_bytes(&content, format, opts.sheet.as_deref()).map_err(unusable)?;
+            let table = import::table_from_bytes(&content, format, opts.sheet.as_deref())
+                .map_err(unusable)?;
             let mut prepared =
                 import::prepare_table(&opts, format, &table, &progress).map_err(unusable)?;
             prepared.restrict_regions(|r| caller.reaches(r));
-            let outcome = import::execute(conn, prepared, &opts, &progress).map_err(|e| match e {
-                ImportError::Unusable(u) => unusable(u),
-                ImportError::Store(s) => ApiError::from(s),
-            })?;
+            let outcome =
+                import::execute(conn, prepared, &opts, &progress).map_err(|e| match e {
+                    ImportError::Unusable(u) => unusable(u),
+                    ImportError::Store(s) => ApiError::from(s),
+                })?;
             Ok(ImportReport {
                 format: input.format,
                 mode: input.mode.unwrap_or_else(|| "all_or_nothing".into()),

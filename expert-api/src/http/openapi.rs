@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    assessments, audit, cases, draws, evaluations, experts, import, public, receipts, reference, respond,
-    review, rfc3797, signals, tokens,
+    assessments, audit, cases, draws, evaluations, experts, import, public, receipts, reference,
+    respond, review, rfc3797, signals, tokens,
 };
 
 #[derive(OpenApi)]

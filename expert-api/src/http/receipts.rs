@@ -98,7 +98,10 @@ pub async fn receipt_qr(
             Ok(d.id)
         })
         .await?;
-    let link = format!("{}/api/v1/draws/{draw_id}/receipt", base.trim_end_matches('/'));
+    let link = format!(
+        "{}/api/v1/draws/{draw_id}/receipt",
+        base.trim_end_matches('/')
+    );
     let svg = qr_svg(&link).map_err(|e| ApiError::internal(&e))?;
     Ok(HttpResponse::Ok()
         .content_type("image/svg+xml")
@@ -106,15 +109,21 @@ pub async fn receipt_qr(
         .body(svg))
 }
 
-/// `text` as a QR code (error correction M) in SVG.
+/// `text` as a QR code (error correction M) in SVG, with `text` as its
+/// title (what a screen reader reads, and what the printed record shows
+/// beneath it).
 fn qr_svg(text: &str) -> Result<String, qrcode::types::QrError> {
     use std::fmt::Write;
     const QUIET: usize = 4;
     let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M)?;
     let width = code.width();
     let side = width + 2 * QUIET;
+    let title = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {side} {side}\" shape-rendering=\"crispEdges\"><rect width=\"{side}\" height=\"{side}\" fill=\"#fff\"/><g fill=\"#000\">"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {side} {side}\" shape-rendering=\"crispEdges\"><title>{title}</title><rect width=\"{side}\" height=\"{side}\" fill=\"#fff\"/><g fill=\"#000\">"
     );
     for (i, colour) in code.to_colors().iter().enumerate() {
         if *colour == qrcode::Color::Dark {

@@ -255,9 +255,10 @@ impl Prepared {
     /// operator imports its own region's experts only, as `POST
     /// /experts` allows); the row goes to the report, nothing else changes.
     pub fn restrict_regions(&mut self, reaches: impl Fn(&str) -> bool) {
-        let (kept, refused): (Vec<Candidate>, Vec<Candidate>) = std::mem::take(&mut self.candidates)
-            .into_iter()
-            .partition(|c| reaches(&c.intake.application.profile.region));
+        let (kept, refused): (Vec<Candidate>, Vec<Candidate>) =
+            std::mem::take(&mut self.candidates)
+                .into_iter()
+                .partition(|c| reaches(&c.intake.application.profile.region));
         self.candidates = kept;
         self.outcome
             .errors
