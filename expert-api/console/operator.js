@@ -1,7 +1,7 @@
 // Operator pages: the pool, draws, requesting a draw, commit → reveal,
 // the panel by pseudonym and sign-in at the venue.
 import { api, token, ApiProblem } from './api.js';
-import { h, put, field, table, status, clearErrors, showProblem, checkRequired } from './dom.js';
+import { h, put, field, table, status, pager, clearErrors, showProblem, checkRequired } from './dom.js';
 import { t, lang, state, showTime, beijingToUtc } from './i18n.js';
 
 const STATUSES = ['', 'applicant', 'rejected', 'active', 'on_leave', 'suspended', 'retired', 'removed'];
@@ -44,9 +44,7 @@ export async function pool(main) {
     put(out,
       rows.length ? table([t('id'), t('name'), t('status'), t('region'), t('employer'), t('specialty'), t('mobile')], rows)
         : h('p', {}, t('none')),
-      h('div', { class: 'actions' },
-        page > 0 ? h('button', { type: 'button', onclick: () => load(page - 1) }, t('prev')) : null,
-        res.next_cursor ? h('button', { type: 'button', id: 'pool-next', onclick: () => load(page + 1) }, t('next')) : null));
+      pager(page, res.next_cursor, load, 'pool-next'));
   };
   form.addEventListener('submit', (ev) => { ev.preventDefault(); cursors.length = 1; load(0); });
   put(main, h('h2', {}, t('pool')), form, out);

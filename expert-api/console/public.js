@@ -1,7 +1,7 @@
 // Public pages, no sign-in: awarded projects with their panels and
 // results, and the award-notice check. Calls carry no token.
 import { api, ApiProblem } from './api.js';
-import { h, put, field, table, status, clearErrors, showProblem, checkRequired } from './dom.js';
+import { h, put, field, table, status, pager, clearErrors, showProblem, checkRequired } from './dom.js';
 import { t, lang, showTime } from './i18n.js';
 
 export async function projects(main) {
@@ -15,9 +15,7 @@ export async function projects(main) {
       h('td', {}, h('a', { href: `#/public/${encodeURIComponent(p.project_id)}` }, p.project_id)),
       h('td', {}, p.bid_section), h('td', {}, showTime(p.awarded_at)), h('td', {}, p.results_published ? t('yes') : t('no'))));
     put(out, rows.length ? table([t('projectId'), t('bidSection'), t('awardedAt'), t('results')], rows) : h('p', {}, t('none')),
-      h('div', { class: 'actions' },
-        page > 0 ? h('button', { type: 'button', onclick: () => load(page - 1) }, t('prev')) : null,
-        res.next_cursor ? h('button', { type: 'button', onclick: () => load(page + 1) }, t('next')) : null));
+      pager(page, res.next_cursor, load));
   };
   put(main, h('h2', {}, t('publicTitle')), out);
   await load(0);
@@ -136,9 +134,7 @@ export async function penalties(main) {
       h('td', {}, p.decided_on), h('td', {}, p.effective_on), h('td', {}, p.published_on)));
     put(out, rows.length ? table([t('caseNo'), t('name'), t('employerName'), t('violations'), t('sanction'), t('decidedOn'), t('effectiveOn'), t('publishedOn')], rows)
       : h('p', {}, t('none')),
-    h('div', { class: 'actions' },
-      page > 0 ? h('button', { type: 'button', onclick: () => load(page - 1) }, t('prev')) : null,
-      res.next_cursor ? h('button', { type: 'button', onclick: () => load(page + 1) }, t('next')) : null));
+    pager(page, res.next_cursor, load));
   };
   put(main, h('h2', {}, t('penaltiesTitle')), h('p', { class: 'muted' }, t('penaltiesHint')), out);
   await load(0);

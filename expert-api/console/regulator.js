@@ -3,7 +3,7 @@
 // its deadlines and the baseline's range beside the decision. Every step
 // is the API's own (POST /cases/{id}/<step>); the page never decides.
 import { api, ApiProblem } from './api.js';
-import { h, put, field, table, status, clearErrors, showProblem, checkRequired } from './dom.js';
+import { h, put, field, table, status, pager, clearErrors, showProblem, checkRequired } from './dom.js';
 import { t, lang, showTime } from './i18n.js';
 
 const STAGES = ['', 'opened', 'notice_served', 'decided', 'effective', 'published', 'closed', 'withdrawn'];
@@ -61,9 +61,7 @@ export async function cases(main) {
       h('td', {}, h('a', { href: `#/cases/${encodeURIComponent(c.case_no)}` }, c.case_no)), h('td', {}, c.expert_id),
       h('td', { 'data-stage': c.stage }, t(`stages.${c.stage}`)), h('td', {}, c.opened_on), h('td', {}, showTime(c.updated_at))));
     put(out, rows.length ? table([t('caseNo'), t('expertId'), t('stage'), t('openedOn'), t('updatedAt')], rows) : h('p', {}, t('none')),
-      h('div', { class: 'actions' },
-        page > 0 ? h('button', { type: 'button', onclick: () => load(page - 1) }, t('prev')) : null,
-        res.next_cursor ? h('button', { type: 'button', onclick: () => load(page + 1) }, t('next')) : null));
+      pager(page, res.next_cursor, load));
   };
   filter.addEventListener('submit', (ev) => { ev.preventDefault(); cursors.length = 1; load(0); });
 

@@ -20,7 +20,8 @@
 use expert_draw_tests::browser::{Browser, TestDir, available_or_skip};
 use expert_draw_tests::fixtures::SPECIALTY;
 use expert_draw_tests::pool::{Seed, approve, entries, seed_pool};
-use expert_draw_tests::{Api, Backend, Server, TestDb, both_backends};
+use expert_draw_tests::server::CENTRE;
+use expert_draw_tests::{Api, Backend, Server, both_backends};
 use serde_json::{Value, json};
 
 fn mint(s: &Server, role: &str, region: Option<&str>) -> String {
@@ -59,33 +60,6 @@ fn ids_of(page: &Value) -> Vec<String> {
         .map(|x| x["id"].as_str().expect("id").to_owned())
         .collect()
 }
-
-/// A server whose invitations go to a file (the notifier's development
-/// sender), with response links under `https://centre.example`.
-fn start_with_outbox() -> (Server, std::path::PathBuf) {
-    let db = TestDb::new(Backend::Sqlite);
-    let outbox = db.path("outbox.jsonl");
-    let config = db.path("policy.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[draw]\nanswer_deadline_seconds = 3600\n[notify]\npoll_ms = 100\nretry_base_ms = 100\npublic_base_url = \"{CENTRE}\"\n"
-        ),
-    )
-    .expect("policy file");
-    let s = Server::start_with(
-        db,
-        &[
-            "--config",
-            config.to_str().expect("path"),
-            "--notify-file",
-            outbox.to_str().expect("path"),
-        ],
-    );
-    (s, outbox)
-}
-
-const CENTRE: &str = "https://centre.example";
 
 /// The invitations delivered so far (one JSON message per line).
 fn invitations(outbox: &std::path::Path) -> Vec<Value> {
@@ -167,7 +141,7 @@ fn operator_supervisor_and_other_region_in_a_browser() {
     if !available_or_skip("console browser test") {
         return;
     }
-    let (s, outbox) = start_with_outbox();
+    let (s, outbox) = Server::start_with_outbox(Backend::Sqlite, 3600, "");
     // Ten experts from outside Wuhan, each employer once: the local cap
     // (a third of the panel) leaves most seats to them.
     let seeds: Vec<Seed> = (0..10)

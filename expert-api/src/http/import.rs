@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::AppState;
-use super::extract::parse_json;
+use super::extract::{is_json, parse_json};
 use super::problem::{ApiError, FieldProblem, Problem};
 use crate::auth::{Caller, Role};
 use crate::import::{self, Format, ImportError, Mode, Options};
@@ -100,13 +100,7 @@ pub async fn import_roster(
             caller.role
         )));
     }
-    let is_json = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
+    if !is_json(&req) {
         return Err(ApiError::unsupported_media_type("application/json"));
     }
     let mut bytes = web::BytesMut::new();
