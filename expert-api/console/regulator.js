@@ -70,8 +70,9 @@ export async function cases(main) {
     if (e instanceof ApiProblem && e.status === 403) return null;
     throw e;
   });
-  const proposalBox = proposals?.length ? [h('h3', {}, t('proposals')), table([t('expertId'), t('grounds'), ''],
-    proposals.map((p) => h('tr', {}, h('td', {}, p.expert_id), h('td', {}, JSON.stringify(p.grounds ?? p.ground ?? '')),
+  const proposalBox = proposals?.length ? [h('h3', {}, t('proposals')), table([t('expertId'), t('grounds'), t('proposed'), ''],
+    proposals.map((p) => h('tr', {}, h('td', {}, p.expert_id), h('td', {}, groundText(p.ground), h('br'), h('span', { class: 'muted' }, lang === 'en' ? p.detail_en : p.detail_zh)),
+      h('td', {}, sanctionText(p.proposed)),
       h('td', {}, h('button', { type: 'button', onclick: async () => {
         const c = await api('POST', `/api/v1/experts/${encodeURIComponent(p.expert_id)}/cases`, { body: { proposal: p.key } });
         location.hash = `#/cases/${encodeURIComponent(c.case_no)}`;
@@ -103,7 +104,8 @@ function violationForm() {
     try {
       const r = await api('POST', `/api/v1/experts/${encodeURIComponent(v('expert_id'))}/violations`, { body });
       form.querySelector('.form-error').textContent = '';
-      form.append(status('good', t('violationRecorded', { points: r.points?.total ?? r.violation?.points ?? '' })));
+      form.append(status('good', t('violationRecorded', { points: r.violation.points }), { id: 'violation-recorded' }));
+      if (r.proposal) form.append(status('warn', `${t('proposals')}: ${lang === 'en' ? r.proposal.detail_en : r.proposal.detail_zh}`));
     } catch (e) {
       if (e instanceof ApiProblem) showProblem(form, e, lang); else throw e;
     }
