@@ -658,6 +658,20 @@ fn regulator_case_to_published_decision_in_a_browser() {
     assert!(b.current_url().ends_with("#/cases"), "{}", b.current_url());
     assert!(!b.text("#nav").contains("申请抽取"), "{}", b.text("#nav"));
 
+    // A violation on site, recorded against the baseline: its points.
+    b.type_into("#violation-form [name=expert_id]", &expert);
+    b.type_into("#violation-form [name=code]", "late_arrival");
+    b.type_into("#violation-form [name=evidence]", "现场签到记录");
+    b.click("#violation-form button[type=submit]");
+    b.wait_until("the violation recorded", |b| {
+        b.text("#violation-recorded").contains("记 1 分")
+    });
+    let v = s
+        .api(&regulator)
+        .get(&format!("/api/v1/experts/{expert}/violations"));
+    assert_eq!(v.status, 200, "{}", v.text);
+    assert!(v.text.contains("late_arrival"), "{}", v.text);
+
     // Open the case (a month ago, so the defence window is long over).
     b.click("#open-case-submit");
     b.wait_until("the required-field message", |b| {
