@@ -6,6 +6,7 @@ import { t, lang, showTime } from './i18n.js';
 import * as R from './replay.js';
 
 const KINDS = ['draw.commit', 'draw.reveal', 'draw.substitute', 'draw.supersede', 'draw.award', 'panel.view', 'panel.unseal',
+  'draw.approve_relaxation', 'draw.approve_concurrent',
   'invitation.answer', 'expert.apply', 'expert.admission', 'token.create', 'log.key_rotation'];
 
 /** One page of the log: [{line, entry}] by seq. */
@@ -27,6 +28,7 @@ export async function audit(main) {
     field(t('kind'), 'kind', 'input', { list: 'kinds', autocomplete: 'off' }),
     field(t('actor'), 'actor', 'input', { autocomplete: 'off' }),
     field(t('drawId'), 'draw', 'input', { autocomplete: 'off' }),
+    h('div', { class: 'field' }, h('label', {}, h('input', { type: 'checkbox', name: 'marked' }), ` ${t('onlyMarked')}`)),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('load'))),
     h('p', { class: 'error form-error', tabindex: '-1' }), list);
   const out = h('div', { id: 'audit-results', 'aria-live': 'polite' });
@@ -44,19 +46,24 @@ export async function audit(main) {
     const kind = form.elements.kind.value.trim();
     const actor = form.elements.actor.value.trim();
     const draw = form.elements.draw.value.trim();
+    const onlyMarked = form.elements.marked.checked;
     const revealed = new Set(page.filter((x) => x.entry.kind === 'draw.reveal').map((x) => x.entry.data?.draw_id));
     const shown = page.filter(({ entry: e }) => (!kind || e.kind === kind) && (!actor || e.actor.includes(actor))
       && (!draw || e.data?.draw_id === draw || e.data?.parent === draw));
     const rows = shown.map(({ entry: e }) => {
       const abandoned = e.kind === 'draw.commit' && !revealed.has(e.data?.draw_id);
       const sealedRead = e.kind === 'panel.view';
-      const note = abandoned ? t('abandoned') : sealedRead ? t('sealedRead') : '';
-      return h('tr', { class: abandoned || sealedRead ? 'highlight' : null },
+      const approval = e.kind === 'draw.approve_relaxation' || e.kind === 'draw.approve_concurrent';
+      const note = abandoned ? t('abandoned') : sealedRead ? t('sealedRead') : approval ? t('approvalEntry') : '';
+      const mark = abandoned ? 'abandoned' : sealedRead ? 'sealed-read' : approval ? 'approval' : null;
+      if (onlyMarked && !mark) return null;
+      return h('tr', { class: mark ? 'highlight' : null, 'data-mark': mark },
         h('td', {}, String(e.seq)), h('td', {}, showTime(e.time)), h('td', {}, e.kind), h('td', {}, e.actor),
         h('td', {}, note ? h('strong', {}, `${note}: `) : null, h('code', {}, summary(e.data))));
     });
     const last = page.length ? page[page.length - 1].entry.seq : null;
-    put(out, rows.length ? table([t('seq'), t('time'), t('kind'), t('actor'), t('data')], rows) : h('p', {}, t('none')),
+    const kept = rows.filter(Boolean);
+    put(out, kept.length ? table([t('seq'), t('time'), t('kind'), t('actor'), t('data')], kept) : h('p', {}, t('none')),
       last !== null && page.length === Number(limit)
         ? h('button', { type: 'button', onclick: () => { form.elements.from.value = String(last + 1); load(); } }, t('next')) : null);
   };
@@ -84,11 +91,12 @@ export async function checkpoint(main) {
 }
 
 /** Every entry of the log, page by page. */
-async function wholeLog() {
+async function wholeLog(onProgress = () => {}) {
   const all = [];
   for (let from = 0; ; ) {
     const page = await entries(from, 10000);
     all.push(...page);
+    onProgress(all.length);
     if (page.length < 10000) return all;
     from = page[page.length - 1].entry.seq + 1;
   }
@@ -98,8 +106,8 @@ function check(label, ok, detail) {
   return h('li', { class: ok ? 'ok' : 'bad' }, `${ok ? '✓' : '✗'} ${label}`, ok ? '' : ` — ${detail}`);
 }
 
-async function replayDraw(id) {
-  const log = await wholeLog();
+async function replayDraw(id, onProgress) {
+  const log = await wholeLog(onProgress);
   const commit = log.find((x) => x.entry.kind === 'draw.commit' && x.entry.data?.draw_id === id);
   const reveal = log.find((x) => x.entry.kind === 'draw.reveal' && x.entry.data?.draw_id === id);
   if (!reveal) return [status('bad', t('replayMissing'), { id: 'replay-verdict' })];
@@ -153,8 +161,10 @@ export async function replayPage(main, ctx, id) {
     field(t('drawId'), 'draw_id', 'input', { required: true, value: id ?? '', autocomplete: 'off' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'replay-run' }, t('replayRun'))));
   const run = async (drawId) => {
-    put(out, h('p', { class: 'muted' }, t('loading')));
-    put(out, ...(await replayDraw(drawId)).flat().filter(Boolean));
+    const bar = h('progress', { id: 'replay-progress' });
+    const note = h('span', { class: 'muted', 'aria-live': 'polite' }, t('loading'));
+    put(out, h('p', {}, bar, ' ', note));
+    put(out, ...(await replayDraw(drawId, (n) => { note.textContent = t('replayReading', { n }); })).flat().filter(Boolean));
   };
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();

@@ -140,6 +140,25 @@ pub fn letter_body() -> Option<Value> {
     Some(json!({"authority": "武汉市公共资源交易监督管理局"}))
 }
 
+/// A one-row roster of region 420100 as the import endpoint takes it; a
+/// new person on every call.
+pub fn import_body() -> Option<Value> {
+    use base64::Engine;
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let seed = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut rows = expert_api::synth::roster(1, 7_000 + seed, fixtures::today());
+    for r in &mut rows {
+        r.region = "420100".into();
+    }
+    let mut csv = Vec::new();
+    expert_api::synth::write_csv(&mut csv, &rows).ok()?;
+    Some(json!({
+        "format": "csv",
+        "content_base64": base64::engine::general_purpose::STANDARD.encode(csv),
+        "mode": "valid_only",
+    }))
+}
+
 pub fn delivery_body() -> Option<Value> {
     Some(json!({"on": today_s(), "channel": "post", "reference": "挂号信 XA123"}))
 }
@@ -287,6 +306,8 @@ pub const ROUTES: &[Route] = &[
     // a record elsewhere is "not found").
     route("POST", "/api/v1/experts", Nothing, application_body,         [401, 201, 201, 403, 403, 403, 403]),
     route("GET", "/api/v1/experts", Nothing, no_body,                    [401, 200, 200, 200, 200, 200, 200]),
+    // A roster upload: a row of another region is reported, not written.
+    route("POST", "/api/v1/experts/import", Nothing, import_body,       [401, 200, 200, 200, 403, 403, 403]),
     route("GET", "/api/v1/experts/{id}", Active, no_body,                [401, 200, 200, 404, 200, 200, 404]),
     route("PATCH", "/api/v1/experts/{id}/contact", Active, contact_body, [401, 200, 200, 404, 403, 403, 403]),
     route("POST", "/api/v1/experts/{id}/employer", Active, employer_body,[401, 200, 200, 404, 403, 403, 403]),
@@ -311,6 +332,8 @@ pub const ROUTES: &[Route] = &[
     // Receipts name expert ids: sealed data until the panel unseals
     // (supervisors' and admins' reads logged); awards by those who act.
     route("GET", "/api/v1/draws/{id}/receipt", RevealedDraw, no_body,    [401, 200, 403, 404, 200, 403, 403]),
+    // The receipt link's QR code names no sealed data: whoever reads the draw.
+    route("GET", "/api/v1/draws/{id}/receipt/qr", RevealedDraw, no_body, [401, 200, 200, 404, 200, 403, 403]),
     route("POST", "/api/v1/draws/{id}/award", EvaluatedDraw, empty_body, [401, 201, 201, 404, 403, 403, 403]),
     // The award-notice check: no token needed; before an award (here: an
     // unknown project) the same 404 for everyone.

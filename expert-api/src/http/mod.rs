@@ -10,6 +10,7 @@ pub mod draws;
 pub mod evaluations;
 pub mod experts;
 pub mod extract;
+pub mod import;
 pub mod openapi;
 pub mod problem;
 pub mod public;
