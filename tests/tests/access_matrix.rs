@@ -29,6 +29,11 @@ fn prepare(s: &Server, route: &Route) -> (String, Option<Value>) {
     match route.subject {
         Subject::Nothing => (route.path.to_owned(), None),
         Subject::ConsoleFile => (route.path.replace("{file}", "app.js"), None),
+        Subject::Period => {
+            let today = expert_draw_tests::fixtures::today();
+            let from = expert_draw_tests::fixtures::days_after(today, -182);
+            (format!("{}?from={from}&to={today}", route.path), None)
+        }
         Subject::Token => {
             let r = admin.post(
                 "/api/v1/tokens",

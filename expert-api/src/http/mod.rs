@@ -11,6 +11,7 @@ pub mod evaluations;
 pub mod experts;
 pub mod extract;
 pub mod openapi;
+pub mod oversight;
 pub mod problem;
 pub mod public;
 pub mod ratelimit;
@@ -171,6 +172,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(evaluations::routes)
                 .configure(assessments::routes)
                 .configure(signals::routes)
+                .configure(oversight::routes)
                 .configure(cases::routes)
                 .configure(public::routes)
                 .configure(respond::routes)
