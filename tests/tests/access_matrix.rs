@@ -149,25 +149,7 @@ fn revealed_draw(s: &Server) -> (String, String) {
 /// The response token of an invitation nobody has answered, read from the
 /// outbox behind the API (no notification channel is configured here).
 fn open_invitation(s: &Server) -> String {
-    let mut conn = s.db.connect();
-    let queued = expert_api::store::outbox::due(
-        &mut conn,
-        chrono::Utc::now() + chrono::Duration::hours(1),
-        u32::MAX,
-        100_000,
-    )
-    .expect("outbox");
-    let last = queued
-        .iter()
-        .rev()
-        .find(|m| m.channel == "invitation")
-        .expect("an invitation");
-    let payload: Value = serde_json::from_str(&last.payload).expect("payload");
-    payload["link"]
-        .as_str()
-        .and_then(|l| l.rsplit('/').next())
-        .expect("link")
-        .to_owned()
+    expert_draw_tests::panel::latest_invitation(s)
 }
 
 fn every_route_by_every_caller(backend: Backend) {

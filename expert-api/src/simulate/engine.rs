@@ -275,7 +275,6 @@ impl Run<'_> {
     /// and `max_per_employer` for a supplementary draw, as §6 gives them);
     /// if short, records the short draw and redraws under the relaxed
     /// policy as its child.
-    #[expect(clippy::too_many_arguments, reason = "a draw's inputs")]
     fn draw_relaxing(
         &mut self,
         project: usize,
