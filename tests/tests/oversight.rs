@@ -27,7 +27,11 @@ fn stored_seats(s: &Server, panels: &[String]) -> Vec<(String, String)> {
 }
 
 fn period() -> String {
-    format!("from={}&to={}", days_after(today(), -7), days_after(today(), 1))
+    format!(
+        "from={}&to={}",
+        days_after(today(), -7),
+        days_after(today(), 1)
+    )
 }
 
 fn metrics_from_real_draws(backend: Backend) {
@@ -111,9 +115,15 @@ fn metrics_from_real_draws(backend: Backend) {
     assert_eq!(m["seats"]["seats"], seats.len() as u64, "{}", r.text);
     assert_eq!(m["seats"]["experts_seated"], per_expert.len() as u64);
     assert_eq!(m["seats"]["experts_counted"], 10, "the pool counts zeros");
-    assert_eq!(m["seats"]["max"], *per_expert.values().max().expect("seats"));
+    assert_eq!(
+        m["seats"]["max"],
+        *per_expert.values().max().expect("seats")
+    );
     let share = m["regions"]["share_outside"].as_f64().expect("share");
-    assert!((share - outside as f64 / seats.len() as f64).abs() < 1e-9, "{share}");
+    assert!(
+        (share - outside as f64 / seats.len() as f64).abs() < 1e-9,
+        "{share}"
+    );
     assert_eq!(m["regions"]["outside"], outside as u64);
     assert_eq!(m["pairs"]["pairs"], pairs.len() as u64);
     assert_eq!(
@@ -132,7 +142,9 @@ fn metrics_from_real_draws(backend: Backend) {
     assert_eq!(m["declines"]["declines"], 1);
     assert_eq!(m["declines"]["by_reason"][0]["key"], "declined");
     assert_eq!(m["sealed_reads"]["reads"], 1, "{}", m["sealed_reads"]);
-    let actor = m["sealed_reads"]["by_actor"][0]["key"].as_str().expect("actor");
+    let actor = m["sealed_reads"]["by_actor"][0]["key"]
+        .as_str()
+        .expect("actor");
     assert!(actor.starts_with("supervisor:"), "{actor}");
     // Two tenderers, each with two panels.
     assert_eq!(m["streaks"]["tenderers"], 2);
@@ -145,14 +157,18 @@ fn metrics_from_real_draws(backend: Backend) {
     let r = sup.get(&format!("/api/v1/oversight/report?{}", period()));
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(
-        r.header("content-type").is_some_and(|c| c.starts_with("text/html")),
+        r.header("content-type")
+            .is_some_and(|c| c.starts_with("text/html")),
         "{:?}",
         r.header("content-type")
     );
     assert!(r.text.matches("<svg").count() >= 3);
     assert!(r.text.contains(&format!("{:.3}", gini)));
     assert!(r.text.contains("draw-audit verify"));
-    assert!(r.text.contains("tree size"), "a checkpoint was kept by the draws");
+    assert!(
+        r.text.contains("tree size"),
+        "a checkpoint was kept by the draws"
+    );
     assert_eq!(log_size(&s), size, "reading the report writes nothing");
 
     // Bound callers see their own region; another region is refused.
@@ -162,10 +178,16 @@ fn metrics_from_real_draws(backend: Backend) {
     assert_eq!(r.json["region"], "420600");
     assert_eq!(r.json["metrics"]["seats"]["seats"], 0);
     assert_eq!(r.json["metrics"]["draws"]["draws"], 0);
-    let r = sup_elsewhere.get(&format!("/api/v1/oversight/metrics?{}&region=420100", period()));
+    let r = sup_elsewhere.get(&format!(
+        "/api/v1/oversight/metrics?{}&region=420100",
+        period()
+    ));
     assert_eq!(r.status, 403, "{}", r.text);
     let reg = s.token("regulator", None);
-    let r = reg.get(&format!("/api/v1/oversight/metrics?{}&region=420100", period()));
+    let r = reg.get(&format!(
+        "/api/v1/oversight/metrics?{}&region=420100",
+        period()
+    ));
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["metrics"]["seats"]["seats"], seats.len() as u64);
     assert_eq!(
@@ -173,7 +195,11 @@ fn metrics_from_real_draws(backend: Backend) {
         per_expert.len() as u64,
         "a region's figures count the seated only"
     );
-    assert_eq!(op.get(&format!("/api/v1/oversight/metrics?{}", period())).status, 403);
+    assert_eq!(
+        op.get(&format!("/api/v1/oversight/metrics?{}", period()))
+            .status,
+        403
+    );
 
     // Bad periods name the field.
     let r = sup.get("/api/v1/oversight/metrics?from=2026-13-01&to=2026-06-30");
@@ -182,8 +208,17 @@ fn metrics_from_real_draws(backend: Backend) {
     assert_problem(&r, 400, "bad-request", Some("to"), Some("range"));
     let r = sup.get("/api/v1/oversight/metrics?from=2025-01-01&to=2026-06-30");
     assert_problem(&r, 400, "bad-request", Some("to"), Some("range"));
-    let r = sup.get(&format!("/api/v1/oversight/metrics?{}&region=999999", period()));
-    assert_problem(&r, 400, "bad-request", Some("region"), Some("unknown_region"));
+    let r = sup.get(&format!(
+        "/api/v1/oversight/metrics?{}&region=999999",
+        period()
+    ));
+    assert_problem(
+        &r,
+        400,
+        "bad-request",
+        Some("region"),
+        Some("unknown_region"),
+    );
     let r = sup.get("/api/v1/oversight/report?to=2026-06-30");
     assert_problem(&r, 400, "bad-request", Some("from"), Some("invalid_query"));
     let seated: BTreeSet<&str> = seats.iter().map(|(_, e)| e.as_str()).collect();

@@ -66,7 +66,12 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         Some(path) => {
             std::fs::write(path, &html)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("wrote the report for {} – {} to {}", args.from, args.to, path.display());
+            eprintln!(
+                "wrote the report for {} – {} to {}",
+                args.from,
+                args.to,
+                path.display()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

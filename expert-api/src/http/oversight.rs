@@ -47,7 +47,11 @@ fn scope(caller: &Caller, q: PeriodQuery) -> Result<Scope, ApiError> {
         ));
     }
     if q.to < q.from {
-        return Err(ApiError::bad_request("to", "range", "`to` is before `from`"));
+        return Err(ApiError::bad_request(
+            "to",
+            "range",
+            "`to` is before `from`",
+        ));
     }
     if (q.to - q.from).num_days() >= MAX_DAYS {
         return Err(ApiError::bad_request(

@@ -241,7 +241,10 @@ pub fn top_pairs(pairs: &PairCooccurrence, title: &str) -> anyhow::Result<String
         chart
             .draw_series(shown.iter().enumerate().map(|(i, p)| {
                 let y = u32::try_from(i).unwrap_or(0);
-                Rectangle::new([(0.0, y), (f64::from(p.together), y + 1)], colour(0).filled())
+                Rectangle::new(
+                    [(0.0, y), (f64::from(p.together), y + 1)],
+                    colour(0).filled(),
+                )
             }))
             .map_err(fail)?
             .label("observed")
@@ -253,7 +256,9 @@ pub fn top_pairs(pairs: &PairCooccurrence, title: &str) -> anyhow::Result<String
             }))
             .map_err(fail)?
             .label("expected by chance")
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 15, y + 5)], BLACK.mix(0.35).filled()));
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 15, y + 5)], BLACK.mix(0.35).filled())
+            });
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::LowerRight)
@@ -374,11 +379,17 @@ pub fn write_comparison(dir: &Path, outcomes: &[Outcome]) -> anyhow::Result<()> 
         )?;
         write(
             &format!("flow-{tag}.svg"),
-            flow_matrix(&o.metrics.regions, &format!("Where seats come from: {name}"))?,
+            flow_matrix(
+                &o.metrics.regions,
+                &format!("Where seats come from: {name}"),
+            )?,
         )?;
         write(
             &format!("pairs-{tag}.svg"),
-            top_pairs(&o.metrics.pairs, &format!("Pairs seen together most: {name}"))?,
+            top_pairs(
+                &o.metrics.pairs,
+                &format!("Pairs seen together most: {name}"),
+            )?,
         )?;
     }
     Ok(())

@@ -97,10 +97,10 @@ fn tallies(list: &[Tally]) -> Vec<Vec<String>> {
 /// verify command.
 pub fn render(data: &ReportData) -> anyhow::Result<String> {
     let m = &data.metrics;
-    let scope = data
-        .region
-        .as_deref()
-        .map_or_else(|| "全省 / whole province".to_owned(), |r| format!("{} ({r})", region_name(r)));
+    let scope = data.region.as_deref().map_or_else(
+        || "全省 / whole province".to_owned(),
+        |r| format!("{} ({r})", region_name(r)),
+    );
     let mut page = Page {
         html: String::with_capacity(200_000),
     };
@@ -123,18 +123,54 @@ pub fn render(data: &ReportData) -> anyhow::Result<String> {
             "专家（库内/有席位） experts (pool / seated)".into(),
             format!("{} / {}", m.seats.experts_counted, m.seats.experts_seated),
         ],
-        vec!["基尼系数 Gini of seats per expert".into(), format!("{:.3}", m.seats.gini)],
-        vec!["前1%专家席位占比 top 1 % share".into(), pct(m.seats.top1_share)],
-        vec!["前10%专家席位占比 top 10 % share".into(), pct(m.seats.top10_share)],
-        vec!["异地专家席位占比 seats from outside the project's region".into(), pct(m.regions.share_outside)],
-        vec!["同一招标人最长连续 longest streak with one tenderer".into(), m.streaks.longest.to_string()],
-        vec!["重复同组专家对 pairs together 2+ / 3+ times".into(), format!("{} / {}", m.pairs.repeated, m.pairs.at_least_3)],
-        vec!["预警专家对 pairs flagged".into(), m.pairs.flagged.to_string()],
-        vec!["不足额抽取 short draws / seats missing".into(), format!("{} / {}", m.draws.short, m.draws.missing)],
-        vec!["放宽条件重抽 relaxations".into(), m.draws.relaxations.to_string()],
-        vec!["放弃的抽取 abandoned draws".into(), m.draws.abandoned.to_string()],
-        vec!["拒绝邀请 declines / rate".into(), format!("{} / {}", m.declines.declines, pct(m.declines.rate))],
-        vec!["密封数据查看 sealed reads".into(), m.sealed_reads.reads.to_string()],
+        vec![
+            "基尼系数 Gini of seats per expert".into(),
+            format!("{:.3}", m.seats.gini),
+        ],
+        vec![
+            "前1%专家席位占比 top 1 % share".into(),
+            pct(m.seats.top1_share),
+        ],
+        vec![
+            "前10%专家席位占比 top 10 % share".into(),
+            pct(m.seats.top10_share),
+        ],
+        vec![
+            "异地专家席位占比 seats from outside the project's region".into(),
+            pct(m.regions.share_outside),
+        ],
+        vec![
+            "同一招标人最长连续 longest streak with one tenderer".into(),
+            m.streaks.longest.to_string(),
+        ],
+        vec![
+            "重复同组专家对 pairs together 2+ / 3+ times".into(),
+            format!("{} / {}", m.pairs.repeated, m.pairs.at_least_3),
+        ],
+        vec![
+            "预警专家对 pairs flagged".into(),
+            m.pairs.flagged.to_string(),
+        ],
+        vec![
+            "不足额抽取 short draws / seats missing".into(),
+            format!("{} / {}", m.draws.short, m.draws.missing),
+        ],
+        vec![
+            "放宽条件重抽 relaxations".into(),
+            m.draws.relaxations.to_string(),
+        ],
+        vec![
+            "放弃的抽取 abandoned draws".into(),
+            m.draws.abandoned.to_string(),
+        ],
+        vec![
+            "拒绝邀请 declines / rate".into(),
+            format!("{} / {}", m.declines.declines, pct(m.declines.rate)),
+        ],
+        vec![
+            "密封数据查看 sealed reads".into(),
+            m.sealed_reads.reads.to_string(),
+        ],
     ];
     page.table(&["指标 metric", "数值 value"], &rows);
 
@@ -186,7 +222,10 @@ pub fn render(data: &ReportData) -> anyhow::Result<String> {
             ]
         })
         .collect();
-    page.table(&["专家对 pair", "同组 together", "期望 expected", "p"], &rows);
+    page.table(
+        &["专家对 pair", "同组 together", "期望 expected", "p"],
+        &rows,
+    );
 
     page.h2("同一招标人", "The same expert with the same tenderer");
     page.p(&format!(
@@ -206,12 +245,22 @@ pub fn render(data: &ReportData) -> anyhow::Result<String> {
             ]
         })
         .collect();
-    page.table(&["专家 expert", "招标人 tenderer", "连续 streak", "期间 dates"], &rows);
+    page.table(
+        &[
+            "专家 expert",
+            "招标人 tenderer",
+            "连续 streak",
+            "期间 dates",
+        ],
+        &rows,
+    );
 
     page.h2("按月趋势", "Trend per month");
     let months: [(&str, &[MonthRow]); 1] = [("seats", &m.months)];
     page.figure(
-        charts::monthly(&months, "Seats per month (每月席位)", "seats", |r| r.seats as f64),
+        charts::monthly(&months, "Seats per month (每月席位)", "seats", |r| {
+            r.seats as f64
+        }),
         "Seats filled per month.",
     )?;
     let months_outside: [(&str, &[MonthRow]); 1] = [("from outside", &m.months)];
@@ -239,13 +288,26 @@ pub fn render(data: &ReportData) -> anyhow::Result<String> {
         })
         .collect();
     page.table(
-        &["月份 month", "抽取 draws", "席位 seats", "异地 outside", "Gini", "拒绝 declines"],
+        &[
+            "月份 month",
+            "抽取 draws",
+            "席位 seats",
+            "异地 outside",
+            "Gini",
+            "拒绝 declines",
+        ],
         &rows,
     );
 
     page.h2("抽取异常", "Shortfalls, relaxations, abandoned draws");
     page.table(
-        &["不足额 short", "缺额 missing", "放宽 relaxed", "有上级抽取 with parent", "放弃 abandoned"],
+        &[
+            "不足额 short",
+            "缺额 missing",
+            "放宽 relaxed",
+            "有上级抽取 with parent",
+            "放弃 abandoned",
+        ],
         &[vec![
             m.draws.short.to_string(),
             m.draws.missing.to_string(),
@@ -256,11 +318,20 @@ pub fn render(data: &ReportData) -> anyhow::Result<String> {
     );
 
     page.h2("拒绝邀请", "Declines");
-    page.table(&["原因 reason", "次数 count"], &tallies(&m.declines.by_reason));
-    page.table(&["专家 expert", "次数 count"], &tallies(&m.declines.top_experts));
+    page.table(
+        &["原因 reason", "次数 count"],
+        &tallies(&m.declines.by_reason),
+    );
+    page.table(
+        &["专家 expert", "次数 count"],
+        &tallies(&m.declines.top_experts),
+    );
 
     page.h2("密封数据查看", "Reads of sealed data");
-    page.table(&["查看者 actor", "次数 reads"], &tallies(&m.sealed_reads.by_actor));
+    page.table(
+        &["查看者 actor", "次数 reads"],
+        &tallies(&m.sealed_reads.by_actor),
+    );
 
     page.h2("预警信号", "Flags from the signals");
     page.p(&format!(
@@ -280,11 +351,24 @@ pub fn render(data: &ReportData) -> anyhow::Result<String> {
             ]
         })
         .collect();
-    page.table(&["专家 expert", "评标次数 evaluations", "平均偏离 mean |deviation|"], &rows);
+    page.table(
+        &[
+            "专家 expert",
+            "评标次数 evaluations",
+            "平均偏离 mean |deviation|",
+        ],
+        &rows,
+    );
     let rows: Vec<Vec<String>> = data
         .favourites
         .iter()
-        .map(|f| vec![f.expert_id.clone(), f.bidder_id.clone(), format!("{} / {}", f.times, f.opportunities)])
+        .map(|f| {
+            vec![
+                f.expert_id.clone(),
+                f.bidder_id.clone(),
+                format!("{} / {}", f.times, f.opportunities),
+            ]
+        })
         .collect();
     page.table(&["专家 expert", "投标人 bidder", "次数 times"], &rows);
     let rows: Vec<Vec<String>> = data
@@ -299,7 +383,10 @@ pub fn render(data: &ReportData) -> anyhow::Result<String> {
             ]
         })
         .collect();
-    page.table(&["专家对 pair", "同组 together", "期望 expected", "p"], &rows);
+    page.table(
+        &["专家对 pair", "同组 together", "期望 expected", "p"],
+        &rows,
+    );
 
     page.h2("处理决定", "Sanctions decided");
     let rows: Vec<Vec<String>> = data
@@ -316,11 +403,20 @@ pub fn render(data: &ReportData) -> anyhow::Result<String> {
         })
         .collect();
     page.table(
-        &["案号 case", "专家 expert", "决定日 decided", "决定 outcome", "阶段 stage"],
+        &[
+            "案号 case",
+            "专家 expert",
+            "决定日 decided",
+            "决定 outcome",
+            "阶段 stage",
+        ],
         &rows,
     );
 
-    page.h2("日志检查点", "The log's checkpoint at the end of the period");
+    page.h2(
+        "日志检查点",
+        "The log's checkpoint at the end of the period",
+    );
     match &data.checkpoint {
         Some((size, note)) => {
             let _ = write!(
@@ -406,6 +502,9 @@ mod tests {
 
     #[test]
     fn text_is_escaped() {
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }

@@ -116,14 +116,21 @@ impl History {
                 return None;
             }
         }
-        Some(if policy.lookback_days.is_some() { recent } else { 0 })
+        Some(if policy.lookback_days.is_some() {
+            recent
+        } else {
+            0
+        })
     }
 
     fn seat(&mut self, e: u32, tenderer: usize, day: NaiveDate) {
         if let Some(d) = self.days.get_mut(e as usize) {
             d.push(day);
         }
-        self.with_tenderer.entry((e, tenderer)).or_default().push(day);
+        self.with_tenderer
+            .entry((e, tenderer))
+            .or_default()
+            .push(day);
     }
 }
 
@@ -325,11 +332,7 @@ impl Run<'_> {
                 parent.as_deref(),
             );
             let drawn = self.draw(text, id)?;
-            let missing: u32 = drawn
-                .result
-                .shortfall(drawn.statement.panel())
-                .iter()
-                .sum();
+            let missing: u32 = drawn.result.shortfall(drawn.statement.panel()).iter().sum();
             self.records.draws.push(DrawRecord {
                 id: drawn.id.clone(),
                 date: p.date,

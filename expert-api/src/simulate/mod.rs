@@ -77,7 +77,10 @@ mod tests {
     fn the_province_looks_like_one() {
         let p = small();
         let wuhan = p.experts.iter().filter(|e| e.region == "420100").count();
-        assert!((240..330).contains(&wuhan), "Wuhan holds about half: {wuhan}");
+        assert!(
+            (240..330).contains(&wuhan),
+            "Wuhan holds about half: {wuhan}"
+        );
         // Tenderers come back: the busiest tenders many times a year.
         let mut per: std::collections::HashMap<usize, u32> = Default::default();
         for project in &p.projects {
@@ -100,11 +103,20 @@ mod tests {
         )
         .unwrap();
         let (plain, system) = (&out[0].metrics, &out[1].metrics);
-        assert!(system.seats.gini < plain.seats.gini, "{} {}", system.seats.gini, plain.seats.gini);
+        assert!(
+            system.seats.gini < plain.seats.gini,
+            "{} {}",
+            system.seats.gini,
+            plain.seats.gini
+        );
         assert!(system.seats.top1_share < plain.seats.top1_share);
         assert!(system.pairs.repeated < plain.pairs.repeated);
         assert!(system.streaks.longest <= plain.streaks.longest);
-        assert!(system.regions.share_outside >= 2.0 / 3.0, "{}", system.regions.share_outside);
+        assert!(
+            system.regions.share_outside >= 2.0 / 3.0,
+            "{}",
+            system.regions.share_outside
+        );
         assert!(plain.regions.share_outside < 0.5);
         // Every project that was not cancelled seated someone.
         assert!(system.seats.seats > 1_000 * 4);

@@ -17,7 +17,9 @@ fn n(x: u64) -> String {
 type Row = (&'static str, fn(&Metrics) -> String);
 
 const ROWS: &[Row] = &[
-    ("draws (first, redraws, supplementary)", |m| n(m.draws.draws)),
+    ("draws (first, redraws, supplementary)", |m| {
+        n(m.draws.draws)
+    }),
     ("seats filled", |m| n(m.seats.seats)),
     ("experts in the pool / with a seat", |m| {
         format!("{} / {}", m.seats.experts_counted, m.seats.experts_seated)
@@ -25,13 +27,27 @@ const ROWS: &[Row] = &[
     ("seats per expert: mean / max", |m| {
         format!("{:.2} / {}", m.seats.mean, m.seats.max)
     }),
-    ("Gini of seats per expert", |m| format!("{:.3}", m.seats.gini)),
-    ("share of seats, top 1 % of experts", |m| pct(m.seats.top1_share)),
-    ("share of seats, top 10 % of experts", |m| pct(m.seats.top10_share)),
-    ("seats from outside the project's region", |m| pct(m.regions.share_outside)),
-    ("longest streak, same expert and tenderer", |m| n(u64::from(m.streaks.longest))),
-    ("(expert, tenderer) streaks of 3 or more", |m| n(u64::from(m.streaks.at_least_3))),
-    ("(expert, tenderer) with 2+ seats", |m| n(u64::from(m.streaks.repeated))),
+    ("Gini of seats per expert", |m| {
+        format!("{:.3}", m.seats.gini)
+    }),
+    ("share of seats, top 1 % of experts", |m| {
+        pct(m.seats.top1_share)
+    }),
+    ("share of seats, top 10 % of experts", |m| {
+        pct(m.seats.top10_share)
+    }),
+    ("seats from outside the project's region", |m| {
+        pct(m.regions.share_outside)
+    }),
+    ("longest streak, same expert and tenderer", |m| {
+        n(u64::from(m.streaks.longest))
+    }),
+    ("(expert, tenderer) streaks of 3 or more", |m| {
+        n(u64::from(m.streaks.at_least_3))
+    }),
+    ("(expert, tenderer) with 2+ seats", |m| {
+        n(u64::from(m.streaks.repeated))
+    }),
     ("most seats of one expert with one tenderer", |m| {
         n(u64::from(m.streaks.max_seats_with_one_tenderer))
     }),
@@ -39,16 +55,31 @@ const ROWS: &[Row] = &[
     ("pairs together 2+ times", |m| n(m.pairs.repeated)),
     ("pairs together 3+ times", |m| n(m.pairs.at_least_3)),
     ("pairs together 5+ times", |m| n(m.pairs.at_least_5)),
-    ("most panels shared by one pair", |m| n(u64::from(m.pairs.max_together))),
-    ("repeated pairs: panels shared, observed / expected", |m| {
-        format!("{} / {:.0}", m.pairs.repeated_together, m.pairs.repeated_expected)
+    ("most panels shared by one pair", |m| {
+        n(u64::from(m.pairs.max_together))
     }),
-    ("pairs flagged (3+, ratio 3+, p ≤ 0.001)", |m| n(m.pairs.flagged)),
-    ("short draws / seats missing", |m| format!("{} / {}", m.draws.short, m.draws.missing)),
-    ("relaxed redraws (looser policy)", |m| n(m.draws.relaxations)),
-    ("draws with a parent (redraw, supplementary)", |m| n(m.draws.with_parent)),
+    ("repeated pairs: panels shared, observed / expected", |m| {
+        format!(
+            "{} / {:.0}",
+            m.pairs.repeated_together, m.pairs.repeated_expected
+        )
+    }),
+    ("pairs flagged (3+, ratio 3+, p ≤ 0.001)", |m| {
+        n(m.pairs.flagged)
+    }),
+    ("short draws / seats missing", |m| {
+        format!("{} / {}", m.draws.short, m.draws.missing)
+    }),
+    ("relaxed redraws (looser policy)", |m| {
+        n(m.draws.relaxations)
+    }),
+    ("draws with a parent (redraw, supplementary)", |m| {
+        n(m.draws.with_parent)
+    }),
     ("abandoned draws (never revealed)", |m| n(m.draws.abandoned)),
-    ("declines / rate", |m| format!("{} / {}", m.declines.declines, pct(m.declines.rate))),
+    ("declines / rate", |m| {
+        format!("{} / {}", m.declines.declines, pct(m.declines.rate))
+    }),
     ("declines by reason", |m| {
         m.declines
             .by_reason

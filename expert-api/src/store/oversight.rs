@@ -112,7 +112,11 @@ fn read(conn: &mut DbConn, scope: &Scope, now: DateTime<Utc>) -> Result<PeriodRe
         .filter(panel_members::seat.eq(true))
         .filter(draws::window_start.ge(from))
         .filter(draws::window_start.lt(to))
-        .filter(draws::unsealed_at.is_not_null().or(draws::window_start.le(now_db)))
+        .filter(
+            draws::unsealed_at
+                .is_not_null()
+                .or(draws::window_start.le(now_db)),
+        )
         .select((
             panel_members::expert_id,
             experts::region,
@@ -126,9 +130,20 @@ fn read(conn: &mut DbConn, scope: &Scope, now: DateTime<Utc>) -> Result<PeriodRe
     if let Some(r) = &region {
         q = q.filter(draws::region.eq(r.clone()));
     }
-    type SeatRow = (String, String, String, String, String, String, NaiveDateTime);
+    type SeatRow = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        NaiveDateTime,
+    );
     let seats: Vec<SeatRow> = q
-        .order((panel_members::panel_id.asc(), panel_members::expert_id.asc()))
+        .order((
+            panel_members::panel_id.asc(),
+            panel_members::expert_id.asc(),
+        ))
         .load(conn)?;
     out.seats = seats
         .into_iter()
@@ -162,7 +177,10 @@ fn read(conn: &mut DbConn, scope: &Scope, now: DateTime<Utc>) -> Result<PeriodRe
         q = q.filter(draws::region.eq(r.clone()));
     }
     let declines: Vec<(String, String, NaiveDateTime)> = q
-        .order((expert_declines::declined_at.asc(), expert_declines::expert_id.asc()))
+        .order((
+            expert_declines::declined_at.asc(),
+            expert_declines::expert_id.asc(),
+        ))
         .load(conn)?;
     out.declines = declines
         .into_iter()
