@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use chrono::{Duration, NaiveDate};
-use expert_core::discipline::signals::statement_chances;
 use expert_core::draw::{DrawResult, DrawStatement, Member, Panel, select, validate_text};
 use expert_core::oversight::{DeclineRecord, DrawRecord, PanelChances, PeriodRecords, SeatRecord};
 use sha2::{Digest, Sha256};
@@ -375,18 +374,9 @@ impl Run<'_> {
         }
         let all = |_: &str, _: &str| true;
         let first = self.draw_relaxing(index, &p.groups, 3, None, None, &all)?;
-        let chances = statement_chances(&first.statement);
-        self.records.chances.push(PanelChances {
-            panel: first.id.clone(),
-            chances: first
-                .statement
-                .candidates()
-                .iter()
-                .zip(chances)
-                .filter(|(_, p)| *p > 0.0)
-                .map(|(c, p)| (c.id().to_owned(), p))
-                .collect(),
-        });
+        self.records
+            .chances
+            .push(PanelChances::of(first.id.clone(), &first.statement));
         let mut panel = Panel::new(&first.statement, &first.result)?;
         // Who drew each current member: the first draw or a supplementary.
         let mut supplementary: Vec<Drawn> = Vec::new();

@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use expert_core::discipline::signals::statement_chances;
 use expert_core::oversight::{
     DeclineRecord, DrawRecord, PanelChances, PeriodRecords, SealedRead, SeatRecord,
 };
@@ -91,18 +90,8 @@ fn read(conn: &mut DbConn, scope: &Scope, now: DateTime<Utc>) -> Result<PeriodRe
         });
         let unsealed = row.unsealed_at.is_some() || row.window_start <= now_db;
         if row.id == row.panel_id && row.result.is_some() && unsealed {
-            let statement = row.parsed_statement()?;
-            let chances = statement_chances(&statement);
-            out.chances.push(PanelChances {
-                panel: row.id.clone(),
-                chances: statement
-                    .candidates()
-                    .iter()
-                    .zip(chances)
-                    .filter(|(_, p)| *p > 0.0)
-                    .map(|(c, p)| (c.id().to_owned(), p))
-                    .collect(),
-            });
+            out.chances
+                .push(PanelChances::of(row.id.clone(), &row.parsed_statement()?));
         }
     }
 

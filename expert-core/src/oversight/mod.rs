@@ -71,6 +71,25 @@ pub struct PanelChances {
     pub chances: Vec<(String, f64)>,
 }
 
+impl PanelChances {
+    /// The chances of a panel drawn from `statement`, candidates with none
+    /// left out.
+    #[must_use]
+    pub fn of(panel: impl Into<String>, statement: &crate::draw::DrawStatement) -> Self {
+        let chances = crate::discipline::signals::statement_chances(statement);
+        Self {
+            panel: panel.into(),
+            chances: statement
+                .candidates()
+                .iter()
+                .zip(chances)
+                .filter(|(_, p)| *p > 0.0)
+                .map(|(c, p)| (c.id().to_owned(), p))
+                .collect(),
+        }
+    }
+}
+
 /// An invitation declined (or left unanswered).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeclineRecord {
