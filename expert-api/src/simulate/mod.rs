@@ -111,7 +111,12 @@ mod tests {
         );
         assert!(system.seats.top1_share < plain.seats.top1_share);
         assert!(system.pairs.repeated < plain.pairs.repeated);
-        assert!(system.streaks.longest <= plain.streaks.longest);
+        assert!(
+            system.streaks.at_least_3 < plain.streaks.at_least_3,
+            "{} {}",
+            system.streaks.at_least_3,
+            plain.streaks.at_least_3
+        );
         assert!(
             system.regions.share_outside >= 2.0 / 3.0,
             "{}",
