@@ -225,4 +225,4 @@ fn metrics_from_real_draws(backend: Backend) {
     assert!(seated.len() >= 3);
 }
 
-both_backends!(metrics_from_real_draws);
+both_backends!(oversight_metrics_and_report, metrics_from_real_draws);
