@@ -138,7 +138,17 @@ fn metrics_from_real_draws(backend: Backend) {
     assert!(stored_draws >= 5);
     assert_eq!(m["draws"]["draws"], stored_draws);
     assert_eq!(m["draws"]["abandoned"], 1);
-    assert_eq!(m["draws"]["short"], 0);
+    // Panels whose windows overlap book their experts: later draws may
+    // run short, as stored.
+    let short: i64 = {
+        let mut conn = s.db.connect();
+        draws::table
+            .filter(draws::shortfall.is_not_null())
+            .count()
+            .get_result(&mut conn)
+            .expect("short draws")
+    };
+    assert_eq!(m["draws"]["short"], short);
     assert_eq!(m["declines"]["declines"], 1);
     assert_eq!(m["declines"]["by_reason"][0]["key"], "declined");
     assert_eq!(m["sealed_reads"]["reads"], 1, "{}", m["sealed_reads"]);
