@@ -122,7 +122,7 @@ mod tests {
             "{}",
             system.regions.share_outside
         );
-        assert!(plain.regions.share_outside < 0.5);
+        assert!(plain.regions.share_outside < system.regions.share_outside);
         // Every project that was not cancelled seated someone.
         assert!(system.seats.seats > 1_000 * 4);
         let text = table::text(&out);
