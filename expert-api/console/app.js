@@ -20,6 +20,7 @@ function capabilities(role) {
     audit: ['admin', 'supervisor'].includes(role),
     sealed: ['admin', 'supervisor'].includes(role),
     cases: ['admin', 'supervisor', 'regulator'].includes(role),
+    oversight: ['admin', 'supervisor', 'regulator'].includes(role),
     checkpoint: any,
   };
 }
@@ -37,6 +38,7 @@ const pages = [
   { hash: '#/draws/', prefix: true, allowed: (c) => c.draws, run: operator.drawDetail },
   { hash: '#/audit', nav: 'audit', allowed: (c) => c.audit, run: supervisor.audit },
   { hash: '#/checkpoint', nav: 'checkpoint', allowed: (c) => c.checkpoint, run: supervisor.checkpoint },
+  { hash: '#/oversight', nav: 'oversight', allowed: (c) => c.oversight, run: supervisor.oversight },
   { hash: '#/replay', nav: 'replay', allowed: (c) => c.audit, run: supervisor.replayPage },
   { hash: '#/replay/', prefix: true, allowed: (c) => c.audit, run: supervisor.replayPage },
   { hash: '#/public', nav: 'public', allowed: () => true, run: pub.projects },

@@ -90,6 +90,37 @@ export async function checkpoint(main) {
     h('h3', {}, t('verifyCmd')), h('pre', { id: 'verify-command' }, commands));
 }
 
+/** The oversight report of a period: fetched with the token (never in a
+ * URL) and offered as a self-contained HTML file. */
+export async function oversight(main) {
+  const today = new Date().toISOString().slice(0, 10);
+  const half = new Date(Date.now() - 182 * 86400000).toISOString().slice(0, 10);
+  const form = h('form', { class: 'grid', novalidate: true, id: 'oversight-form' },
+    field(t('periodFrom'), 'from', 'input', { type: 'date', value: half }),
+    field(t('periodTo'), 'to', 'input', { type: 'date', value: today }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('makeReport'))),
+    h('p', { class: 'error form-error', tabindex: '-1' }));
+  const out = h('div', { id: 'oversight-result', 'aria-live': 'polite' });
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    const q = `from=${encodeURIComponent(form.elements.from.value)}&to=${encodeURIComponent(form.elements.to.value)}`;
+    let html;
+    try {
+      html = await api('GET', `/api/v1/oversight/report?${q}`, { as: 'text' });
+    } catch (e) {
+      if (e instanceof ApiProblem) { showProblem(form, e, lang); return; }
+      throw e;
+    }
+    const url = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
+    const name = `oversight-${form.elements.from.value}-${form.elements.to.value}.html`;
+    put(out, h('a', { href: url, download: name, id: 'oversight-download' }, `${t('downloadReport')} ${name}`));
+  });
+  put(main, h('h2', {}, t('oversightTitle')), form, out,
+    h('h3', {}, t('reportCli')),
+    h('pre', {}, 'expert-api report --from 2026-01-01 --to 2026-06-30 --out report.html'));
+}
+
 /** Every entry of the log, page by page. */
 async function wholeLog(onProgress = () => {}) {
   const all = [];

@@ -83,6 +83,8 @@ pub enum Subject {
     CaseReviewFiled,
     /// A file of the web console (`{file}`).
     ConsoleFile,
+    /// A period given as the query `?from=…&to=…` (the last half-year).
+    Period,
 }
 
 /// The day the matrix's cases were opened and noticed: 30 days ago, so
@@ -265,7 +267,7 @@ const fn undocumented(method: &'static str, path: &'static str, expect: [u16; 7]
 use Subject::{
     Active, Applicant, CaseDecided, CaseEffective, CaseHearingRequested, CaseLetter, CaseNoticed,
     CaseOpened, CasePublished, CaseReviewFiled, ConsoleFile, Draw, EvaluatedDraw, Invitation,
-    Nothing, RatingLink, Rejected, RevealedDraw, SuspendedAfterTest, Token,
+    Nothing, Period, RatingLink, Rejected, RevealedDraw, SuspendedAfterTest, Token,
 };
 
 /// Columns: anonymous, admin, operator@420100, operator@420600, supervisor,
@@ -361,6 +363,10 @@ pub const ROUTES: &[Route] = &[
     // Signals for supervisors (and admins).
     route("GET", "/api/v1/signals/scores", Nothing, no_body,            [401, 200, 403, 403, 200, 403, 403]),
     route("GET", "/api/v1/signals/pairs", Nothing, no_body,             [401, 200, 403, 403, 200, 403, 403]),
+    // Oversight: supervisors, regulators and admins; a bound caller gets
+    // its own region.
+    route("GET", "/api/v1/oversight/metrics", Period, no_body,          [401, 200, 403, 403, 200, 200, 200]),
+    route("GET", "/api/v1/oversight/report", Period, no_body,           [401, 200, 403, 403, 200, 200, 200]),
     // A public manual draw by RFC 3797, on the record.
     route("POST", "/api/v1/rfc3797", Nothing, rfc3797_body,              [401, 200, 200, 200, 200, 403, 403]),
     // Discipline: supervisors on site and regulators record violations and

@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    assessments, audit, cases, draws, evaluations, experts, import, public, receipts, reference,
-    respond, review, rfc3797, signals, tokens,
+    assessments, audit, cases, draws, evaluations, experts, import, oversight, public, receipts,
+    reference, respond, review, rfc3797, signals, tokens,
 };
 
 #[derive(OpenApi)]
@@ -69,6 +69,8 @@ use super::{
         assessments::rate,
         signals::scores,
         signals::pairs,
+        oversight::get_metrics,
+        oversight::get_report,
         respond::show,
         respond::answer,
         rfc3797::select,
