@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use expert_core::draw::{ScannedCandidates, scan_candidates};
+use expert_core::draw::{ScanMemo, ScannedCandidates, scan_candidates_with};
 use serde_json::{Map, Value};
 
 use crate::entry::parse_time;
@@ -74,6 +74,9 @@ pub struct ExportVerifier {
     marks: Vec<u64>,
     roots: BTreeMap<u64, Hash>,
     replay: DrawReplay,
+    /// Candidate records of the last reveal, for the next one's scan.
+    scan_memo: ScanMemo,
+    times: Times,
     bytes: u64,
     key_rotations: Vec<KeyRotation>,
     first_error: Option<EntryFault>,
@@ -93,6 +96,8 @@ impl ExportVerifier {
             marks: marks.to_vec(),
             roots,
             replay: DrawReplay::new(),
+            scan_memo: ScanMemo::default(),
+            times: Times::default(),
             bytes: 0,
             key_rotations: Vec::new(),
             first_error: None,
@@ -149,7 +154,7 @@ impl ExportVerifier {
     /// The entry at position `index`: canonical, the five fields, `seq` =
     /// `index`, then the replay.
     fn check(&mut self, index: u64, leaf: &[u8]) -> Result<(), (Option<u64>, String)> {
-        let fields = LeafFields::read(leaf).map_err(|r| (None, r))?;
+        let fields = LeafFields::read(leaf, &mut self.scan_memo).map_err(|r| (None, r))?;
         let seq = fields.seq;
         if seq != index {
             return Err((
@@ -165,7 +170,7 @@ impl ExportVerifier {
         let str_at = |r: &Range<usize>| fields.text.get(r.clone()).unwrap_or_default();
         let time =
             string_value(str_at(&fields.time)).ok_or_else(|| at("time is not a string".into()))?;
-        parse_time(&time).map_err(|e| at(e.to_string()))?;
+        self.times.check(&time).map_err(|e| at(e.to_string()))?;
         let kind = string_value(str_at(&fields.kind))
             .filter(|k| !k.is_empty())
             .ok_or_else(|| at("kind is not a non-empty string".into()))?;
@@ -243,6 +248,39 @@ impl ExportVerifier {
     }
 }
 
+/// Checks entry times by [`parse_time`], remembering the last valid date: a
+/// log's entries come day after day, so mostly only the time of day is new.
+#[derive(Debug, Default)]
+struct Times {
+    /// `YYYY-MM-DD` of the last valid time, if any.
+    day: Option<[u8; 10]>,
+}
+
+impl Times {
+    fn check(&mut self, time: &str) -> Result<(), crate::entry::EntryError> {
+        let b = time.as_bytes();
+        if let (Some(day), Some(head), Some(tail)) = (&self.day, b.get(..10), b.get(10..))
+            && head == day
+            && time_of_day_ok(tail)
+        {
+            return Ok(());
+        }
+        parse_time(time)?;
+        self.day = b.get(..10).and_then(|d| <[u8; 10]>::try_from(d).ok());
+        Ok(())
+    }
+}
+
+/// `THH:MM:SSZ` with hour below 24, minute and second below 60: what
+/// [`parse_time`] accepts after a valid date.
+fn time_of_day_ok(tail: &[u8]) -> bool {
+    let two = |hi: u8, lo: u8, below: u8| {
+        hi.is_ascii_digit() && lo.is_ascii_digit() && (hi - b'0') * 10 + (lo - b'0') < below
+    };
+    matches!(tail, &[b'T', h1, h2, b':', m1, m2, b':', s1, s2, b'Z']
+        if two(h1, h2, 24) && two(m1, m2, 60) && two(s1, s2, 60))
+}
+
 /// Where the fields of a canonical leaf lie.
 #[derive(Debug)]
 struct LeafFields<'a> {
@@ -261,22 +299,31 @@ struct LeafFields<'a> {
 }
 
 /// Collects a leaf's fields during the canonical check.
-#[derive(Default)]
-struct LeafVisitor {
+struct LeafVisitor<'m> {
     /// Top-level members seen; `in_order` while they are `FIELDS` so far.
     count: usize,
     in_order: bool,
     spans: [Range<usize>; 5],
     statement: Option<Range<usize>>,
     candidates: Option<(ScannedCandidates, Range<usize>)>,
+    memo: &'m mut ScanMemo,
 }
 
-impl<'a> CanonicalVisitor<'a> for LeafVisitor {
+impl<'a> CanonicalVisitor<'a> for LeafVisitor<'_> {
     fn member(&mut self, m: Member<'a>) {
         if m.depth == 1 {
-            let expected = FIELDS.get(self.count).map(|f| f.as_bytes());
+            // Constant keys compare without a call.
+            let expected = match self.count {
+                // `FIELDS`, spelled out.
+                0 => m.key == b"actor",
+                1 => m.key == b"data",
+                2 => m.key == b"kind",
+                3 => m.key == b"seq",
+                4 => m.key == b"time",
+                _ => false,
+            };
             match self.spans.get_mut(self.count) {
-                Some(s) if expected == Some(m.key) => *s = m.value,
+                Some(s) if expected => *s = m.value,
                 _ => self.in_order = false,
             }
             self.count += 1;
@@ -289,17 +336,21 @@ impl<'a> CanonicalVisitor<'a> for LeafVisitor {
         if path != [&b"data"[..], b"statement", b"candidates"] || self.candidates.is_some() {
             return None;
         }
-        let (candidates, end) = scan_candidates(text, at)?;
+        let (candidates, end) = scan_candidates_with(text, at, self.memo)?;
         self.candidates = Some((candidates, at..end));
         Some(end)
     }
 }
 
 impl<'a> LeafFields<'a> {
-    fn read(leaf: &'a [u8]) -> Result<Self, String> {
+    fn read(leaf: &'a [u8], memo: &mut ScanMemo) -> Result<Self, String> {
         let mut v = LeafVisitor {
+            count: 0,
             in_order: true,
-            ..LeafVisitor::default()
+            spans: Default::default(),
+            statement: None,
+            candidates: None,
+            memo,
         };
         let text = check_canonical_visit(leaf, &mut v)
             .map_err(|e| format!("not canonical JSON (RFC 8785): {e}"))?;
@@ -377,8 +428,44 @@ const FIELDS: [&str; 5] = ["actor", "data", "kind", "seq", "time"];
 /// not a string.
 fn string_value(raw: &str) -> Option<Cow<'_, str>> {
     let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
-    if inner.contains('\\') {
+    // A byte loop: these strings are short, a `memchr` call costs more.
+    if inner.bytes().any(|b| b == b'\\') {
         return Some(Cow::Owned(unescape(inner.as_bytes())));
     }
     Some(Cow::Borrowed(inner))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_agree_with_parse_time_after_any_valid_day() {
+        let days = ["2026-01-05", "2024-02-29", "2026-02-29", "2026-13-01"];
+        let tails = [
+            "T00:00:00Z",
+            "T23:59:59Z",
+            "T24:00:00Z",
+            "T23:60:00Z",
+            "T23:59:60Z",
+            "T9:00:00Z",
+            "T09:00:00",
+            "T09:00:00+",
+            "T0a:00:00Z",
+            "t09:00:00Z",
+            "T09-00:00Z",
+            "T09:00:00.5Z",
+        ];
+        for first in days {
+            for day in days {
+                for tail in tails {
+                    let mut times = Times::default();
+                    // A valid time first, so that its day is remembered.
+                    let _ = times.check(&format!("{first}T12:00:00Z"));
+                    let t = format!("{day}{tail}");
+                    assert_eq!(times.check(&t).is_ok(), parse_time(&t).is_ok(), "{t}");
+                }
+            }
+        }
+    }
 }

@@ -7,6 +7,7 @@ import { t, lang, setLang } from './i18n.js';
 import * as operator from './operator.js';
 import * as supervisor from './supervisor.js';
 import * as pub from './public.js';
+import * as regulator from './regulator.js';
 
 /** What each role may do, as the API's access rules give it (the route ×
  * role matrix in tests/src/routes.rs). */
@@ -18,6 +19,8 @@ function capabilities(role) {
     request: ['admin', 'operator'].includes(role),
     audit: ['admin', 'supervisor'].includes(role),
     sealed: ['admin', 'supervisor'].includes(role),
+    cases: ['admin', 'supervisor', 'regulator'].includes(role),
+    oversight: ['admin', 'supervisor', 'regulator'].includes(role),
     checkpoint: any,
   };
 }
@@ -28,16 +31,29 @@ const pages = [
   { hash: '#/pool', nav: 'pool', allowed: (c) => c.pool, run: operator.pool },
   { hash: '#/draws', nav: 'draws', allowed: (c) => c.draws, run: operator.draws },
   { hash: '#/draws/new', nav: 'newDraw', allowed: (c) => c.request, run: operator.newDraw },
+  { hash: '#/import', nav: 'import', allowed: (c) => c.request, run: operator.importRoster },
+  { hash: '#/record/', prefix: true, allowed: (c) => c.draws, run: operator.record },
+  { hash: '#/cases', nav: 'cases', allowed: (c) => c.cases, run: regulator.cases },
+  { hash: '#/cases/', prefix: true, allowed: (c) => c.cases, run: regulator.caseDetail },
   { hash: '#/draws/', prefix: true, allowed: (c) => c.draws, run: operator.drawDetail },
   { hash: '#/audit', nav: 'audit', allowed: (c) => c.audit, run: supervisor.audit },
   { hash: '#/checkpoint', nav: 'checkpoint', allowed: (c) => c.checkpoint, run: supervisor.checkpoint },
+  { hash: '#/oversight', nav: 'oversight', allowed: (c) => c.oversight, run: supervisor.oversight },
   { hash: '#/replay', nav: 'replay', allowed: (c) => c.audit, run: supervisor.replayPage },
   { hash: '#/replay/', prefix: true, allowed: (c) => c.audit, run: supervisor.replayPage },
   { hash: '#/public', nav: 'public', allowed: () => true, run: pub.projects },
   { hash: '#/public/', prefix: true, allowed: () => true, run: pub.project },
   { hash: '#/panel-check', nav: 'panelCheck', allowed: () => true, run: pub.panelCheck },
+  { hash: '#/penalties', nav: 'penalties', allowed: () => true, run: pub.penalties },
+  { hash: '#/respond/', prefix: true, allowed: () => true, run: pub.respond },
   { hash: '#/signin', nav: 'signIn', allowed: (c) => !c.pool, run: signInPage },
 ];
+
+/** Where a role starts: its daily work. */
+function home() {
+  if (ctx.caps.draws) return '#/draws';
+  return ctx.session?.role === 'regulator' ? '#/cases' : '#/pool';
+}
 
 function findPage(hash) {
   return pages.find((p) => !p.prefix && p.hash === hash)
@@ -81,7 +97,7 @@ async function route() {
     } else {
       // Staff start at their work; without a token, at the sign-in (the
       // public pages are one link away).
-      hash = ctx.session ? (ctx.caps.draws ? '#/draws' : '#/pool') : '#/signin';
+      hash = ctx.session ? home() : '#/signin';
     }
     history.replaceState(null, '', hash);
     page = findPage(hash);
@@ -146,7 +162,7 @@ function signInPage(main) {
       form.elements.token.focus();
       return;
     }
-    location.hash = ctx.caps.draws ? '#/draws' : '#/pool';
+    location.hash = home();
   });
   put(main, h('h2', {}, t('signIn')), h('p', { class: 'muted' }, t('signInHint')), form);
   form.elements.token.focus();

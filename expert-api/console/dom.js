@@ -97,3 +97,11 @@ export function checkRequired(form) {
 export function put(el, ...children) {
   el.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
 }
+
+/** "Previous / next page" for a cursor-paged list: `load(page)` shows
+ * page `page`; `next` is the API's `next_cursor`. */
+export function pager(page, next, load, nextId = null) {
+  return h('div', { class: 'actions' },
+    page > 0 ? h('button', { type: 'button', onclick: () => load(page - 1) }, t('prev')) : null,
+    next ? h('button', { type: 'button', id: nextId, onclick: () => load(page + 1) }, t('next')) : null);
+}

@@ -1,7 +1,7 @@
 // Operator pages: the pool, draws, requesting a draw, commit → reveal,
 // the panel by pseudonym and sign-in at the venue.
-import { api, ApiProblem } from './api.js';
-import { h, put, field, table, status, clearErrors, showProblem, checkRequired } from './dom.js';
+import { api, token, ApiProblem } from './api.js';
+import { h, put, field, table, status, pager, clearErrors, showProblem, checkRequired } from './dom.js';
 import { t, lang, state, showTime, beijingToUtc } from './i18n.js';
 
 const STATUSES = ['', 'applicant', 'rejected', 'active', 'on_leave', 'suspended', 'retired', 'removed'];
@@ -44,13 +44,105 @@ export async function pool(main) {
     put(out,
       rows.length ? table([t('id'), t('name'), t('status'), t('region'), t('employer'), t('specialty'), t('mobile')], rows)
         : h('p', {}, t('none')),
-      h('div', { class: 'actions' },
-        page > 0 ? h('button', { type: 'button', onclick: () => load(page - 1) }, t('prev')) : null,
-        res.next_cursor ? h('button', { type: 'button', id: 'pool-next', onclick: () => load(page + 1) }, t('next')) : null));
+      pager(page, res.next_cursor, load, 'pool-next'));
   };
   form.addEventListener('submit', (ev) => { ev.preventDefault(); cursors.length = 1; load(0); });
   put(main, h('h2', {}, t('pool')), form, out);
   await load(0);
+}
+
+/** A file as base64 (the import endpoint takes JSON). */
+function base64Of(file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded, e.total); };
+    r.onerror = () => reject(r.error);
+    r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
+    r.readAsDataURL(file);
+  });
+}
+
+/** POST with upload progress (fetch has none): the same JSON and
+ * problem+json as api(). */
+function postWithProgress(path, body, onProgress) {
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open('POST', path);
+    x.setRequestHeader('Content-Type', 'application/json');
+    x.setRequestHeader('Accept', 'application/json');
+    const tok = token.get();
+    if (tok) x.setRequestHeader('Authorization', `Bearer ${tok}`);
+    x.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded, e.total); };
+    x.onerror = () => reject(new Error('network'));
+    x.onload = () => {
+      let json = null;
+      try { json = JSON.parse(x.responseText); } catch { json = { detail: x.responseText.slice(0, 200) }; }
+      if (x.status >= 200 && x.status < 300) resolve(json); else reject(new ApiProblem(x.status, json));
+    };
+    x.send(JSON.stringify(body));
+  });
+}
+
+export async function importRoster(main) {
+  const bar = h('progress', { id: 'import-progress', max: 100, value: 0, hidden: true });
+  const phase = h('span', { id: 'import-phase', 'aria-live': 'polite' });
+  const out = h('div', { id: 'import-report', 'aria-live': 'polite' });
+  const form = h('form', { class: 'grid', novalidate: true, id: 'import-form' },
+    field(t('rosterFile'), 'content_base64', 'input', { type: 'file', accept: '.csv,.xlsx,text/csv', required: true }),
+    field(t('importMode'), 'mode', 'select', {}, [
+      h('option', { value: 'all_or_nothing' }, t('modeAll')), h('option', { value: 'valid_only' }, t('modeValid'))]),
+    h('div', { class: 'field' }, h('label', {}, h('input', { type: 'checkbox', name: 'dry_run' }), ` ${t('dryRun')}`)),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'import-submit' }, t('importRun'))),
+    h('div', { class: 'actions' }, bar, phase),
+    formError());
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    put(out);
+    const file = form.elements.content_base64.files[0];
+    if (!file) { checkRequired(form); return; }
+    const format = /\.xlsx$/i.test(file.name) ? 'xlsx' : 'csv';
+    const step = (key, done, total) => {
+      bar.hidden = false;
+      if (total) bar.value = Math.round((100 * done) / total); else bar.removeAttribute('value');
+      phase.textContent = t(key);
+    };
+    form.elements['import-submit']?.setAttribute('disabled', '');
+    try {
+      step('phaseRead', 0, 1);
+      const content = await base64Of(file, (d, n) => step('phaseRead', d, n));
+      const body = { format, content_base64: content, mode: form.elements.mode.value, dry_run: form.elements.dry_run.checked };
+      const report = await postWithProgress('/api/v1/experts/import', body, (d, n) => {
+        // Once the upload is complete the server checks and writes: the
+        // bar goes indeterminate until the report arrives.
+        if (d >= n) step('phaseCheck'); else step('phaseUpload', d, n);
+      });
+      bar.value = 100;
+      phase.textContent = t('phaseDone');
+      showReport(out, report);
+    } catch (e) {
+      bar.hidden = true;
+      phase.textContent = '';
+      if (e instanceof ApiProblem) showProblem(form, e, lang); else throw e;
+    } finally {
+      form.querySelector('#import-submit')?.removeAttribute('disabled');
+    }
+  });
+  put(main, h('h2', {}, t('importTitle')), h('p', { class: 'muted' }, t('importHint')), form, out);
+}
+
+function showReport(out, r) {
+  const written = r.imported.length;
+  const kind = r.rejected_rows === 0 ? 'good' : written > 0 ? 'warn' : 'bad';
+  put(out,
+    status(kind, t('importSummary', { rows: r.rows, valid: r.valid_rows, rejected: r.rejected_rows, imported: written }),
+      { id: 'import-summary', 'data-imported': String(written), 'data-rejected': String(r.rejected_rows) }),
+    r.dry_run ? h('p', { class: 'muted' }, t('dryRunNote')) : null,
+    r.ignored_columns.length ? h('p', { class: 'muted' }, `${t('ignoredColumns')}: ${r.ignored_columns.join('、')}`) : null,
+    r.errors.length ? table([t('row'), t('column'), t('rule'), t('message')],
+      r.errors.map((e) => h('tr', { class: 'row-error' }, h('td', {}, String(e.row)), h('td', {}, e.column || e.field),
+        h('td', {}, h('code', {}, e.rule)), h('td', {}, lang === 'en' ? e.message_en : e.message)))) : null,
+    written ? h('p', { id: 'import-ids' }, `${t('importedIds')}: ${r.imported.join(' ')}`) : null);
 }
 
 export async function draws(main, ctx) {
@@ -97,6 +189,17 @@ export async function newDraw(main, ctx) {
     h('div', { class: 'actions' }, groups),
     h('div', { class: 'actions' }, h('button', { type: 'button', onclick: addGroup }, t('addGroup'))),
     field(t('avoidBidders'), 'avoid/bidders', 'textarea', { rows: 2 }),
+    field(t('avoidAgency'), 'avoid/agency', 'input', { autocomplete: 'off' }),
+    field(t('avoidExperts'), 'avoid/experts', 'textarea', { rows: 2 }),
+    h('div', { class: 'actions' }, h('h3', {}, t('policyTitle'))),
+    h('p', { class: 'actions muted' }, t('policyHint')),
+    field(t('remoteWeight'), 'policy/remote_weight', 'input', { type: 'number', min: 1 }),
+    field(t('localMax'), 'policy/local_max', 'input', { type: 'number', min: 0 }),
+    field(t('maxPerEmployer'), 'policy/max_per_employer', 'input', { type: 'number', min: 1 }),
+    h('div', { class: 'actions' }, h('h3', {}, t('approvalTitle'))),
+    h('p', { class: 'actions muted' }, t('approvalHint')),
+    field(t('supervisorToken'), 'approval/supervisor_token', 'input', { type: 'password', autocomplete: 'off', spellcheck: 'false' }),
+    field(t('approvalReason'), 'approval/reason', 'input', { autocomplete: 'off' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'draw-submit' }, t('submitDraw'))),
     formError());
   form.addEventListener('submit', async (ev) => {
@@ -113,7 +216,24 @@ export async function newDraw(main, ctx) {
       representatives: Number(v('representatives')),
     };
     const bidders = v('avoid/bidders').split(/\s+/).filter(Boolean);
-    if (bidders.length) body.avoid = { bidders };
+    const experts = v('avoid/experts').split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+      const [id, ...why] = l.split(/\s+/);
+      return { id, reason: why.join(' ') };
+    });
+    const avoid = {};
+    if (bidders.length) avoid.bidders = bidders;
+    if (v('avoid/agency')) avoid.agency = v('avoid/agency');
+    if (experts.length) avoid.experts = experts;
+    if (Object.keys(avoid).length) body.avoid = avoid;
+    const policy = {};
+    for (const k of ['remote_weight', 'local_max', 'max_per_employer']) {
+      if (v(`policy/${k}`) !== '') policy[k] = Number(v(`policy/${k}`));
+    }
+    if (Object.keys(policy).length) body.policy = policy;
+    // The supervisor types their own token here; the API checks it.
+    if (v('approval/supervisor_token') || v('approval/reason')) {
+      body.approval = { supervisor_token: v('approval/supervisor_token'), reason: v('approval/reason') };
+    }
     try {
       const d = await api('POST', '/api/v1/draws', { body });
       location.hash = `#/draws/${encodeURIComponent(d.id)}`;
@@ -132,13 +252,70 @@ function hashes(d) {
     d.checkpoint ? [h('dt', {}, t('checkpoint')), h('dd', {}, h('pre', {}, d.checkpoint))] : null);
 }
 
+/** The members table; refreshed in place while the page is open. */
+function membersTable(d, ctx, onSignIn) {
+  const rows = d.members.map((m) => h('tr', { 'data-pseudonym': m.pseudonym, 'data-seat': String(m.seat) },
+    h('td', {}, m.pseudonym), h('td', {}, String(m.group + 1)), h('td', {}, state(m.drawn_as)),
+    h('td', { class: 'member-state', 'data-state': m.state }, state(m.state)),
+    h('td', {}, m.seat ? t('yes') : t('no')),
+    h('td', {}, m.invitation
+      ? [h('span', { class: 'answer', 'data-answer': m.invitation.answer ?? 'open' }, m.invitation.answer ? state(m.invitation.answer) : t('awaiting')),
+        ` · ${t('deadline')} ${showTime(m.invitation.deadline)}`, m.invitation.delivered ? '' : ` · ${t('undelivered')}`]
+      : ''),
+    h('td', {}, ctx.caps.request && m.seat && m.state !== 'signed_in' && d.state === 'revealed'
+      ? h('button', { type: 'button', class: 'sign-in', 'data-pseudonym': m.pseudonym, onclick: () => onSignIn(m.pseudonym) },
+        t('signInAction'), h('span', { class: 'muted' }, ` ${m.pseudonym}`))
+      : '')));
+  return table([t('pseudonym'), t('groupCol'), t('drawnAs'), t('state'), t('seat'), t('invitation'), ''], rows);
+}
+
+/** Poll every few seconds while this view is shown and the panel can still
+ * change (answers, deadlines, substitutions): polling is enough here. */
+const POLL_MS = 3000;
+
 export async function drawDetail(main, ctx, id) {
-  const d = await api('GET', `/api/v1/draws/${encodeURIComponent(id)}`);
+  let d = await api('GET', `/api/v1/draws/${encodeURIComponent(id)}`);
   const live = h('div', { id: 'draw-status', 'aria-live': 'polite' });
+  const stateLine = h('p', {});
+  const membersBox = h('div', { id: 'members' });
+  const recordBox = h('p', { id: 'record-link-box' });
+  const seen = new Map();
+  const changes = h('ul', { id: 'draw-changes', 'aria-live': 'polite' });
+  const signIn = async (pseudonym) => {
+    const r = await api('POST', `/api/v1/draws/${encodeURIComponent(d.id)}/members/${encodeURIComponent(pseudonym)}/sign-in`, { body: {} });
+    await refresh();
+    live.prepend(status('good', r.unsealed ? t('unsealed') : t('signedIn', { p: r.pseudonym })));
+  };
+  const render = () => {
+    put(stateLine, `${t('state')}: `, h('strong', { id: 'draw-state', 'data-state': d.state }, state(d.state)),
+      ` · ${t('candidates')}: ${d.candidate_count}`,
+      d.members.length ? h('span', { id: 'draw-sealed', 'data-sealed': String(d.sealed) }, ` · ${d.sealed ? t('sealed') : t('unsealedShort')}`) : null,
+      d.supplementary.length ? ` · ${t('supplementary')}: ${d.supplementary.join(', ')}` : null);
+    put(membersBox, d.members.length ? [h('h3', {}, t('members')), membersTable(d, ctx, signIn)] : null);
+    put(recordBox, d.members.length && !d.sealed
+      ? h('a', { href: `#/record/${encodeURIComponent(d.id)}`, id: 'record-link' }, t('printRecord')) : null);
+    // What changed since the page opened: answers and seats (by pseudonym).
+    for (const m of d.members) {
+      const before = seen.get(m.pseudonym);
+      const now = `${m.state}/${m.seat}`;
+      if (before !== undefined && before !== now) {
+        const key = m.seat && !before.endsWith('/true') ? 'changeSeated' : m.state === 'declined' || m.state === 'no_answer' ? 'changeLeft' : 'changeState';
+        changes.append(h('li', {}, `${showTime(new Date().toISOString())} ${t(key, { p: m.pseudonym, s: state(m.state) })}`));
+      }
+      seen.set(m.pseudonym, now);
+    }
+  };
+  // Only a change re-renders, so a control is never swapped under the
+  // user's pointer for nothing.
+  const refresh = async () => {
+    const next = await api('GET', `/api/v1/draws/${encodeURIComponent(id)}`);
+    if (JSON.stringify(next) === JSON.stringify(d)) return;
+    d = next;
+    render();
+  };
   const parts = [h('h2', {}, t('draw', { id: d.id })),
     h('p', {}, `${t('project')}: ${d.project_id} / ${d.bid_section} · ${t('region')}: ${d.region} · ${t('window')}: ${showTime(d.evaluation_start)} – ${showTime(d.evaluation_end)} · ${d.venue}`),
-    h('p', {}, `${t('state')}: `, h('strong', { id: 'draw-state', 'data-state': d.state }, state(d.state)), ` · ${t('candidates')}: ${d.candidate_count}`),
-    hashes(d), live];
+    stateLine, hashes(d), live];
   if (d.state === 'committed') {
     live.append(status('warn', t('committed')));
     if (ctx.caps.request) {
@@ -160,34 +337,105 @@ export async function drawDetail(main, ctx, id) {
   } else if (d.members.length) {
     live.append(status('good', d.sealed ? t('revealed') : t('unsealed')));
   }
-  if (d.members.length) {
-    const rows = d.members.map((m) => h('tr', {},
-      h('td', {}, m.pseudonym), h('td', {}, String(m.group + 1)), h('td', {}, state(m.drawn_as)), h('td', { class: 'member-state', 'data-state': m.state }, state(m.state)),
-      h('td', {}, m.seat ? t('yes') : t('no')),
-      h('td', {}, m.invitation ? `${m.invitation.answer ?? '—'} · ${showTime(m.invitation.deadline)}` : ''),
-      h('td', {}, ctx.caps.request && m.seat && m.state !== 'signed_in'
-        ? h('button', { type: 'button', class: 'sign-in', 'data-pseudonym': m.pseudonym, onclick: async () => {
-          const r = await api('POST', `/api/v1/draws/${encodeURIComponent(d.id)}/members/${encodeURIComponent(m.pseudonym)}/sign-in`, { body: {} });
-          await drawDetail(main, ctx, id);
-          document.getElementById('draw-status')?.prepend(status('good', r.unsealed ? t('unsealed') : t('signedIn', { p: r.pseudonym })));
-        } }, t('signInAction'), h('span', { class: 'muted' }, ` ${m.pseudonym}`))
-        : '')));
-    parts.push(h('h3', {}, t('members')),
-      table([t('pseudonym'), t('groupCol'), t('drawnAs'), t('state'), t('seat'), t('invitation'), ''], rows));
-  }
+  parts.push(membersBox, h('h3', {}, t('changes')), changes);
+  if (ctx.caps.request && d.state === 'revealed' && d.panel_id === d.id) parts.push(declineForm(d, refresh));
   // Supervisors and admins read a sealed panel (logged as a sealed read);
   // operators only after it unseals.
   if (d.members.length && (ctx.caps.sealed || (ctx.caps.request && !d.sealed))) {
     const out = h('div', { id: 'sealed-panel' });
-    parts.push(h('p', {}, h('button', { type: 'button', onclick: async () => {
-      const panel = await api('GET', `/api/v1/draws/${encodeURIComponent(d.id)}/panel`);
-      const members = panel.members ?? panel;
+    parts.push(h('p', {}, h('button', { type: 'button', id: 'view-panel', onclick: async () => {
+      const members = await api('GET', `/api/v1/draws/${encodeURIComponent(d.id)}/panel`);
       put(out, table([t('pseudonym'), t('expertId'), t('name'), t('state')],
         members.map((m) => h('tr', {}, h('td', {}, m.pseudonym), h('td', {}, m.expert_id), h('td', {}, m.name), h('td', {}, state(m.state))))));
     } }, d.sealed ? t('viewSealed') : t('viewPanel'))), out);
   }
+  parts.push(recordBox);
   if (ctx.caps.audit && d.state !== 'committed') {
     parts.push(h('p', {}, h('a', { href: `#/replay/${encodeURIComponent(d.id)}` }, t('nav.replay'))));
   }
   put(main, ...parts);
+  render();
+  const poll = async () => {
+    if (!main.isConnected) return;
+    if (d.state === 'revealed' && d.sealed) {
+      try { await refresh(); } catch { /* the next poll tries again */ }
+    }
+    if (main.isConnected && d.state !== 'superseded') setTimeout(poll, POLL_MS);
+  };
+  setTimeout(poll, POLL_MS);
+}
+
+/** A decline taken by phone: the seat, the evidence reference (call log,
+ * recording), an optional reason; the API replaces the member by SPEC §6. */
+function declineForm(d, refresh) {
+  const seats = d.members.filter((m) => m.seat && m.state !== 'signed_in');
+  const form = h('form', { class: 'grid', novalidate: true, id: 'decline-form' },
+    h('div', { class: 'actions' }, h('h3', {}, t('phoneDecline'))),
+    field(t('pseudonym'), 'pseudonym', 'select', { required: true },
+      [h('option', { value: '' }, '—'), ...seats.map((m) => h('option', { value: m.pseudonym }, m.pseudonym))]),
+    field(t('evidence'), 'evidence', 'input', { required: true, autocomplete: 'off' }),
+    field(t('reasonOptional'), 'reason', 'input', { autocomplete: 'off' }),
+    h('div', { class: 'field' }, h('label', {}, h('input', { type: 'checkbox', name: 'conflict_of_interest' }), ` ${t('conflictOfInterest')}`)),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'decline-submit' }, t('recordDecline'))),
+    formError());
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    if (!checkRequired(form)) return;
+    const p = form.elements.pseudonym.value;
+    const body = { evidence: form.elements.evidence.value.trim(), conflict_of_interest: form.elements.conflict_of_interest.checked };
+    if (form.elements.reason.value.trim()) body.reason = form.elements.reason.value.trim();
+    try {
+      const r = await api('POST', `/api/v1/draws/${encodeURIComponent(d.id)}/members/${encodeURIComponent(p)}/decline`, { body });
+      form.querySelector('.form-error').textContent = '';
+      form.reset();
+      document.getElementById('draw-status')?.prepend(status('good',
+        t('declineRecorded', { p: r.pseudonym, r: r.replacement ?? '—' })));
+      await refresh();
+    } catch (e) {
+      if (e instanceof ApiProblem) showProblem(form, e, lang); else throw e;
+    }
+  });
+  return form;
+}
+
+/** The panel record (抽取记录表) for printing, once the panel is unsealed:
+ * the draw's id, hashes and seed, the members by name, and a QR code of
+ * the receipt link (made by the server, GET /draws/{id}/receipt/qr). */
+export async function record(main, ctx, id) {
+  const enc = encodeURIComponent(id);
+  const [d, members, qr] = await Promise.all([
+    api('GET', `/api/v1/draws/${enc}`),
+    api('GET', `/api/v1/draws/${enc}/panel`),
+    api('GET', `/api/v1/draws/${enc}/receipt/qr`, { as: 'text' }),
+  ]);
+  // The link as the QR code holds it (the centre's public address).
+  const link = new DOMParser().parseFromString(qr, 'image/svg+xml').querySelector('title')?.textContent ?? '';
+  const served = members.filter((m) => m.seat);
+  const others = members.filter((m) => !m.seat);
+  const row = (m) => h('tr', {}, h('td', {}, String(m.group + 1)), h('td', {}, m.pseudonym), h('td', {}, m.name),
+    h('td', {}, m.expert_id), h('td', {}, state(m.drawn_as)), h('td', {}, state(m.state)));
+  const heads = [t('groupCol'), t('pseudonym'), t('name'), t('expertId'), t('drawnAs'), t('state')];
+  put(main, h('article', { id: 'panel-record', class: 'record' },
+    h('h2', {}, t('recordTitle')),
+    h('div', { class: 'record-head' },
+      h('dl', { class: 'record-facts' },
+        h('dt', {}, t('drawId')), h('dd', { id: 'record-draw-id' }, d.id),
+        h('dt', {}, t('project')), h('dd', {}, `${d.project_id} / ${t('bidSection')} ${d.bid_section}`),
+        h('dt', {}, t('region')), h('dd', {}, d.region),
+        h('dt', {}, t('window')), h('dd', {}, `${showTime(d.evaluation_start)} – ${showTime(d.evaluation_end)}`),
+        h('dt', {}, t('venue')), h('dd', {}, d.venue),
+        h('dt', {}, t('statementHash')), h('dd', { class: 'hash', id: 'record-statement-hash' }, d.statement_hash),
+        h('dt', {}, t('nonceCommitment')), h('dd', { class: 'hash' }, d.nonce_commitment),
+        h('dt', {}, t('seed')), h('dd', { class: 'hash', id: 'record-seed' }, d.seed ?? ''),
+        d.supplementary.length ? [h('dt', {}, t('supplementary')), h('dd', {}, d.supplementary.join(', '))] : null),
+      h('figure', { class: 'qr' },
+        h('img', { id: 'record-qr', alt: t('qrAlt'), width: 180, height: 180, src: `data:image/svg+xml;base64,${btoa(qr)}` }),
+        h('figcaption', { class: 'hash', id: 'record-receipt-link' }, link))),
+    h('h3', {}, t('recordServed')), table(heads, served.map(row)),
+    others.length ? [h('h3', {}, t('recordOthers')), table(heads, others.map(row))] : null,
+    h('p', { class: 'muted' }, t('recordPrinted', { at: showTime(new Date().toISOString()) })),
+    h('div', { class: 'signatures' }, h('span', {}, `${t('signOperator')}：`), h('span', {}, `${t('signSupervisor')}：`))),
+  h('p', { class: 'no-print' }, h('button', { type: 'button', id: 'print-record', onclick: () => window.print() }, t('print')),
+    ' ', h('a', { href: `#/draws/${enc}` }, t('back'))));
 }

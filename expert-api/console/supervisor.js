@@ -6,6 +6,7 @@ import { t, lang, showTime } from './i18n.js';
 import * as R from './replay.js';
 
 const KINDS = ['draw.commit', 'draw.reveal', 'draw.substitute', 'draw.supersede', 'draw.award', 'panel.view', 'panel.unseal',
+  'draw.approve_relaxation', 'draw.approve_concurrent',
   'invitation.answer', 'expert.apply', 'expert.admission', 'token.create', 'log.key_rotation'];
 
 /** One page of the log: [{line, entry}] by seq. */
@@ -27,6 +28,7 @@ export async function audit(main) {
     field(t('kind'), 'kind', 'input', { list: 'kinds', autocomplete: 'off' }),
     field(t('actor'), 'actor', 'input', { autocomplete: 'off' }),
     field(t('drawId'), 'draw', 'input', { autocomplete: 'off' }),
+    h('div', { class: 'field' }, h('label', {}, h('input', { type: 'checkbox', name: 'marked' }), ` ${t('onlyMarked')}`)),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('load'))),
     h('p', { class: 'error form-error', tabindex: '-1' }), list);
   const out = h('div', { id: 'audit-results', 'aria-live': 'polite' });
@@ -44,19 +46,24 @@ export async function audit(main) {
     const kind = form.elements.kind.value.trim();
     const actor = form.elements.actor.value.trim();
     const draw = form.elements.draw.value.trim();
+    const onlyMarked = form.elements.marked.checked;
     const revealed = new Set(page.filter((x) => x.entry.kind === 'draw.reveal').map((x) => x.entry.data?.draw_id));
     const shown = page.filter(({ entry: e }) => (!kind || e.kind === kind) && (!actor || e.actor.includes(actor))
       && (!draw || e.data?.draw_id === draw || e.data?.parent === draw));
     const rows = shown.map(({ entry: e }) => {
       const abandoned = e.kind === 'draw.commit' && !revealed.has(e.data?.draw_id);
       const sealedRead = e.kind === 'panel.view';
-      const note = abandoned ? t('abandoned') : sealedRead ? t('sealedRead') : '';
-      return h('tr', { class: abandoned || sealedRead ? 'highlight' : null },
+      const approval = e.kind === 'draw.approve_relaxation' || e.kind === 'draw.approve_concurrent';
+      const note = abandoned ? t('abandoned') : sealedRead ? t('sealedRead') : approval ? t('approvalEntry') : '';
+      const mark = abandoned ? 'abandoned' : sealedRead ? 'sealed-read' : approval ? 'approval' : null;
+      if (onlyMarked && !mark) return null;
+      return h('tr', { class: mark ? 'highlight' : null, 'data-mark': mark },
         h('td', {}, String(e.seq)), h('td', {}, showTime(e.time)), h('td', {}, e.kind), h('td', {}, e.actor),
         h('td', {}, note ? h('strong', {}, `${note}: `) : null, h('code', {}, summary(e.data))));
     });
     const last = page.length ? page[page.length - 1].entry.seq : null;
-    put(out, rows.length ? table([t('seq'), t('time'), t('kind'), t('actor'), t('data')], rows) : h('p', {}, t('none')),
+    const kept = rows.filter(Boolean);
+    put(out, kept.length ? table([t('seq'), t('time'), t('kind'), t('actor'), t('data')], kept) : h('p', {}, t('none')),
       last !== null && page.length === Number(limit)
         ? h('button', { type: 'button', onclick: () => { form.elements.from.value = String(last + 1); load(); } }, t('next')) : null);
   };
@@ -83,12 +90,44 @@ export async function checkpoint(main) {
     h('h3', {}, t('verifyCmd')), h('pre', { id: 'verify-command' }, commands));
 }
 
+/** The oversight report of a period: fetched with the token (never in a
+ * URL) and offered as a self-contained HTML file. */
+export async function oversight(main) {
+  const today = new Date().toISOString().slice(0, 10);
+  const half = new Date(Date.now() - 182 * 86400000).toISOString().slice(0, 10);
+  const form = h('form', { class: 'grid', novalidate: true, id: 'oversight-form' },
+    field(t('periodFrom'), 'from', 'input', { type: 'date', value: half }),
+    field(t('periodTo'), 'to', 'input', { type: 'date', value: today }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('makeReport'))),
+    h('p', { class: 'error form-error', tabindex: '-1' }));
+  const out = h('div', { id: 'oversight-result', 'aria-live': 'polite' });
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    const q = `from=${encodeURIComponent(form.elements.from.value)}&to=${encodeURIComponent(form.elements.to.value)}`;
+    let html;
+    try {
+      html = await api('GET', `/api/v1/oversight/report?${q}`, { as: 'text' });
+    } catch (e) {
+      if (e instanceof ApiProblem) { showProblem(form, e, lang); return; }
+      throw e;
+    }
+    const url = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
+    const name = `oversight-${form.elements.from.value}-${form.elements.to.value}.html`;
+    put(out, h('a', { href: url, download: name, id: 'oversight-download' }, `${t('downloadReport')} ${name}`));
+  });
+  put(main, h('h2', {}, t('oversightTitle')), form, out,
+    h('h3', {}, t('reportCli')),
+    h('pre', {}, 'expert-api report --from 2026-01-01 --to 2026-06-30 --out report.html'));
+}
+
 /** Every entry of the log, page by page. */
-async function wholeLog() {
+async function wholeLog(onProgress = () => {}) {
   const all = [];
   for (let from = 0; ; ) {
     const page = await entries(from, 10000);
     all.push(...page);
+    onProgress(all.length);
     if (page.length < 10000) return all;
     from = page[page.length - 1].entry.seq + 1;
   }
@@ -98,8 +137,8 @@ function check(label, ok, detail) {
   return h('li', { class: ok ? 'ok' : 'bad' }, `${ok ? '✓' : '✗'} ${label}`, ok ? '' : ` — ${detail}`);
 }
 
-async function replayDraw(id) {
-  const log = await wholeLog();
+async function replayDraw(id, onProgress) {
+  const log = await wholeLog(onProgress);
   const commit = log.find((x) => x.entry.kind === 'draw.commit' && x.entry.data?.draw_id === id);
   const reveal = log.find((x) => x.entry.kind === 'draw.reveal' && x.entry.data?.draw_id === id);
   if (!reveal) return [status('bad', t('replayMissing'), { id: 'replay-verdict' })];
@@ -153,8 +192,10 @@ export async function replayPage(main, ctx, id) {
     field(t('drawId'), 'draw_id', 'input', { required: true, value: id ?? '', autocomplete: 'off' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'replay-run' }, t('replayRun'))));
   const run = async (drawId) => {
-    put(out, h('p', { class: 'muted' }, t('loading')));
-    put(out, ...(await replayDraw(drawId)).flat().filter(Boolean));
+    const bar = h('progress', { id: 'replay-progress' });
+    const note = h('span', { class: 'muted', 'aria-live': 'polite' }, t('loading'));
+    put(out, h('p', {}, bar, ' ', note));
+    put(out, ...(await replayDraw(drawId, (n) => { note.textContent = t('replayReading', { n }); })).flat().filter(Boolean));
   };
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();

@@ -16,5 +16,7 @@ pub mod intake;
 pub mod keys;
 pub mod notify;
 pub mod registry;
+pub mod report;
+pub mod simulate;
 pub mod store;
 pub mod synth;

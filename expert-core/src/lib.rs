@@ -12,6 +12,7 @@ pub mod evaluation;
 pub mod expert;
 pub mod identity;
 pub mod lifecycle;
+pub mod oversight;
 pub mod reference;
 pub mod review;
 pub mod rfc3797;

@@ -4,7 +4,10 @@
 //! vector and on random candidate lists damaged byte by byte; and the scan
 //! accepts every valid list in the shape a service writes.
 
-use expert_core::draw::{Candidates, scan_candidates, validate, validate_scanned};
+use expert_core::draw::{
+    Candidates, ScanMemo, plain_run, scan_candidates, scan_candidates_with, validate,
+    validate_scanned,
+};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -229,6 +232,85 @@ proptest! {
         if let Ok(array) = String::from_utf8(bytes) {
             scan_agrees(&array);
         }
+    }
+}
+
+/// One damage of [`NOISE`] at `at`: delete, overwrite or insert.
+fn damage(bytes: &mut Vec<u8>, (at, op, with): (usize, u8, usize)) {
+    let at = at % (bytes.len() + 1);
+    let noise = NOISE[with % NOISE.len()];
+    match op {
+        0 if at < bytes.len() => {
+            bytes.remove(at);
+        }
+        1 if at < bytes.len() => bytes[at] = noise,
+        _ => bytes.insert(at, noise),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// A memo carried from list to list (successive statements of one pool:
+    /// rows dropped, `recent` bumped, now and then a damaged byte) never
+    /// changes what a scan gives: the same candidates, codes, end, or `None`.
+    #[test]
+    fn a_memo_changes_no_scan(
+        master in list(),
+        steps in proptest::collection::vec(
+            (proptest::collection::vec(any::<bool>(), 8), any::<usize>(),
+             proptest::option::of((any::<usize>(), 0..3u8, any::<usize>()))),
+            1..6),
+    ) {
+        let rows = master.as_array().cloned().unwrap_or_default();
+        let mut memo = ScanMemo::default();
+        for (keep, bump, hurt) in steps {
+            let mut list: Vec<Value> = rows
+                .iter()
+                .zip(keep.iter().cycle())
+                .filter(|(_, k)| **k)
+                .map(|(r, _)| r.clone())
+                .collect();
+            if !list.is_empty() {
+                let n = list.len();
+                if let Some(r) = list.get_mut(bump % n) {
+                    r["recent"] = json!(r["recent"].as_u64().unwrap_or(0) % 7 + 1);
+                }
+            }
+            let mut bytes = format!("{{\"candidates\":{},\"z\":0}}", text(&Value::Array(list)))
+                .into_bytes();
+            if let Some(hurt) = hurt {
+                damage(&mut bytes, hurt);
+            }
+            let Ok(whole) = String::from_utf8(bytes) else { continue };
+            let at = "{\"candidates\":".len().min(whole.len());
+            let fresh = scan_candidates(&whole, at);
+            let memoised = scan_candidates_with(&whole, at, &mut memo);
+            prop_assert_eq!(memoised, fresh, "on {}", whole);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// `plain_run` (eight bytes at a time) stops exactly where a byte-wise
+    /// search for a quote, a backslash or a control character does.
+    #[test]
+    fn plain_run_stops_at_the_first_special_byte(
+        bytes in proptest::collection::vec(
+            prop_oneof![
+                1 => Just(b'"'), 1 => Just(b'\\'), 1 => 0..0x20u8,
+                20 => 0x20..=0xffu8, 20 => Just(b'a'),
+            ],
+            0..40,
+        ),
+    ) {
+        let want = bytes
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+            .unwrap_or(bytes.len());
+        prop_assert_eq!(plain_run(&bytes), want);
     }
 }
 

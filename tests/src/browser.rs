@@ -258,6 +258,39 @@ impl Browser {
         );
     }
 
+    /// Choose a file in an `<input type=file>` (WebDriver sends the path;
+    /// the browser reads the file as a user's choice would).
+    pub fn upload(&self, css: &str, path: &Path) {
+        let el = self.wait(css);
+        self.cmd(
+            "POST",
+            &format!("/element/{}/value", Self::element_id(&el)),
+            Some(json!({"text": path.display().to_string()})),
+        );
+    }
+
+    /// Render the page for print (`@media print`) or back to the screen
+    /// (`""`), through chromedriver's DevTools command.
+    pub fn emulate_media(&self, media: &str) {
+        self.cmd(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({"cmd": "Emulation.setEmulatedMedia", "params": {"media": media}})),
+        );
+    }
+
+    /// Whether the first element matching `css` is rendered (not
+    /// `display: none` itself or through an ancestor).
+    pub fn rendered(&self, css: &str) -> bool {
+        self.script(
+            "const el = document.querySelector(arguments[0]); \
+             return !!el && el.getClientRects().length > 0;",
+            json!([css]),
+        )
+        .as_bool()
+        .unwrap_or(false)
+    }
+
     /// Set a control's value directly (selects, date-time pickers).
     pub fn set_value(&self, css: &str, value: &str) {
         self.wait(css);

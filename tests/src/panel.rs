@@ -58,3 +58,27 @@ pub fn end_evaluation(s: &Server, panel_id: &str) {
         .execute(&mut conn)
         .expect("move the seats' window");
 }
+
+/// The one-time token of the latest invitation queued for delivery (from
+/// the outbox, as the expert's message would carry it).
+pub fn latest_invitation(s: &Server) -> String {
+    let mut conn = s.db.connect();
+    let queued = expert_api::store::outbox::due(
+        &mut conn,
+        Utc::now() + Duration::hours(1),
+        u32::MAX,
+        100_000,
+    )
+    .expect("outbox");
+    let last = queued
+        .iter()
+        .rev()
+        .find(|m| m.channel == "invitation")
+        .expect("an invitation");
+    let payload: Value = serde_json::from_str(&last.payload).expect("payload");
+    payload["link"]
+        .as_str()
+        .and_then(|l| l.rsplit('/').next())
+        .expect("link")
+        .to_owned()
+}

@@ -83,6 +83,8 @@ pub enum Subject {
     CaseReviewFiled,
     /// A file of the web console (`{file}`).
     ConsoleFile,
+    /// A period given as the query `?from=…&to=…` (the last half-year).
+    Period,
 }
 
 /// The day the matrix's cases were opened and noticed: 30 days ago, so
@@ -138,6 +140,25 @@ pub fn decide_body() -> Option<Value> {
 
 pub fn letter_body() -> Option<Value> {
     Some(json!({"authority": "武汉市公共资源交易监督管理局"}))
+}
+
+/// A one-row roster of region 420100 as the import endpoint takes it; a
+/// new person on every call.
+pub fn import_body() -> Option<Value> {
+    use base64::Engine;
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let seed = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut rows = expert_api::synth::roster(1, 7_000 + seed, fixtures::today());
+    for r in &mut rows {
+        r.region = "420100".into();
+    }
+    let mut csv = Vec::new();
+    expert_api::synth::write_csv(&mut csv, &rows).ok()?;
+    Some(json!({
+        "format": "csv",
+        "content_base64": base64::engine::general_purpose::STANDARD.encode(csv),
+        "mode": "valid_only",
+    }))
 }
 
 pub fn delivery_body() -> Option<Value> {
@@ -246,7 +267,7 @@ const fn undocumented(method: &'static str, path: &'static str, expect: [u16; 7]
 use Subject::{
     Active, Applicant, CaseDecided, CaseEffective, CaseHearingRequested, CaseLetter, CaseNoticed,
     CaseOpened, CasePublished, CaseReviewFiled, ConsoleFile, Draw, EvaluatedDraw, Invitation,
-    Nothing, RatingLink, Rejected, RevealedDraw, SuspendedAfterTest, Token,
+    Nothing, Period, RatingLink, Rejected, RevealedDraw, SuspendedAfterTest, Token,
 };
 
 /// Columns: anonymous, admin, operator@420100, operator@420600, supervisor,
@@ -287,6 +308,8 @@ pub const ROUTES: &[Route] = &[
     // a record elsewhere is "not found").
     route("POST", "/api/v1/experts", Nothing, application_body,         [401, 201, 201, 403, 403, 403, 403]),
     route("GET", "/api/v1/experts", Nothing, no_body,                    [401, 200, 200, 200, 200, 200, 200]),
+    // A roster upload: a row of another region is reported, not written.
+    route("POST", "/api/v1/experts/import", Nothing, import_body,       [401, 200, 200, 200, 403, 403, 403]),
     route("GET", "/api/v1/experts/{id}", Active, no_body,                [401, 200, 200, 404, 200, 200, 404]),
     route("PATCH", "/api/v1/experts/{id}/contact", Active, contact_body, [401, 200, 200, 404, 403, 403, 403]),
     route("POST", "/api/v1/experts/{id}/employer", Active, employer_body,[401, 200, 200, 404, 403, 403, 403]),
@@ -311,6 +334,8 @@ pub const ROUTES: &[Route] = &[
     // Receipts name expert ids: sealed data until the panel unseals
     // (supervisors' and admins' reads logged); awards by those who act.
     route("GET", "/api/v1/draws/{id}/receipt", RevealedDraw, no_body,    [401, 200, 403, 404, 200, 403, 403]),
+    // The receipt link's QR code names no sealed data: whoever reads the draw.
+    route("GET", "/api/v1/draws/{id}/receipt/qr", RevealedDraw, no_body, [401, 200, 200, 404, 200, 403, 403]),
     route("POST", "/api/v1/draws/{id}/award", EvaluatedDraw, empty_body, [401, 201, 201, 404, 403, 403, 403]),
     // The award-notice check: no token needed; before an award (here: an
     // unknown project) the same 404 for everyone.
@@ -338,6 +363,10 @@ pub const ROUTES: &[Route] = &[
     // Signals for supervisors (and admins).
     route("GET", "/api/v1/signals/scores", Nothing, no_body,            [401, 200, 403, 403, 200, 403, 403]),
     route("GET", "/api/v1/signals/pairs", Nothing, no_body,             [401, 200, 403, 403, 200, 403, 403]),
+    // Oversight: supervisors, regulators and admins; a bound caller gets
+    // its own region.
+    route("GET", "/api/v1/oversight/metrics", Period, no_body,          [401, 200, 403, 403, 200, 200, 200]),
+    route("GET", "/api/v1/oversight/report", Period, no_body,           [401, 200, 403, 403, 200, 200, 200]),
     // A public manual draw by RFC 3797, on the record.
     route("POST", "/api/v1/rfc3797", Nothing, rfc3797_body,              [401, 200, 200, 200, 200, 403, 403]),
     // Discipline: supervisors on site and regulators record violations and

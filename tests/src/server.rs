@@ -127,9 +127,44 @@ pub fn serve_refused(db: &TestDb, extra: &[&str]) -> (i32, String) {
     (status.code().unwrap_or(-1), log)
 }
 
+/// The public address of the servers of [`Server::start_with_outbox`]:
+/// where their response links point.
+pub const CENTRE: &str = "https://centre.example";
+
 impl Server {
     pub fn start(backend: Backend) -> Server {
         Self::start_with(TestDb::new(backend), &[])
+    }
+
+    /// A server whose invitations go to a file (the notifier's development
+    /// sender, polled every 100 ms), with response links under
+    /// [`CENTRE`]; `draw_keys` join the `[draw]` section. Returns the
+    /// server and the outbox file (JSON Lines).
+    pub fn start_with_outbox(
+        backend: Backend,
+        deadline_seconds: u32,
+        draw_keys: &str,
+    ) -> (Server, std::path::PathBuf) {
+        let db = TestDb::new(backend);
+        let outbox = db.path("outbox.jsonl");
+        let config = db.path("policy.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[draw]\nanswer_deadline_seconds = {deadline_seconds}\n{draw_keys}\n[notify]\npoll_ms = 100\nretry_base_ms = 100\npublic_base_url = \"{CENTRE}\"\n"
+            ),
+        )
+        .expect("policy file");
+        let s = Server::start_with(
+            db,
+            &[
+                "--config",
+                config.to_str().expect("path"),
+                "--notify-file",
+                outbox.to_str().expect("path"),
+            ],
+        );
+        (s, outbox)
     }
 
     /// Start on an existing database (e.g. to restart after a change) with

@@ -29,6 +29,11 @@ fn prepare(s: &Server, route: &Route) -> (String, Option<Value>) {
     match route.subject {
         Subject::Nothing => (route.path.to_owned(), None),
         Subject::ConsoleFile => (route.path.replace("{file}", "app.js"), None),
+        Subject::Period => {
+            let today = expert_draw_tests::fixtures::today();
+            let from = expert_draw_tests::fixtures::days_after(today, -182);
+            (format!("{}?from={from}&to={today}", route.path), None)
+        }
         Subject::Token => {
             let r = admin.post(
                 "/api/v1/tokens",
@@ -144,25 +149,7 @@ fn revealed_draw(s: &Server) -> (String, String) {
 /// The response token of an invitation nobody has answered, read from the
 /// outbox behind the API (no notification channel is configured here).
 fn open_invitation(s: &Server) -> String {
-    let mut conn = s.db.connect();
-    let queued = expert_api::store::outbox::due(
-        &mut conn,
-        chrono::Utc::now() + chrono::Duration::hours(1),
-        u32::MAX,
-        100_000,
-    )
-    .expect("outbox");
-    let last = queued
-        .iter()
-        .rev()
-        .find(|m| m.channel == "invitation")
-        .expect("an invitation");
-    let payload: Value = serde_json::from_str(&last.payload).expect("payload");
-    payload["link"]
-        .as_str()
-        .and_then(|l| l.rsplit('/').next())
-        .expect("link")
-        .to_owned()
+    expert_draw_tests::panel::latest_invitation(s)
 }
 
 fn every_route_by_every_caller(backend: Backend) {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use expert_draw_tests::pool::{Seed, credit_code, entries, replay, seed_pool};
-use expert_draw_tests::{Backend, Server, TestDb, both_backends};
+use expert_draw_tests::{Backend, Server, both_backends};
 use serde_json::{Value, json};
 
 const SPECIALTY: &str = "ENA0101";
@@ -24,26 +24,7 @@ fn start_with_draw_policy(
     deadline_seconds: u32,
     draw_keys: &str,
 ) -> (Server, std::path::PathBuf) {
-    let db = TestDb::new(backend);
-    let outbox = db.path("outbox.jsonl");
-    let config = db.path("policy.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[draw]\nanswer_deadline_seconds = {deadline_seconds}\n{draw_keys}\n[notify]\npoll_ms = 100\nretry_base_ms = 100\npublic_base_url = \"https://centre.example\"\n"
-        ),
-    )
-    .unwrap();
-    let s = Server::start_with(
-        db,
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "--notify-file",
-            outbox.to_str().unwrap(),
-        ],
-    );
-    (s, outbox)
+    Server::start_with_outbox(backend, deadline_seconds, draw_keys)
 }
 
 /// Twelve experts of one specialty from outside the project's region

@@ -3,8 +3,10 @@
 
 mod import;
 mod keys;
+mod report;
 mod review;
 mod serve;
+mod simulate;
 mod synth;
 mod token;
 
@@ -134,6 +136,11 @@ enum Command {
     /// Generate synthetic data (rosters for demos, tests and benchmarks).
     #[command(subcommand)]
     Synth(synth::SynthCommand),
+    /// The oversight report of a period (HTML with charts) for supervisors.
+    Report(report::ReportArgs),
+    /// A simulated year drawn by a plain local draw and by this system's
+    /// policy, every oversight metric side by side.
+    Simulate(simulate::SimulateArgs),
     /// Run the periodic review (动态调整) as of a date.
     Review(review::ReviewArgs),
     /// Check the stored audit log against its Merkle root.
@@ -186,6 +193,8 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Import(args) => import::run(args),
         Command::Synth(cmd) => synth::run(cmd),
         Command::Review(args) => review::run(args),
+        Command::Simulate(args) => simulate::run(args),
+        Command::Report(args) => report::run(args),
         Command::Keys(cmd) => keys::run(cmd),
         Command::Audit(AuditCommand::Check { db }) => {
             use crate::store::audit::{LogCheck, check_log};

@@ -26,8 +26,11 @@ use crate::registry::Audience;
 use crate::store::experts::{self as store, ContactPatch, ExpertRecord, ListFilter};
 use crate::store::{StoreError, audit};
 
+// One line per route: the route table test reads them from the source.
+#[rustfmt::skip]
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/experts", web::post().to(apply))
+        .route("/experts/import", web::post().to(super::import::import_roster))
         .route("/experts", web::get().to(list))
         .route("/experts/{id}", web::get().to(get))
         .route("/experts/{id}/contact", web::patch().to(update_contact))

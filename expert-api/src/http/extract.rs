@@ -117,12 +117,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
     type Future = Boxed<Body<T>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+        let is_json = is_json(req);
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !is_json {
@@ -141,6 +136,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
             parse_json(&bytes).map(Body)
         })
     }
+}
+
+/// Whether the request says its body is `application/json`.
+pub fn is_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// Parse `T` from JSON bytes, naming the failing field on error.

@@ -10,7 +10,9 @@ pub mod draws;
 pub mod evaluations;
 pub mod experts;
 pub mod extract;
+pub mod import;
 pub mod openapi;
+pub mod oversight;
 pub mod problem;
 pub mod public;
 pub mod ratelimit;
@@ -172,6 +174,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(evaluations::routes)
                 .configure(assessments::routes)
                 .configure(signals::routes)
+                .configure(oversight::routes)
                 .configure(cases::routes)
                 .configure(public::routes)
                 .configure(respond::routes)

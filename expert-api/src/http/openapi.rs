@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    assessments, audit, cases, draws, evaluations, experts, public, receipts, reference, respond,
-    review, rfc3797, signals, tokens,
+    assessments, audit, cases, draws, evaluations, experts, import, oversight, public, receipts,
+    reference, respond, review, rfc3797, signals, tokens,
 };
 
 #[derive(OpenApi)]
@@ -20,6 +20,7 @@ use super::{
     paths(
         super::healthz,
         experts::apply,
+        import::import_roster,
         experts::list,
         experts::get,
         experts::update_contact,
@@ -53,6 +54,7 @@ use super::{
         draws::decline,
         draws::sign_in,
         receipts::receipt,
+        receipts::receipt_qr,
         receipts::award,
         public::panel_check,
         public::projects,
@@ -67,6 +69,8 @@ use super::{
         assessments::rate,
         signals::scores,
         signals::pairs,
+        oversight::get_metrics,
+        oversight::get_report,
         respond::show,
         respond::answer,
         rfc3797::select,

@@ -20,6 +20,7 @@ use crate::store::{audit, from_db_time};
 #[rustfmt::skip]
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/draws/{id}/receipt", web::get().to(receipt))
+        .route("/draws/{id}/receipt/qr", web::get().to(receipt_qr))
         .route("/draws/{id}/award", web::post().to(award));
 }
 
@@ -71,6 +72,67 @@ pub async fn receipt(
             format!("attachment; filename=\"{draw_id}.tlog-proof\""),
         ))
         .body(text))
+}
+
+/// The receipt's link (`{public_base_url}/api/v1/draws/{id}/receipt`) as
+/// a QR code, for the printed panel record (抽取记录表): an SVG of one
+/// square per dark module with a four-module quiet zone. The link names
+/// no sealed data, so anyone who may read the draw gets it.
+#[utoipa::path(get, path = "/api/v1/draws/{id}/receipt/qr", tag = "draws", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Draw id, D-YYYY-NNNNNN")),
+    responses(
+        (status = 200, description = "QR code of the receipt link (SVG)", content_type = "image/svg+xml"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn receipt_qr(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let base = state.settings.policy.notify.public_base_url.clone();
+    let draw_id = state
+        .db(move |conn| {
+            let d = store::get(conn, &id)?;
+            may_read(&caller, &d)?;
+            Ok(d.id)
+        })
+        .await?;
+    let link = format!(
+        "{}/api/v1/draws/{draw_id}/receipt",
+        base.trim_end_matches('/')
+    );
+    let svg = qr_svg(&link).map_err(|e| ApiError::internal(&e))?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header(("X-Receipt-Link", link))
+        .body(svg))
+}
+
+/// `text` as a QR code (error correction M) in SVG, with `text` as its
+/// title (what a screen reader reads, and what the printed record shows
+/// beneath it).
+fn qr_svg(text: &str) -> Result<String, qrcode::types::QrError> {
+    use std::fmt::Write;
+    const QUIET: usize = 4;
+    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M)?;
+    let width = code.width();
+    let side = width + 2 * QUIET;
+    let title = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {side} {side}\" shape-rendering=\"crispEdges\"><title>{title}</title><rect width=\"{side}\" height=\"{side}\" fill=\"#fff\"/><g fill=\"#000\">"
+    );
+    for (i, colour) in code.to_colors().iter().enumerate() {
+        if *colour == qrcode::Color::Dark {
+            let (x, y) = (i % width + QUIET, i / width + QUIET);
+            let _ = write!(svg, "<rect x=\"{x}\" y=\"{y}\" width=\"1\" height=\"1\"/>");
+        }
+    }
+    svg.push_str("</g></svg>");
+    Ok(svg)
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]

@@ -250,6 +250,21 @@ impl Prepared {
     pub fn rows(&self) -> usize {
         self.outcome.rows
     }
+
+    /// Refuse every row whose region `reaches` refuses (a region-bound
+    /// operator imports its own region's experts only, as `POST
+    /// /experts` allows); the row goes to the report, nothing else changes.
+    pub fn restrict_regions(&mut self, reaches: impl Fn(&str) -> bool) {
+        let (kept, refused): (Vec<Candidate>, Vec<Candidate>) =
+            std::mem::take(&mut self.candidates)
+                .into_iter()
+                .partition(|c| reaches(&c.intake.application.profile.region));
+        self.candidates = kept;
+        self.outcome
+            .errors
+            .extend(refused.iter().map(|c| RowError::region_not_allowed(c.row)));
+        self.outcome.errors.sort_by_key(|e| e.row);
+    }
 }
 
 /// Read and parse `opts.file`; touches no database, so an unusable file is
@@ -257,9 +272,31 @@ impl Prepared {
 pub fn prepare(opts: &Options, progress: &ProgressBar) -> Result<Prepared, Unusable> {
     progress.set_message("reading 读取");
     let (format, table) = read_table(&opts.file, opts.format, opts.sheet.as_deref())?;
+    prepare_table(opts, format, &table, progress)
+}
+
+/// An uploaded roster's bytes as a table (the HTTP import).
+pub fn table_from_bytes(
+    bytes: &[u8],
+    format: Format,
+    sheet: Option<&str>,
+) -> Result<Table, Unusable> {
+    match format {
+        Format::Csv => csv::read(bytes),
+        Format::Xlsx => xlsx::read_bytes(bytes, sheet),
+    }
+}
+
+/// Parse a table already read; touches no database.
+pub fn prepare_table(
+    opts: &Options,
+    format: Format,
+    table: &Table,
+    progress: &ProgressBar,
+) -> Result<Prepared, Unusable> {
     progress.set_length(u64::try_from(table.rows.len()).unwrap_or(u64::MAX));
     progress.set_message("parsing 解析");
-    let (map, candidates, errors) = parse_rows(&table, opts.today, &opts.policy, progress)?;
+    let (map, candidates, errors) = parse_rows(table, opts.today, &opts.policy, progress)?;
     Ok(Prepared {
         outcome: Outcome {
             format: Some(format),

@@ -48,6 +48,19 @@ impl RowError {
         }
     }
 
+    pub fn region_not_allowed(row: usize) -> Self {
+        RowError {
+            row,
+            column: Some(Column::Region),
+            field: Column::Region.name().to_owned(),
+            rule: "region_not_allowed".into(),
+            message_zh: format!("只能导入本地区的专家（第{row}行未导入）"),
+            message_en: format!(
+                "operators import their own region's experts only (row {row} is not imported)"
+            ),
+        }
+    }
+
     pub fn duplicate_in_file(row: usize, first: usize) -> Self {
         RowError {
             row,

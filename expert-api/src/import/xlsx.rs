@@ -10,12 +10,29 @@ use super::Unusable;
 use super::table::{Cell, Row, Table};
 
 pub fn read(path: &Path, sheet: Option<&str>) -> Result<Table, Unusable> {
-    let mut book: Xlsx<_> = open_workbook(path).map_err(|e| {
+    let book: Xlsx<_> = open_workbook(path).map_err(|e| {
         Unusable(format!(
             "{} cannot be read as an XLSX workbook: {e}",
             path.display()
         ))
     })?;
+    from_book(book, sheet)
+}
+
+/// An uploaded workbook (the HTTP import).
+pub fn read_bytes(bytes: &[u8], sheet: Option<&str>) -> Result<Table, Unusable> {
+    let book = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| {
+        Unusable(format!(
+            "无法读取 XLSX 文件 / the upload cannot be read as an XLSX workbook: {e}"
+        ))
+    })?;
+    from_book(book, sheet)
+}
+
+fn from_book<R: std::io::Read + std::io::Seek>(
+    mut book: Xlsx<R>,
+    sheet: Option<&str>,
+) -> Result<Table, Unusable> {
     let names = book.sheet_names();
     let name = match sheet {
         Some(wanted) => names

@@ -722,8 +722,10 @@ fn create_invitation(
         .find(expert_id)
         .select((experts::name, experts::mobile))
         .first(tx.conn)?;
+    // The console's answer page: the token travels in the fragment, so it
+    // never reaches a request line or a proxy's log.
     let link = format!(
-        "{}/api/v1/respond/{token}",
+        "{}/console/#/respond/{token}",
         invite.public_base_url.trim_end_matches('/')
     );
     let text = format!(

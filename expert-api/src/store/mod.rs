@@ -13,6 +13,7 @@ pub mod evaluations;
 pub mod experts;
 pub mod keys;
 pub mod outbox;
+pub mod oversight;
 pub mod pool;
 pub mod receipts;
 pub mod signals;

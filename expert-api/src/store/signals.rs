@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use expert_core::discipline::signals::{DrawPanel, PanelScores, inclusion_probabilities};
+use expert_core::discipline::signals::{DrawPanel, PanelScores, statement_chances};
 
 use super::draws::DrawRow;
 use super::{StoreError, db_time, evaluations};
@@ -50,9 +50,10 @@ pub fn panel_scores(
 /// Every panel (of `region` when given) whose first draw is revealed and
 /// which is no longer sealed at `now`: the members holding a seat who were
 /// candidates of that draw, and each candidate's inclusion probability.
-/// A candidate's probability is the sum over the panel's groups it matches
-/// of `inclusion_probabilities` of that group (weights as the statement
-/// gives them), capped at 1; caps per employer and locality are left out.
+/// A candidate's probability is `statement_chances`: the sum over the
+/// panel's groups it matches of that group's inclusion probability
+/// (weights as the statement gives them), capped at 1; caps per employer
+/// and locality are left out.
 pub fn draw_panels(
     conn: &mut DbConn,
     region: Option<&str>,
@@ -78,19 +79,12 @@ pub fn draw_panels(
     let mut out = Vec::with_capacity(panels.len());
     for panel in panels {
         let statement = panel.parsed_statement(conn)?;
-        let mut inclusion: BTreeMap<String, f64> = BTreeMap::new();
-        for group in statement.panel() {
-            let weights: Vec<(String, u64)> = statement
-                .candidates()
-                .iter()
-                .filter(|c| group.matches(c))
-                .map(|c| (c.id().to_owned(), statement.weight(&c)))
-                .collect();
-            for (id, p) in inclusion_probabilities(&weights, group.count) {
-                let slot = inclusion.entry(id).or_insert(0.0);
-                *slot = (*slot + p).min(1.0);
-            }
-        }
+        let inclusion: BTreeMap<String, f64> = statement
+            .candidates()
+            .iter()
+            .zip(statement_chances(&statement))
+            .map(|(c, p)| (c.id().to_owned(), p))
+            .collect();
         let seated: Vec<String> = panel_members::table
             .filter(panel_members::panel_id.eq(&panel.id))
             .filter(panel_members::seat.eq(true))

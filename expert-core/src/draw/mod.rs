@@ -27,8 +27,9 @@ pub use select::{
     DrawError, DrawResult, PickStrategy, PreparedPool, select, select_reference, select_with,
 };
 pub use statement::{
-    Candidate, Candidates, DrawStatement, InvalidStatement, PanelGroup, Policy, ScannedCandidates,
-    ValidatedText, plain_run, scan_candidates, validate, validate_scanned, validate_text,
+    Candidate, Candidates, DrawStatement, InvalidStatement, PanelGroup, Policy, ScanMemo,
+    ScannedCandidates, ValidatedText, plain_run, scan_candidates, scan_candidates_with, validate,
+    validate_scanned, validate_text,
 };
 pub use stream::{WordStream, pick, uniform};
 pub use substitute::{FirstDraw, Member, Panel, SubstitutionError, SupplementaryDraw, replacement};

@@ -11,6 +11,7 @@ pub use deviation::{
     PanelScores, favourite_flags, score_deviations,
 };
 pub use pairs::{
-    DrawPanel, PairFlag, PairPolicy, inclusion_probabilities, pair_flags, poisson_upper_tail,
+    DrawPanel, PairFlag, PairPolicy, inclusion_probabilities, inclusion_shares, pair_flags,
+    poisson_upper_tail, statement_chances,
 };
 pub use raters::{RaterDeviation, RaterPolicy, rater_deviations};

@@ -55,49 +55,94 @@ pub struct PairFlag {
 /// is the usual approximation, exact for equal weights. Caps and groups are
 /// the caller's to apply (one call per group).
 pub fn inclusion_probabilities(weights: &[(String, u64)], seats: u32) -> BTreeMap<String, f64> {
-    let positive: Vec<&(String, u64)> = weights.iter().filter(|(_, w)| *w > 0).collect();
-    let mut out: BTreeMap<String, f64> = weights.iter().map(|(id, _)| (id.clone(), 0.0)).collect();
-    let mut seats_left = f64::from(seats).min(positive.len() as f64);
+    let shares = inclusion_shares(&weights.iter().map(|(_, w)| *w).collect::<Vec<_>>(), seats);
+    weights
+        .iter()
+        .zip(shares)
+        .map(|((id, _), p)| (id.clone(), p))
+        .collect()
+}
+
+/// [`inclusion_probabilities`] by position: `π_i` for `weights[i]`, with
+/// no id at all (the simulation and the oversight metrics call it once per
+/// draw and cannot afford a map per call).
+pub fn inclusion_shares(weights: &[u64], seats: u32) -> Vec<f64> {
+    let mut out = vec![0.0; weights.len()];
+    let positive: Vec<usize> = (0..weights.len())
+        .filter(|&i| weights.get(i).copied().unwrap_or(0) > 0)
+        .collect();
+    let filled = f64::from(seats).min(positive.len() as f64);
+    let mut seats_left = filled;
     let mut certain = vec![false; positive.len()];
+    let weight = |i: usize| weights.get(i).copied().unwrap_or(0) as f64;
     loop {
         let open_weight: f64 = positive
             .iter()
             .zip(&certain)
             .filter(|(_, c)| !**c)
-            .map(|((_, w), _)| *w as f64)
+            .map(|(&i, _)| weight(i))
             .sum();
         if open_weight <= 0.0 || seats_left <= 0.0 {
             break;
         }
         let mut changed = false;
-        for (i, (_, w)) in positive.iter().enumerate() {
-            if certain.get(i).copied().unwrap_or(true) {
+        for (k, &i) in positive.iter().enumerate() {
+            if certain.get(k).copied().unwrap_or(true) {
                 continue;
             }
-            if seats_left * (*w as f64) / open_weight >= 1.0 {
-                if let Some(c) = certain.get_mut(i) {
+            if seats_left * weight(i) / open_weight >= 1.0 {
+                if let Some(c) = certain.get_mut(k) {
                     *c = true;
                 }
                 changed = true;
             }
         }
         if !changed {
-            for (i, (id, w)) in positive.iter().enumerate() {
-                if !certain.get(i).copied().unwrap_or(true) {
-                    out.insert(id.clone(), seats_left * (*w as f64) / open_weight);
+            for (k, &i) in positive.iter().enumerate() {
+                if !certain.get(k).copied().unwrap_or(true)
+                    && let Some(slot) = out.get_mut(i)
+                {
+                    *slot = seats_left * weight(i) / open_weight;
                 }
             }
             break;
         }
         let now_certain = certain.iter().filter(|c| **c).count() as f64;
-        seats_left = f64::from(seats).min(positive.len() as f64) - now_certain;
+        seats_left = filled - now_certain;
     }
-    for (i, (id, _)) in positive.iter().enumerate() {
-        if certain.get(i).copied().unwrap_or(false) {
-            out.insert(id.clone(), 1.0);
+    for (k, &i) in positive.iter().enumerate() {
+        if certain.get(k).copied().unwrap_or(false)
+            && let Some(slot) = out.get_mut(i)
+        {
+            *slot = 1.0;
         }
     }
     out
+}
+
+/// Each candidate's chance of a seat from a statement, in statement order:
+/// the sum over the panel's groups it matches of [`inclusion_shares`] of
+/// that group (weights as the statement gives them), capped at 1. Caps per
+/// employer and locality are left out, as in [`inclusion_probabilities`].
+pub fn statement_chances(statement: &crate::draw::DrawStatement) -> Vec<f64> {
+    let candidates = statement.candidates();
+    let mut chances = vec![0.0; candidates.len()];
+    for group in statement.panel() {
+        let (members, weights): (Vec<usize>, Vec<u64>) = candidates
+            .iter()
+            .filter(|c| group.matches(c))
+            .map(|c| (c.index(), statement.weight(&c)))
+            .unzip();
+        for (i, p) in members
+            .into_iter()
+            .zip(inclusion_shares(&weights, group.count))
+        {
+            if let Some(slot) = chances.get_mut(i) {
+                *slot = (*slot + p).min(1.0);
+            }
+        }
+    }
+    chances
 }
 
 /// P(X ≥ k) for X ~ Poisson(λ).

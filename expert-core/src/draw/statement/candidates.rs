@@ -203,7 +203,7 @@ pub(super) struct TooLarge;
 /// allocation per name showed in the verifier's profile. A statement built
 /// to collide could only slow down its own reading.
 #[derive(Debug)]
-struct Interner {
+pub(super) struct Interner {
     /// `(hash, code + 1)`; `code + 1 == 0` marks an empty slot. The length
     /// is a power of two, at least twice the number of names.
     slots: Vec<(u32, u32)>,
@@ -260,7 +260,16 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 }
 
 impl Interner {
-    fn intern(&mut self, s: &str) -> Result<u32, TooLarge> {
+    pub(super) fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// The name with this code.
+    pub(super) fn name(&self, code: u32) -> Option<&str> {
+        self.names.get(code as usize)
+    }
+
+    pub(super) fn intern(&mut self, s: &str) -> Result<u32, TooLarge> {
         let hash = fx_hash(s.as_bytes());
         let mask = self.slots.len() - 1;
         let mut at = hash as usize & mask;
@@ -363,7 +372,41 @@ impl CandidatesBuilder {
             let k = self.specialties.intern(s)?;
             self.built.specialty.push(k);
         }
+        self.push_coded(id, region, employer, recent)
+    }
+
+    /// Gives `name` the next code of a column (0 regions, 1 employers, 2
+    /// specialties) for a caller that interns names itself (the scan's
+    /// memo), which must then add candidates only by [`Self::push_coded`].
+    pub(super) fn add_name(&mut self, column: usize, name: &str) -> Result<u32, TooLarge> {
+        let names = match column {
+            0 => &mut self.regions.names,
+            1 => &mut self.employers.names,
+            _ => &mut self.specialties.names,
+        };
+        let code = u32::try_from(names.len()).map_err(|_| TooLarge)?;
+        names.push(name);
+        Ok(code)
+    }
+
+    /// One specialty code of the candidate that [`Self::push_coded`] adds next.
+    pub(super) fn push_specialty(&mut self, code: u32) {
+        self.built.specialty.push(code);
+    }
+
+    /// Appends a candidate by the codes [`Self::add_name`] gave, after its
+    /// specialties ([`Self::push_specialty`]).
+    pub(super) fn push_coded(
+        &mut self,
+        id: &str,
+        region: u32,
+        employer: u32,
+        recent: u32,
+    ) -> Result<(), TooLarge> {
         let b = &mut self.built;
+        if u32::try_from(b.id_ends.len()).is_err() {
+            return Err(TooLarge);
+        }
         b.id_text.push_str(id);
         b.id_ends.push(b.id_text.len());
         b.region.push(region);

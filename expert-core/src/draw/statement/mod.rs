@@ -12,7 +12,10 @@ mod text;
 
 pub use candidates::{Candidate, Candidates};
 pub use rules::{InvalidStatement, validate};
-pub use scan::{ScannedCandidates, plain_run, scan_candidates};
+pub use scan::{
+    MEMO_NAMES, MEMO_RECORDS, ScanMemo, ScannedCandidates, plain_run, scan_candidates,
+    scan_candidates_with,
+};
 pub use text::{ValidatedText, validate_scanned, validate_text};
 
 /// The only `spec` value this crate draws for.

@@ -1,0 +1,197 @@
+//! `POST /api/v1/experts/import` (the web console's roster upload) on each
+//! backend: the row report for CSV and XLSX, the two modes and a dry run,
+//! an operator bound to its region, and every unusable request named by
+//! its field, with nothing written.
+
+use base64::Engine;
+use expert_api::synth::{self, SynthExpert};
+use expert_draw_tests::{Api, Backend, Server, both_backends};
+use serde_json::{Value, json};
+
+fn roster(n: usize, seed: u64, region: &str) -> Vec<SynthExpert> {
+    let mut rows = synth::roster(n, seed, chrono::Utc::now().date_naive());
+    for r in &mut rows {
+        r.region = region.into();
+    }
+    rows
+}
+
+fn csv_of(rows: &[SynthExpert]) -> String {
+    let mut out = Vec::new();
+    synth::write_csv(&mut out, rows).expect("csv");
+    base64::engine::general_purpose::STANDARD.encode(out)
+}
+
+fn upload(api: &Api, body: &Value) -> expert_draw_tests::Response {
+    api.post("/api/v1/experts/import", body)
+}
+
+fn log_size(s: &Server) -> usize {
+    let r = s.admin().get("/api/v1/audit/entries?limit=10000");
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.text.lines().count()
+}
+
+fn broken(mut rows: Vec<SynthExpert>, i: usize) -> Vec<SynthExpert> {
+    let id = &rows[i].resident_id;
+    let (head, last) = id.split_at(17);
+    rows[i].resident_id = format!("{head}{}", if last == "0" { "1" } else { "0" });
+    rows
+}
+
+fn import_over_http(backend: Backend) {
+    let s = Server::start(backend);
+    let admin = s.admin();
+
+    // All or nothing (the default) with one bad row: the report, no write.
+    let rows = broken(roster(4, 31, "420100"), 2);
+    let before = log_size(&s);
+    let r = upload(
+        &admin,
+        &json!({"format": "csv", "content_base64": csv_of(&rows)}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["rows"], 4);
+    assert_eq!(r.json["rejected_rows"], 1);
+    assert_eq!(r.json["imported"], json!([]));
+    let e = &r.json["errors"][0];
+    // Data row 3 is spreadsheet row 4.
+    assert_eq!(
+        (e["row"].clone(), e["column"].clone(), e["rule"].clone()),
+        (json!(4), json!("resident_id"), json!("check_character")),
+        "{}",
+        r.text
+    );
+    assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert_eq!(log_size(&s), before, "all or nothing wrote nothing");
+
+    // A dry run of the valid rows writes nothing either.
+    let body = json!({"format": "csv", "content_base64": csv_of(&rows), "mode": "valid_only", "dry_run": true});
+    let r = upload(&admin, &body);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["valid_rows"], 3);
+    assert_eq!(r.json["imported"], json!([]));
+    assert_eq!(log_size(&s), before);
+
+    // Valid only: three applicants, each an expert.apply entry.
+    let r = upload(
+        &admin,
+        &json!({"format": "csv", "content_base64": csv_of(&rows), "mode": "valid_only"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let ids: Vec<String> = r.json["imported"]
+        .as_array()
+        .expect("ids")
+        .iter()
+        .map(|v| v.as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(ids.len(), 3, "{}", r.text);
+    assert_eq!(log_size(&s), before + 3);
+    for id in &ids {
+        let x = admin.get(&format!("/api/v1/experts/{id}"));
+        assert_eq!(x.json["status"], "applicant", "{}", x.text);
+    }
+    // The same file again: every good row is now a registered person.
+    let r = upload(
+        &admin,
+        &json!({"format": "csv", "content_base64": csv_of(&rows), "mode": "valid_only"}),
+    );
+    assert_eq!(r.json["imported"], json!([]), "{}", r.text);
+    assert_eq!(r.json["rejected_rows"], 4, "{}", r.text);
+
+    // XLSX, admitted at once by an admin.
+    let xrows = roster(2, 32, "420100");
+    let path = s.db.path("roster.xlsx");
+    synth::write_xlsx(&path, &xrows).expect("xlsx");
+    let content =
+        base64::engine::general_purpose::STANDARD.encode(std::fs::read(&path).expect("read"));
+    let r = upload(
+        &admin,
+        &json!({"format": "xlsx", "content_base64": content, "admit": true}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["admitted"], 2, "{}", r.text);
+    let id = r.json["imported"][0].as_str().expect("id");
+    assert_eq!(
+        admin.get(&format!("/api/v1/experts/{id}")).json["status"],
+        "active"
+    );
+
+    // An operator imports its own region only, and admits no one.
+    let op = s.token("operator", Some("420600"));
+    let mixed = [roster(1, 33, "420600"), roster(1, 34, "420100")].concat();
+    let r = upload(
+        &op,
+        &json!({"format": "csv", "content_base64": csv_of(&mixed), "mode": "valid_only"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.json["imported"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        r.json["errors"][0]["rule"], "region_not_allowed",
+        "{}",
+        r.text
+    );
+    assert_eq!(r.json["errors"][0]["row"], 3, "{}", r.text);
+    let supervisor = s.token("supervisor", None);
+    let size = log_size(&s);
+    let r = upload(
+        &op,
+        &json!({"format": "csv", "content_base64": csv_of(&roster(1, 35, "420600")), "admit": true}),
+    );
+    assert_eq!(r.status, 403, "{}", r.text);
+    assert_eq!(r.problem()["field"], "admit");
+    assert_eq!(
+        supervisor.post("/api/v1/experts/import", &json!({})).status,
+        403
+    );
+
+    // Unusable requests, each named by its field; nothing written.
+    let refusals = [
+        (
+            json!({"format": "pdf", "content_base64": ""}),
+            400,
+            "format",
+        ),
+        (
+            json!({"format": "csv", "content_base64": "***"}),
+            400,
+            "content_base64",
+        ),
+        (
+            json!({"format": "csv", "content_base64": csv_of(&rows), "mode": "some"}),
+            400,
+            "mode",
+        ),
+        (
+            json!({"format": "csv", "content_base64": base64::engine::general_purpose::STANDARD.encode("a,b\n1,2\n")}),
+            422,
+            "content_base64",
+        ),
+        (
+            json!({"format": "xlsx", "content_base64": base64::engine::general_purpose::STANDARD.encode("not a workbook")}),
+            422,
+            "content_base64",
+        ),
+        (json!({"format": "csv"}), 400, "content_base64"),
+    ];
+    for (body, status, field) in refusals {
+        let r = upload(&admin, &body);
+        assert_eq!(r.status, status, "{body}: {}", r.text);
+        assert_eq!(r.problem()["field"], field, "{body}: {}", r.text);
+    }
+    let r = admin.send(
+        "POST",
+        "/api/v1/experts/import",
+        "text/csv",
+        b"name\n".to_vec(),
+    );
+    assert_eq!(r.status, 415, "{}", r.text);
+    assert_eq!(log_size(&s), size);
+}
+
+both_backends!(import_http, import_over_http);
