@@ -83,6 +83,15 @@ struct Touched {
     facts: bool,
 }
 
+/// A pool's share of the model, taken under the read lock.
+struct Gathered {
+    seq: u64,
+    held: Vec<Arc<Held>>,
+    all: u64,
+    covered: u64,
+    leave_covered: u64,
+}
+
 /// Catch-ups remembered for [`DrawFacts::touched_since`].
 const HISTORY: usize = 256;
 
@@ -126,11 +135,32 @@ impl DrawFacts {
 
     /// The pool of `ctx` from the model as it stands.
     pub fn pool_now(self: &Arc<Self>, ctx: &FilterContext) -> Result<CandidatePool, StoreError> {
-        let guard = self.index.read().map_err(|_| poisoned())?;
-        let index = guard.as_ref().ok_or_else(poisoned)?;
-        let (matching, others) = index.pool(ctx)?;
+        // Under the read lock only what is cheap: the matching experts'
+        // handles and the counts. Assessing them (most of the work) runs
+        // after the lock is let go, so a catch-up under the log-head lock
+        // never waits for a pool being built.
+        let gathered = {
+            let guard = self.index.read().map_err(|_| poisoned())?;
+            let index = guard.as_ref().ok_or_else(poisoned)?;
+            index.gather(ctx)?
+        };
+        let Gathered {
+            seq,
+            held,
+            all,
+            covered,
+            leave_covered,
+        } = gathered;
+        let matching: Matching = held
+            .into_iter()
+            .map(|h| {
+                let outcome = assess(&h, ctx);
+                (h.id.clone(), (h, outcome))
+            })
+            .collect();
+        let others = others_by_reason(ctx, &matching, all, covered, leave_covered)?;
         Ok(CandidatePool::from_model(
-            index.seq,
+            seq,
             matching,
             others,
             self.clone(),
@@ -529,10 +559,9 @@ impl Index {
 
     /// The experts matching a group of `ctx`, assessed, and the rest of the
     /// registry counted by reason.
-    fn pool(
-        &self,
-        ctx: &FilterContext,
-    ) -> Result<(Matching, BTreeMap<&'static str, u64>), StoreError> {
+    /// The experts matching a group of `ctx` (in id order) and the counts
+    /// the rest of the registry is excluded by.
+    fn gather(&self, ctx: &FilterContext) -> Result<Gathered, StoreError> {
         let mut ids: Vec<&str> = Vec::new();
         for group in &ctx.group_specialties {
             let upper = format!("{group}\u{7f}");
@@ -546,32 +575,28 @@ impl Index {
         }
         ids.sort_unstable();
         ids.dedup();
-        let matching =
-            ids.into_iter()
+        let held =
+            ids.iter()
                 .map(|id| {
-                    let held = self.experts.get(id).ok_or_else(|| {
+                    self.experts.get(*id).cloned().ok_or_else(|| {
                         StoreError::Corrupt(format!("expert {id} indexed, not held"))
-                    })?;
-                    let outcome = assess(held, ctx);
-                    Ok((id.to_owned(), (held.clone(), outcome)))
+                    })
                 })
-                .collect::<Result<Matching, StoreError>>()?;
-        let covered = self.covered_count(ctx);
+                .collect::<Result<Vec<_>, _>>()?;
         let leave_covered = self
             .with_leave
             .iter()
-            .filter(|id| !matching.contains_key(id.as_str()))
+            .filter(|id| ids.binary_search(&id.as_str()).is_err())
             .filter_map(|id| self.experts.get(id))
             .filter(|f| term_covers(f.term, ctx) && on_leave(f, ctx))
             .count() as u64;
-        let others = others_by_reason(
-            ctx,
-            &matching,
-            self.experts.len() as u64,
-            covered,
+        Ok(Gathered {
+            seq: self.seq,
+            held,
+            all: self.experts.len() as u64,
+            covered: self.covered_count(ctx),
             leave_covered,
-        )?;
-        Ok((matching, others))
+        })
     }
 
     fn covered_count(&self, ctx: &FilterContext) -> u64 {

@@ -93,8 +93,10 @@ fn read(conn: &mut DbConn, scope: &Scope, now: DateTime<Utc>) -> Result<PeriodRe
         });
         let unsealed = row.unsealed_at.is_some() || row.window_start <= now_db;
         if row.id == row.panel_id && row.result.is_some() && unsealed {
-            out.chances
-                .push(PanelChances::of(row.id.clone(), &row.parsed_statement(conn)?));
+            out.chances.push(PanelChances::of(
+                row.id.clone(),
+                &row.parsed_statement(conn)?,
+            ));
         }
     }
 
