@@ -11,11 +11,14 @@
 //!
 //! So a catch-up re-reads the experts named since, and the seats of the
 //! panels named since, and nothing else can have changed. A draw reads its
-//! pool from the model outside the log-head lock; under the lock the model
-//! is caught up to the head and the pool rebuilt in memory if that changed
-//! it ([`crate::store::pool::CandidatePool::refresh_from`]), so the
-//! committed statement is what the filters give at commit time — without a
-//! read of the registry per draw.
+//! pool from the model outside the log-head lock; under the lock
+//! ([`crate::store::pool::CandidatePool::refresh`]) the pool is brought up
+//! to the head: when the entries since name only panels, the experts of
+//! those panels among the candidates have their seats read again and are
+//! assessed again (the lock holder never waits for the shared model);
+//! otherwise the model is caught up and the pool rebuilt from it. So the
+//! committed statement is what the filters give at commit time — without
+//! a read of the registry per draw.
 //!
 //! Supplementary draws, committed inside a departure's transaction after
 //! that transaction has changed seats, still read the database
@@ -23,7 +26,7 @@
 //! never hold what a transaction that may roll back has written. A test
 //! holds the two readings to the same statement.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -68,19 +71,6 @@ struct Index {
     /// Experts in the pool whose term covers a window's China days, by
     /// (first, last) day; emptied whenever an expert changes.
     covered: Mutex<HashMap<(NaiveDate, NaiveDate), u64>>,
-    /// The last catch-ups, oldest first: what each touched.
-    history: VecDeque<Touched>,
-}
-
-/// What one catch-up from log size `from` to `to` changed.
-#[derive(Debug)]
-struct Touched {
-    from: u64,
-    to: u64,
-    /// Experts whose facts or seats changed.
-    experts: BTreeSet<String>,
-    /// Whether any expert's facts (not only seats) changed.
-    facts: bool,
 }
 
 /// A pool's share of the model, taken under the read lock.
@@ -90,19 +80,6 @@ struct Gathered {
     all: u64,
     covered: u64,
     leave_covered: u64,
-}
-
-/// Catch-ups remembered for [`DrawFacts::touched_since`].
-const HISTORY: usize = 256;
-
-/// What changed in the model since a log size: the experts touched, and
-/// whether only their seats changed.
-#[derive(Debug)]
-pub enum Since {
-    /// Only the seats of these experts changed.
-    Seats(BTreeSet<String>),
-    /// Something else changed, or the model no longer knows what.
-    Other,
 }
 
 /// What one catch-up read, applied under the write lock.
@@ -190,35 +167,6 @@ impl DrawFacts {
             _ => *guard = Some(Index::load(update)),
         }
         Ok(())
-    }
-
-    /// What changed between log size `seq` and the model's size now.
-    pub fn since(&self, seq: u64) -> Result<Since, StoreError> {
-        let guard = self.index.read().map_err(|_| poisoned())?;
-        let index = guard.as_ref().ok_or_else(poisoned)?;
-        Ok(index.since(seq))
-    }
-
-    /// Re-assess the experts `ids` of `matching` (those present) against
-    /// the model as it stands; whether any outcome changed.
-    pub fn reassess(
-        &self,
-        matching: &mut Matching,
-        ids: &BTreeSet<String>,
-        ctx: &FilterContext,
-    ) -> Result<bool, StoreError> {
-        let guard = self.index.read().map_err(|_| poisoned())?;
-        let index = guard.as_ref().ok_or_else(poisoned)?;
-        let mut changed = false;
-        for id in ids {
-            let (Some(slot), Some(now)) = (matching.get_mut(id), index.experts.get(id)) else {
-                continue;
-            };
-            let outcome = assess(now, ctx);
-            changed |= outcome != slot.1;
-            *slot = (now.clone(), outcome);
-        }
-        Ok(changed)
     }
 
     /// The log size the model reflects (`None` before the first load).
@@ -452,7 +400,6 @@ impl Index {
             .into_iter()
             .map(|f| (f.id.clone(), f))
             .collect();
-        let mut touched = BTreeSet::new();
         let mut experts_changed = false;
         for id in &changed {
             let old = self.remove(id);
@@ -461,10 +408,8 @@ impl Index {
                 facts.seats = old.map(|o| o.seats.clone()).unwrap_or_default();
                 self.insert(facts);
                 experts_changed = true;
-                touched.insert(id.clone());
             } else if old.is_some() {
                 experts_changed = true;
-                touched.insert(id.clone());
             }
         }
         for panel in &update.panels {
@@ -475,49 +420,15 @@ impl Index {
                         seats.swap_remove(at);
                     }
                 }
-                touched.insert(expert);
             }
         }
-        touched.extend(update.seats.iter().map(|(_, expert, _)| expert.clone()));
         self.seat_all(update.seats);
         if experts_changed {
             if let Ok(mut covered) = self.covered.lock() {
                 covered.clear();
             }
         }
-        if self.history.len() >= HISTORY {
-            self.history.pop_front();
-        }
-        self.history.push_back(Touched {
-            from: self.seq,
-            to: update.seq,
-            experts: touched,
-            facts: experts_changed,
-        });
         self.seq = update.seq;
-    }
-
-    fn since(&self, seq: u64) -> Since {
-        if seq >= self.seq {
-            return Since::Seats(BTreeSet::new());
-        }
-        let mut experts = BTreeSet::new();
-        let mut covered_from = self.seq;
-        for t in self.history.iter().rev() {
-            if t.to <= seq {
-                break;
-            }
-            if t.facts {
-                return Since::Other;
-            }
-            experts.extend(t.experts.iter().cloned());
-            covered_from = t.from;
-        }
-        if covered_from <= seq {
-            Since::Seats(experts)
-        } else {
-            Since::Other
-        }
     }
 
     fn insert(&mut self, facts: ExpertFacts) {

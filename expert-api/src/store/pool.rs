@@ -22,7 +22,7 @@ use crate::db::schema::{
 };
 use crate::draws::filter::{china_date, term_covers};
 use crate::draws::{Exclusion, ExpertFacts, FilterContext, Seat, assess};
-use crate::facts::{DrawFacts, Since};
+use crate::facts::DrawFacts;
 
 const IN_POOL: [&str; 2] = ["active", "on_leave"];
 
@@ -155,14 +155,16 @@ impl CandidatePool {
         }
         let next = match (self.model.clone(), fresh) {
             (Some(model), true) => {
-                model.catch_up(conn, head, false)?;
-                if let Since::Seats(ids) = model.since(self.seq)? {
-                    if model.reassess(&mut self.matching, &ids, ctx)? {
+                // Not the shared model: catching it up here would wait for
+                // other requests' catch-ups while holding the log head.
+                if let Some(seated) = seat_changes_since(conn, self.seq)? {
+                    if self.reseat(conn, &seated, ctx)? {
                         self.prepared = None;
                     }
-                    self.seq = model.seq()?.unwrap_or(head);
+                    self.seq = head;
                     return Ok(());
                 }
+                model.catch_up(conn, head, false)?;
                 model.pool_now(ctx)?
             }
             _ => Self::read(conn, ctx)?,
@@ -177,6 +179,51 @@ impl CandidatePool {
         let prepared = self.prepared.take().filter(|_| same);
         *self = CandidatePool { prepared, ..next };
         Ok(())
+    }
+
+    /// Assess again the experts of `touched` among the matching ones, with
+    /// their seats read afresh; whether any outcome changed.
+    fn reseat(
+        &mut self,
+        conn: &mut DbConn,
+        touched: &BTreeSet<String>,
+        ctx: &FilterContext,
+    ) -> Result<bool, StoreError> {
+        let ids: Vec<&String> = touched
+            .iter()
+            .filter(|id| self.matching.contains_key(id.as_str()))
+            .collect();
+        let mut seats: BTreeMap<String, Vec<Seat>> = BTreeMap::new();
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            let rows: Vec<(String, String, NaiveDateTime, NaiveDateTime)> = panel_members::table
+                .filter(panel_members::expert_id.eq_any(chunk))
+                .filter(panel_members::seat.eq(true))
+                .select((
+                    panel_members::expert_id,
+                    panel_members::tenderer,
+                    panel_members::window_start,
+                    panel_members::window_end,
+                ))
+                .load(conn)?;
+            for (id, tenderer, start, end) in rows {
+                seats.entry(id).or_default().push(Seat {
+                    tenderer,
+                    start: from_db_time(start),
+                    end: from_db_time(end),
+                });
+            }
+        }
+        let mut changed = false;
+        for id in ids {
+            if let Some(slot) = self.matching.get_mut(id.as_str()) {
+                let mut held = Held::clone(&slot.0);
+                held.facts.seats = seats.remove(id.as_str()).unwrap_or_default();
+                let outcome = assess(&held, ctx);
+                changed |= outcome != slot.1;
+                *slot = (Arc::new(held), outcome);
+            }
+        }
+        Ok(changed)
     }
 
     /// Build the candidates' canonical JSON now (outside the lock), unless
@@ -246,6 +293,49 @@ fn render_candidate(f: &ExpertFacts) -> (String, String) {
     }
     tail.push_str("]}");
     (head, tail)
+}
+
+/// The experts whose seats changed in the entries logged from `seq` on
+/// (the members of every panel an entry names, or whose draw it names),
+/// when that is all that changed: `None` when an entry names an expert (by
+/// the store's invariant, their facts may have changed) or too much was
+/// logged.
+fn seat_changes_since(conn: &mut DbConn, seq: u64) -> Result<Option<BTreeSet<String>>, StoreError> {
+    let Some(subjects) = super::audit::subjects_since(conn, seq, 5_000)? else {
+        return Ok(None);
+    };
+    let mut panels: BTreeSet<String> = BTreeSet::new();
+    for chunk in subjects.chunks(IDS_PER_QUERY) {
+        let named: i64 = experts::table
+            .filter(experts::id.eq_any(chunk))
+            .count()
+            .get_result(conn)?;
+        if named > 0 {
+            return Ok(None);
+        }
+        panels.extend(
+            panel_members::table
+                .filter(
+                    panel_members::panel_id
+                        .eq_any(chunk)
+                        .or(panel_members::draw_id.eq_any(chunk)),
+                )
+                .select(panel_members::panel_id)
+                .distinct()
+                .load::<String>(conn)?,
+        );
+    }
+    let panels: Vec<String> = panels.into_iter().collect();
+    let mut touched = BTreeSet::new();
+    for chunk in panels.chunks(IDS_PER_QUERY) {
+        touched.extend(
+            panel_members::table
+                .filter(panel_members::panel_id.eq_any(chunk))
+                .select(panel_members::expert_id)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(Some(touched))
 }
 
 /// Id, region, employer, specialties, status, term start and end, leave
