@@ -423,10 +423,8 @@ impl Index {
             }
         }
         self.seat_all(update.seats);
-        if experts_changed {
-            if let Ok(mut covered) = self.covered.lock() {
-                covered.clear();
-            }
+        if experts_changed && let Ok(mut covered) = self.covered.lock() {
+            covered.clear();
         }
         self.seq = update.seq;
     }

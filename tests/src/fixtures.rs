@@ -280,3 +280,32 @@ pub fn enc(s: &str) -> String {
         })
         .collect()
 }
+
+/// The messages the file sender has written to `path` so far, one JSON
+/// object per line; a line still being written (no newline yet) is left
+/// for the next read.
+pub fn outbox_messages(path: &std::path::Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let complete = text.rfind('\n').map_or("", |i| &text[..=i]);
+    complete
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("an outbox line is JSON"))
+        .collect()
+}
+
+/// Wait (at most 30 s) until the outbox at `path` holds `n` messages.
+pub fn wait_messages(path: &std::path::Path, n: usize) -> Vec<Value> {
+    let started = std::time::Instant::now();
+    loop {
+        let lines = outbox_messages(path);
+        if lines.len() >= n {
+            return lines;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "only {} of {n} messages delivered",
+            lines.len()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

@@ -132,11 +132,7 @@ fn assert_booked_invitations_not_sent(
     };
     let started = Instant::now();
     let lines: Vec<Value> = loop {
-        let text = std::fs::read_to_string(outbox).unwrap_or_default();
-        let lines: Vec<Value> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let lines = expert_draw_tests::fixtures::outbox_messages(outbox);
         if lines.len() >= sent.len() {
             break lines;
         }

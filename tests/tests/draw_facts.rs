@@ -8,7 +8,6 @@
 //! canonical text.
 
 use std::sync::Arc;
-use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use expert_api::db::DbConn;
@@ -18,7 +17,7 @@ use expert_api::store::audit;
 use expert_api::store::pool::CandidatePool;
 use expert_draw_tests::pool::{Seed, credit_code, seed_pool};
 use expert_draw_tests::{Backend, Server, TestDb, both_backends};
-use serde_json::{Value, json};
+use serde_json::json;
 
 fn utc(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
@@ -87,25 +86,6 @@ impl Checker {
             self.earlier[i] = Some(pool.clone());
             assert_eq!(reading(pool), from_db, "step {step}, request {i}");
         }
-    }
-}
-
-fn wait_lines(path: &std::path::Path, n: usize) -> Vec<Value> {
-    let started = Instant::now();
-    loop {
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        let lines: Vec<Value> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        if lines.len() >= n {
-            return lines;
-        }
-        assert!(
-            started.elapsed() < StdDuration::from_secs(30),
-            "{n} messages"
-        );
-        std::thread::sleep(StdDuration::from_millis(50));
     }
 }
 
@@ -182,7 +162,7 @@ fn model_equals_database(backend: Backend) {
     }
 
     // A decline through the response link: a reserve takes the seat.
-    let messages = wait_lines(&outbox, 3);
+    let messages = expert_draw_tests::fixtures::wait_messages(&outbox, 3);
     let link = messages[0]["payload"]["link"].as_str().unwrap();
     let token = link.rsplit('/').next().unwrap();
     let r = s.anonymous().post(

@@ -62,26 +62,6 @@ fn request(project: &str, count: u32, reserve: u32) -> Value {
     })
 }
 
-fn wait_lines(path: &std::path::Path, n: usize) -> Vec<Value> {
-    let started = Instant::now();
-    loop {
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        let lines: Vec<Value> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        if lines.len() >= n {
-            return lines;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "only {} of {n} messages delivered",
-            lines.len()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 fn token_of(message: &Value) -> String {
     let link = message["payload"]["link"].as_str().unwrap();
     link.rsplit('/').next().unwrap().to_owned()
@@ -209,7 +189,7 @@ fn full_path(backend: Backend) {
     );
 
     // 3. Invitations: five messages, time, venue and link only.
-    let messages = wait_lines(&outbox, 5);
+    let messages = expert_draw_tests::fixtures::wait_messages(&outbox, 5);
     for m in &messages {
         let text = m["payload"]["text"].as_str().unwrap();
         assert!(text.contains("3号评标室"), "{text}");
@@ -253,7 +233,7 @@ fn full_path(backend: Backend) {
         assert_eq!(r.status, 200, "{}", r.text);
     }
     // Replacements are invited too and accept.
-    let messages = wait_lines(&outbox, 7);
+    let messages = expert_draw_tests::fixtures::wait_messages(&outbox, 7);
     for m in &messages[5..] {
         let r = anon.post(
             &format!("/api/v1/respond/{}", token_of(m)),
@@ -567,7 +547,7 @@ fn supplementary_operator_decline_and_conflict(backend: Backend) {
     assert_eq!(primaries.len(), 5);
     // The five invitations go out before anyone answers (a departure
     // cancels an invitation not yet sent, so waiting keeps the count fixed).
-    wait_lines(&outbox, 5);
+    expert_draw_tests::fixtures::wait_messages(&outbox, 5);
 
     // Seats are bookings: an overlapping draw of another project excludes them.
     let r = op.post("/api/v1/draws", &request("P-Y", 5, 0));
@@ -618,7 +598,7 @@ fn supplementary_operator_decline_and_conflict(backend: Backend) {
     assert_eq!(sv["state"], "revealed");
     assert_eq!(sv["parent"], id.as_str());
     // Five first invitations, the reserve, the supplementary pick.
-    wait_lines(&outbox, 7);
+    expert_draw_tests::fixtures::wait_messages(&outbox, 7);
 
     // A conflict found at sign-in: that member is replaced, their work void.
     let view = op.get(&format!("/api/v1/draws/{id}")).json;
@@ -741,7 +721,7 @@ fn no_answer_counts_as_decline(backend: Backend) {
     let id = r.json["id"].as_str().unwrap().to_owned();
     let r = op.post(&format!("/api/v1/draws/{id}/reveal"), &json!({}));
     assert_eq!(r.status, 200, "{}", r.text);
-    let messages = wait_lines(&outbox, 5);
+    let messages = expert_draw_tests::fixtures::wait_messages(&outbox, 5);
     // Operators follow the invitations by pseudonym.
     let view = op.get(&format!("/api/v1/draws/{id}")).json;
     let invited: Vec<&Value> = view["members"]
@@ -961,7 +941,7 @@ fn concurrent_declines(backend: Backend) {
             .status,
         200
     );
-    let messages = wait_lines(&outbox, 5);
+    let messages = expert_draw_tests::fixtures::wait_messages(&outbox, 5);
     // All five primaries decline at once.
     let threads: Vec<_> = messages
         .iter()
