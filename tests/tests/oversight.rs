@@ -181,6 +181,36 @@ fn metrics_from_real_draws(backend: Backend) {
     );
     assert_eq!(log_size(&s), size, "reading the report writes nothing");
 
+    // The same period from the CLI, as a file, and its PDF where a browser
+    // can print one (CI installs Chromium, so there it must).
+    let out = s.db.path("report.html");
+    let (from, to) = (
+        days_after(today(), -7).to_string(),
+        days_after(today(), 1).to_string(),
+    );
+    let (code, _, err) = expert_draw_tests::cli(&[
+        "report",
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--out",
+        out.to_str().unwrap(),
+        "--db",
+        &s.db.url,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains(&format!("{:.3}", gini)) && html.contains("draw-audit verify"));
+    let pdf = s.db.path("report.pdf");
+    let browser = std::path::Path::new("/usr/bin/chromium").exists();
+    if browser || std::env::var("CI").is_ok_and(|v| v == "true") {
+        let bytes = std::fs::read(&pdf).unwrap_or_else(|e| panic!("no PDF ({e}): {err}"));
+        assert!(bytes.starts_with(b"%PDF-"), "{err}");
+    } else {
+        assert!(err.contains("no PDF"), "{err}");
+    }
+
     // Bound callers see their own region; another region is refused.
     let sup_elsewhere = s.token("supervisor", Some("420600"));
     let r = sup_elsewhere.get(&format!("/api/v1/oversight/metrics?{}", period()));
