@@ -201,6 +201,19 @@ fn read_update(conn: &mut DbConn, current: Option<u64>) -> Result<Update, StoreE
             seats: load_seats(conn, None)?,
         });
     };
+    let panels = panels_named(conn, &subjects)?;
+    Ok(Update {
+        seq,
+        experts: load_facts(conn, Some(&subjects))?,
+        seats: load_seats(conn, Some(&panels))?,
+        panels,
+        subjects: Some(subjects),
+    })
+}
+
+/// The panels an entry subject names: the panel itself, or the panel of a
+/// draw (a supplementary draw's members belong to the first draw's panel).
+pub fn panels_named(conn: &mut DbConn, subjects: &[String]) -> Result<Vec<String>, StoreError> {
     let mut panels = BTreeSet::new();
     for chunk in subjects.chunks(IDS_PER_QUERY) {
         panels.extend(
@@ -215,14 +228,7 @@ fn read_update(conn: &mut DbConn, current: Option<u64>) -> Result<Update, StoreE
                 .load::<String>(conn)?,
         );
     }
-    let panels: Vec<String> = panels.into_iter().collect();
-    Ok(Update {
-        seq,
-        experts: load_facts(conn, Some(&subjects))?,
-        seats: load_seats(conn, Some(&panels))?,
-        panels,
-        subjects: Some(subjects),
-    })
+    Ok(panels.into_iter().collect())
 }
 
 /// Id, region, employer, specialties, status, term start and end, leave

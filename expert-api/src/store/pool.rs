@@ -304,7 +304,6 @@ fn seat_changes_since(conn: &mut DbConn, seq: u64) -> Result<Option<BTreeSet<Str
     let Some(subjects) = super::audit::subjects_since(conn, seq, 5_000)? else {
         return Ok(None);
     };
-    let mut panels: BTreeSet<String> = BTreeSet::new();
     for chunk in subjects.chunks(IDS_PER_QUERY) {
         let named: i64 = experts::table
             .filter(experts::id.eq_any(chunk))
@@ -313,19 +312,8 @@ fn seat_changes_since(conn: &mut DbConn, seq: u64) -> Result<Option<BTreeSet<Str
         if named > 0 {
             return Ok(None);
         }
-        panels.extend(
-            panel_members::table
-                .filter(
-                    panel_members::panel_id
-                        .eq_any(chunk)
-                        .or(panel_members::draw_id.eq_any(chunk)),
-                )
-                .select(panel_members::panel_id)
-                .distinct()
-                .load::<String>(conn)?,
-        );
     }
-    let panels: Vec<String> = panels.into_iter().collect();
+    let panels = crate::facts::panels_named(conn, &subjects)?;
     let mut touched = BTreeSet::new();
     for chunk in panels.chunks(IDS_PER_QUERY) {
         touched.extend(
