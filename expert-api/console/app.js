@@ -8,6 +8,7 @@ import * as operator from './operator.js';
 import * as supervisor from './supervisor.js';
 import * as pub from './public.js';
 import * as regulator from './regulator.js';
+import * as experts from './experts.js';
 
 /** What each role may do, as the API's access rules give it (the route ×
  * role matrix in tests/src/routes.rs). */
@@ -17,6 +18,7 @@ function capabilities(role) {
     pool: any,
     draws: ['admin', 'operator', 'supervisor'].includes(role),
     request: ['admin', 'operator'].includes(role),
+    admit: ['admin', 'regulator'].includes(role),
     audit: ['admin', 'supervisor'].includes(role),
     sealed: ['admin', 'supervisor'].includes(role),
     cases: ['admin', 'supervisor', 'regulator'].includes(role),
@@ -32,6 +34,9 @@ const pages = [
   { hash: '#/draws', nav: 'draws', allowed: (c) => c.draws, run: operator.draws },
   { hash: '#/draws/new', nav: 'newDraw', allowed: (c) => c.request, run: operator.newDraw },
   { hash: '#/import', nav: 'import', allowed: (c) => c.request, run: operator.importRoster },
+  { hash: '#/experts/new', nav: 'addExpert', allowed: (c) => c.request, run: experts.addExpert },
+  { hash: '#/admissions', nav: 'admissions', allowed: (c) => c.admit, run: (m, c) => operator.pool(m, c, 'applicant') },
+  { hash: '#/experts/', prefix: true, allowed: (c) => c.pool, run: experts.expertDetail },
   { hash: '#/record/', prefix: true, allowed: (c) => c.draws, run: operator.record },
   { hash: '#/cases', nav: 'cases', allowed: (c) => c.cases, run: regulator.cases },
   { hash: '#/cases/', prefix: true, allowed: (c) => c.cases, run: regulator.caseDetail },

@@ -10,7 +10,9 @@ function formError() {
   return h('p', { class: 'error form-error', tabindex: '-1', 'aria-live': 'polite' });
 }
 
-export async function pool(main) {
+/** The pool, filtered as the API filters it; `preset` a status to start
+ * with (the admissions queue is the applicants). */
+export async function pool(main, ctx, preset = null) {
   const cursors = [null];
   const form = h('form', { class: 'grid', novalidate: true, id: 'pool-filters', role: 'search' },
     field(t('status'), 'status', 'select', {}, STATUSES.map((s) => h('option', { value: s }, t(`statuses.${s}`)))),
@@ -21,6 +23,7 @@ export async function pool(main) {
     field(t('limit'), 'limit', 'input', { type: 'number', min: 1, max: 200, value: '20' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('search'))),
     formError());
+  if (preset) form.elements.status.value = preset;
   const out = h('div', { id: 'pool-results', 'aria-live': 'polite' });
   const load = async (page) => {
     clearErrors(form);
@@ -39,7 +42,7 @@ export async function pool(main) {
     }
     cursors[page + 1] = res.next_cursor ?? null;
     const rows = res.items.map((x) => h('tr', {},
-      h('td', {}, x.id), h('td', {}, x.name), h('td', {}, t(`statuses.${x.status}`)), h('td', {}, x.region),
+      h('td', {}, h('a', { href: `#/experts/${encodeURIComponent(x.id)}` }, x.id)), h('td', {}, x.name), h('td', {}, t(`statuses.${x.status}`)), h('td', {}, x.region),
       h('td', {}, x.employer?.name ?? ''), h('td', {}, x.specialties.join(' ')), h('td', {}, x.mobile)));
     put(out,
       rows.length ? table([t('id'), t('name'), t('status'), t('region'), t('employer'), t('specialty'), t('mobile')], rows)
@@ -47,7 +50,7 @@ export async function pool(main) {
       pager(page, res.next_cursor, load, 'pool-next'));
   };
   form.addEventListener('submit', (ev) => { ev.preventDefault(); cursors.length = 1; load(0); });
-  put(main, h('h2', {}, t('pool')), form, out);
+  put(main, h('h2', {}, t(preset === 'applicant' ? 'admissionsTitle' : 'pool')), form, out);
   await load(0);
 }
 
@@ -62,22 +65,47 @@ function base64Of(file, onProgress) {
   });
 }
 
-/** POST with upload progress (fetch has none): the same JSON and
- * problem+json as api(). */
-function postWithProgress(path, body, onProgress) {
+/** POST the import with upload progress (fetch has none) and the server's
+ * progress after it: the answer is JSON lines (`Accept:
+ * application/x-ndjson`), `{"progress": …}` while the server checks and
+ * writes, then `{"report": …}` or `{"problem": …}`. Refusals before the
+ * work starts come as problem+json, like api(). */
+function importWithProgress(path, body, onUpload, onServer) {
   return new Promise((resolve, reject) => {
     const x = new XMLHttpRequest();
     x.open('POST', path);
     x.setRequestHeader('Content-Type', 'application/json');
-    x.setRequestHeader('Accept', 'application/json');
+    x.setRequestHeader('Accept', 'application/x-ndjson');
     const tok = token.get();
     if (tok) x.setRequestHeader('Authorization', `Bearer ${tok}`);
-    x.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded, e.total); };
+    x.upload.onprogress = (e) => { if (e.lengthComputable) onUpload(e.loaded, e.total); };
+    let seen = 0;
+    let last = null;
+    const lines = () => {
+      if (x.status < 200 || x.status >= 300) return;
+      const text = x.responseText;
+      let nl;
+      while ((nl = text.indexOf('\n', seen)) >= 0) {
+        const one = text.slice(seen, nl);
+        seen = nl + 1;
+        if (!one.trim()) continue;
+        const msg = JSON.parse(one);
+        if (msg.progress) onServer(msg.progress); else last = msg;
+      }
+    };
+    x.onprogress = lines;
     x.onerror = () => reject(new Error('network'));
     x.onload = () => {
-      let json = null;
-      try { json = JSON.parse(x.responseText); } catch { json = { detail: x.responseText.slice(0, 200) }; }
-      if (x.status >= 200 && x.status < 300) resolve(json); else reject(new ApiProblem(x.status, json));
+      if (x.status < 200 || x.status >= 300) {
+        let json = null;
+        try { json = JSON.parse(x.responseText); } catch { json = { detail: x.responseText.slice(0, 200) }; }
+        reject(new ApiProblem(x.status, json));
+        return;
+      }
+      try { lines(); } catch (e) { reject(e); return; }
+      if (last?.report) resolve(last.report);
+      else if (last?.problem) reject(new ApiProblem(last.problem.status, last.problem));
+      else reject(new Error('the import ended without a report'));
     };
     x.send(JSON.stringify(body));
   });
@@ -112,10 +140,14 @@ export async function importRoster(main) {
       step('phaseRead', 0, 1);
       const content = await base64Of(file, (d, n) => step('phaseRead', d, n));
       const body = { format, content_base64: content, mode: form.elements.mode.value, dry_run: form.elements.dry_run.checked };
-      const report = await postWithProgress('/api/v1/experts/import', body, (d, n) => {
-        // Once the upload is complete the server checks and writes: the
-        // bar goes indeterminate until the report arrives.
+      const report = await importWithProgress('/api/v1/experts/import', body, (d, n) => {
+        // Once the upload is complete the server parses, checks and
+        // writes: indeterminate until its first progress line.
         if (d >= n) step('phaseCheck'); else step('phaseUpload', d, n);
+      }, (p) => {
+        step(`phases.${p.phase}`, p.done, p.total);
+        phase.textContent = `${t(`phases.${p.phase}`)} ${p.done} / ${p.total}`;
+        phase.dataset.phase = p.phase;
       });
       bar.value = 100;
       phase.textContent = t('phaseDone');

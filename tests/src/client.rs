@@ -202,6 +202,19 @@ impl Api {
     }
 
     /// Send raw bytes with any content type (for malformed-input tests).
+    /// POST JSON asking for `accept` (a streamed answer is read whole).
+    pub fn post_accept(&self, path: &str, body: &Value, accept: &str) -> Response {
+        let mut req = self.agent.post(self.url(path));
+        if let Some(t) = &self.token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        Self::finish(
+            req.header("Content-Type", "application/json")
+                .header("Accept", accept)
+                .send(body.to_string().as_bytes()),
+        )
+    }
+
     pub fn send(&self, method: &str, path: &str, content_type: &str, body: Vec<u8>) -> Response {
         let url = self.url(path);
         let mut req = match method {

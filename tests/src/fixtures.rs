@@ -225,6 +225,19 @@ pub fn assert_problem(
     );
     assert_eq!(p.get("field").and_then(Value::as_str), field, "{}", r.text);
     assert_eq!(p.get("rule").and_then(Value::as_str), rule, "{}", r.text);
+    // A bad request names its field again in `errors`, with a Chinese
+    // sentence a form shows next to it.
+    if let (400, Some(field)) = (status, field) {
+        let one = &p["errors"][0];
+        assert_eq!(one["field"], field, "{}", r.text);
+        assert!(
+            one["message"]
+                .as_str()
+                .is_some_and(|m| m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
+            "no Chinese message: {}",
+            r.text
+        );
+    }
 }
 
 /// The (field, rule) pairs of a 422 validation problem, in order.

@@ -939,3 +939,147 @@ fn public_pages_in_a_browser() {
         b.text("#panel-check-out").contains("名单与记录不一致")
     });
 }
+
+/// One expert through the console: an operator fills in the application
+/// form (a wrong check character is refused next to its field, in
+/// Chinese), the record shows masked identity to the operator, and a
+/// regulator admits the applicant from the admissions queue after a
+/// refusal without reasons was refused by the API.
+#[test]
+fn expert_added_and_admitted_in_a_browser() {
+    use expert_draw_tests::fixtures::application_in;
+    if !available_or_skip("console expert form") {
+        return;
+    }
+    let s = Server::start(Backend::Sqlite);
+    let operator = mint(&s, "operator", Some("420100"));
+    let regulator = mint(&s, "regulator", Some("420100"));
+    let app = application_in("420100");
+    let field = |k: &str| app[k].as_str().expect(k).to_owned();
+    let rid = field("resident_id");
+    let wrong_rid = format!(
+        "{}{}",
+        &rid[..17],
+        if rid.ends_with('0') { "1" } else { "0" }
+    );
+
+    let dir = TestDir::new("expert-draw-console-expert");
+    let b = Browser::launch(&dir.0);
+    sign_in(&b, &s.base, &operator);
+    assert!(b.text("#nav").contains("申请入库"), "{}", b.text("#nav"));
+    assert!(!b.text("#nav").contains("入库审核"), "{}", b.text("#nav"));
+    b.goto(&format!("{}/console/#/experts/new", s.base));
+    b.wait("#expert-form");
+    // Empty: the required fields say so.
+    b.click("#expert-submit");
+    b.wait_until("the required-field message", |b| {
+        b.text("#expert-form [name=name] ~ .error")
+            .contains("此项必填")
+    });
+    b.type_into("#expert-form [name=name]", &field("name"));
+    b.type_into("#expert-form [name=resident_id]", &wrong_rid);
+    b.type_into("#expert-form [name=mobile]", &field("mobile"));
+    b.set_value("#expert-form [name=region]", "420100");
+    b.type_into(
+        "#expert-form [name='employer/name']",
+        app["employer"]["name"].as_str().expect("employer"),
+    );
+    b.type_into(
+        "#expert-form [name='employer/code']",
+        app["employer"]["code"].as_str().expect("code"),
+    );
+    b.script(
+        "const sel = document.querySelector('#expert-form [name=specialties]'); \
+         for (const o of sel.options) o.selected = o.value === arguments[0];",
+        json!([SPECIALTY]),
+    );
+    b.set_value("#expert-form [name=title]", "associate_senior");
+    b.type_into("#expert-form [name=years_in_field]", "15");
+    b.type_into(
+        "#expert-form [name='documents/integrity_pledge']",
+        "doc/pledge",
+    );
+    b.type_into(
+        "#expert-form [name='documents/no_criminal_record']",
+        "doc/record",
+    );
+    b.click("#expert-submit");
+    b.wait_until("the resident ID refused next to its field", |b| {
+        b.attr("#expert-form [name=resident_id]", "aria-invalid")
+            .as_deref()
+            == Some("true")
+    });
+    assert!(
+        !b.text("#expert-form [name=resident_id] ~ .error")
+            .is_empty(),
+        "{}",
+        b.text("#expert-form")
+    );
+    assert!(b.current_url().ends_with("#/experts/new"));
+    b.picture("console-expert-form");
+    assert_eq!(
+        s.admin().get("/api/v1/experts?status=applicant").json["items"],
+        json!([]),
+        "nothing written"
+    );
+    b.type_into("#expert-form [name=resident_id]", &rid);
+    b.click("#expert-submit");
+    b.wait_until("the applicant's record", |b| {
+        b.text("#expert-status").contains("申请中")
+    });
+    let id = b
+        .current_url()
+        .rsplit_once("#/experts/")
+        .map(|(_, id)| id.to_owned())
+        .expect("the expert's id in the address");
+    // The operator sees the identity masked, never whole.
+    let facts = b.text("#expert-facts");
+    assert!(facts.contains(&field("name")), "{facts}");
+    assert!(!facts.contains(&rid), "{facts}");
+    assert!(!facts.contains(&field("mobile")), "{facts}");
+    assert!(!b.exists("#admission-form"), "operators do not admit");
+    sign_out(&b);
+
+    // The regulator: the admissions queue, then the record.
+    sign_in(&b, &s.base, &regulator);
+    assert!(b.text("#nav").contains("入库审核"), "{}", b.text("#nav"));
+    b.goto(&format!("{}/console/#/admissions", s.base));
+    b.wait_until("the applicant in the queue", |b| {
+        b.text("#pool-results").contains(&id)
+    });
+    b.click(&format!("#pool-results a[href='#/experts/{id}']"));
+    b.wait("#admission-form");
+    // A refusal without reasons is the API's 400, shown at the field.
+    b.click("#admission-form [name=decision][value=reject]");
+    b.click("#admission-submit");
+    b.wait_until("the reasons required", |b| {
+        b.attr("#admission-form [name=reasons]", "aria-invalid")
+            .as_deref()
+            == Some("true")
+    });
+    assert!(
+        b.text("#admission-form [name=reasons] ~ .error")
+            .contains("此项必填"),
+        "{}",
+        b.text("#admission-form")
+    );
+    assert!(b.text("#expert-status").contains("申请中"));
+    b.picture("console-admission");
+    b.click("#admission-form [name=decision][value=approve]");
+    b.click("#admission-submit");
+    b.wait_until("the expert admitted", |b| {
+        b.text("#expert-status").contains("在库")
+    });
+    assert!(b.text("#expert-note").contains("准予入库"));
+    assert!(!b.exists("#admission-form"));
+    let x = s.admin().get(&format!("/api/v1/experts/{id}"));
+    assert_eq!(x.json["status"], "active", "{}", x.text);
+    assert_eq!(x.json["resident_id"], rid.as_str());
+    let log = entries(&s.admin());
+    assert!(
+        log.iter().any(|e| e["kind"] == "expert.approve"
+            && e["data"]["expert_id"] == id.as_str()
+            && e["data"]["to"] == "active"),
+        "no expert.approve entry for {id}"
+    );
+}

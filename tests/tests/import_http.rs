@@ -194,4 +194,113 @@ fn import_over_http(backend: Backend) {
     assert_eq!(log_size(&s), size);
 }
 
+/// With `Accept: application/x-ndjson` the import streams its progress as
+/// JSON lines, then the same report; a failure after the stream began is
+/// the last line, as problem+json with its status; refusals before the
+/// work are plain 4xx problem+json as without the stream.
+fn import_progress_stream(backend: Backend) {
+    let s = Server::start(backend);
+    let admin = s.admin();
+    let lines = |r: &expert_draw_tests::Response| -> Vec<Value> {
+        r.text
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+            .collect()
+    };
+    // 2,500 rows: parsing, checking and writing each take a while, and the
+    // server reports rows done within each phase.
+    let n = 2_500;
+    let supervisor = s.token("supervisor", None);
+    let before = log_size(&s);
+    let r = admin.post_accept(
+        "/api/v1/experts/import",
+        &json!({"format": "csv", "content_base64": csv_of(&roster(n, 47, "420100"))}),
+        "application/x-ndjson",
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        r.content_type.starts_with("application/x-ndjson"),
+        "{}",
+        r.content_type
+    );
+    let all = lines(&r);
+    let (last, progress) = all.split_last().expect("at least the report");
+    // The import takes about a second here (debug build): several ticks.
+    assert!(!progress.is_empty(), "no progress line: {}", r.text);
+    let report = &last["report"];
+    assert_eq!(report["rows"], n, "{}", r.text);
+    assert_eq!(report["rejected_rows"], 0);
+    assert_eq!(report["imported"].as_array().map(Vec::len), Some(n));
+    assert_eq!(log_size(&s), before + n, "one expert.apply per row");
+    // Every other line is progress: a known phase, done within total, and
+    // never backwards inside a phase.
+    let order = ["parsing", "checking", "writing"];
+    let mut seen: Option<(usize, u64)> = None;
+    for p in progress {
+        let p = &p["progress"];
+        let phase = p["phase"].as_str().expect("phase");
+        let k = order
+            .iter()
+            .position(|x| *x == phase)
+            .unwrap_or_else(|| panic!("unknown phase {phase}"));
+        let (done, total) = (
+            p["done"].as_u64().expect("done"),
+            p["total"].as_u64().expect("total"),
+        );
+        assert!(done <= total && total <= n as u64, "{p}");
+        if let Some((k0, d0)) = seen {
+            assert!(k > k0 || (k == k0 && done > d0), "progress went back: {p}");
+        }
+        seen = Some((k, done));
+    }
+
+    // The same rows again: every one is now a duplicate of the pool. The
+    // all-or-nothing import writes nothing, and says why in its report.
+    let r = admin.post_accept(
+        "/api/v1/experts/import",
+        &json!({"format": "csv", "content_base64": csv_of(&roster(n, 47, "420100"))}),
+        "application/x-ndjson",
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let last = lines(&r).pop().expect("a last line");
+    assert_eq!(last["report"]["rejected_rows"], n, "{last}");
+    assert_eq!(log_size(&s), before + n);
+
+    // A file that cannot be imported at all fails inside the work: the
+    // last line is the problem the plain request answers with 422.
+    let empty = base64::engine::general_purpose::STANDARD.encode("姓名,身份证号\n");
+    let r = admin.post_accept(
+        "/api/v1/experts/import",
+        &json!({"format": "csv", "content_base64": empty}),
+        "application/x-ndjson",
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let problem = &lines(&r).pop().expect("a last line")["problem"];
+    assert_eq!(problem["status"], 422, "{}", r.text);
+    assert_eq!(
+        problem["errors"][0]["field"], "content_base64",
+        "{}",
+        r.text
+    );
+    let plain = upload(&admin, &json!({"format": "csv", "content_base64": empty}));
+    assert_eq!(plain.status, 422, "{}", plain.text);
+
+    // Refused before any work: plain problem+json, stream or not.
+    let r = admin.post_accept(
+        "/api/v1/experts/import",
+        &json!({"format": "ods", "content_base64": empty}),
+        "application/x-ndjson",
+    );
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(r.problem()["field"], "format", "{}", r.text);
+    let r = supervisor.post_accept(
+        "/api/v1/experts/import",
+        &json!({"format": "csv", "content_base64": empty}),
+        "application/x-ndjson",
+    );
+    assert_eq!(r.status, 403, "{}", r.text);
+    assert_eq!(log_size(&s), before + n);
+}
+
 both_backends!(import_http, import_over_http);
+both_backends!(import_progress, import_progress_stream);

@@ -13,7 +13,7 @@ use super::AppState;
 use super::extract::{is_json, parse_json};
 use super::problem::{ApiError, FieldProblem, Problem};
 use crate::auth::{Caller, Role};
-use crate::import::{self, Format, ImportError, Mode, Options};
+use crate::import::{self, Format, ImportError, Mode, Options, Phase};
 
 /// The largest upload: a roster of about 100,000 rows as XLSX, in base64.
 pub const IMPORT_LIMIT: usize = 24 * 1024 * 1024;
@@ -79,10 +79,17 @@ pub struct ImportReport {
 /// operator imports its own region's experts only (other rows are
 /// reported as `region_not_allowed`). Each expert written is an
 /// `expert.apply` entry, in one transaction for `all_or_nothing`.
+///
+/// With `Accept: application/x-ndjson` the answer is a stream of JSON
+/// lines instead (`ImportLine`): `{"progress": {"phase", "done", "total"}}`
+/// while the import runs, then one `{"report": …}` or `{"problem": …}`.
+/// Input refused before the work starts is answered as problem+json with
+/// its 4xx status either way.
 #[utoipa::path(post, path = "/api/v1/experts/import", tag = "experts", request_body = ImportInput,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = ImportReport),
+        (status = 200, description = "The report; or, with `Accept: application/x-ndjson`, progress lines and then the report (`ImportLine` per line)",
+            content((ImportReport = "application/json"), (ImportLine = "application/x-ndjson"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
@@ -169,19 +176,21 @@ pub async fn import_roster(
             message_en: e.0,
         }])
     };
-    let report = state
-        .db(move |conn| {
-            let progress = ProgressBar::hidden();
+    let streaming = wants_progress(&req);
+    let progress = ProgressBar::hidden();
+    let bar = progress.clone();
+    let db = state.clone();
+    let work = async move {
+        db.db(move |conn| {
             let table = import::table_from_bytes(&content, format, opts.sheet.as_deref())
                 .map_err(unusable)?;
             let mut prepared =
-                import::prepare_table(&opts, format, &table, &progress).map_err(unusable)?;
+                import::prepare_table(&opts, format, &table, &bar).map_err(unusable)?;
             prepared.restrict_regions(|r| caller.reaches(r));
-            let outcome =
-                import::execute(conn, prepared, &opts, &progress).map_err(|e| match e {
-                    ImportError::Unusable(u) => unusable(u),
-                    ImportError::Store(s) => ApiError::from(s),
-                })?;
+            let outcome = import::execute(conn, prepared, &opts, &bar).map_err(|e| match e {
+                ImportError::Unusable(u) => unusable(u),
+                ImportError::Store(s) => ApiError::from(s),
+            })?;
             Ok(ImportReport {
                 format: input.format,
                 mode: input.mode.unwrap_or_else(|| "all_or_nothing".into()),
@@ -206,6 +215,110 @@ pub async fn import_roster(
                     .collect(),
             })
         })
-        .await?;
-    Ok(HttpResponse::Ok().json(report))
+        .await
+    };
+    if !streaming {
+        return Ok(HttpResponse::Ok().json(work.await?));
+    }
+    Ok(HttpResponse::Ok()
+        .content_type(NDJSON)
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .streaming(progress_lines(Box::pin(work), progress)))
+}
+
+/// The media type of the import's progress stream.
+pub const NDJSON: &str = "application/x-ndjson";
+
+/// How often a running import reports its progress.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Whether the client asked for the progress stream (`Accept:
+/// application/x-ndjson`) rather than the report alone.
+fn wants_progress(req: &actix_web::HttpRequest) -> bool {
+    req.headers()
+        .get_all(actix_web::http::header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|m| {
+            m.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case(NDJSON))
+        })
+}
+
+/// One line of the progress stream.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportLine {
+    /// While the import runs, at most every 200 ms when something moved:
+    /// the phase (`parsing`, `checking`, `writing`), rows done and rows in
+    /// the phase.
+    Progress {
+        phase: &'static str,
+        done: u64,
+        total: u64,
+    },
+    /// The last line when the import ran: the same report as without the
+    /// stream.
+    Report(ImportReport),
+    /// The last line when it failed: the problem+json the request would
+    /// otherwise have had, with its `status`.
+    Problem(Problem),
+}
+
+fn line(l: &ImportLine) -> web::Bytes {
+    let mut out = serde_json::to_vec(l).unwrap_or_else(|_| b"{}".to_vec());
+    out.push(b'\n');
+    web::Bytes::from(out)
+}
+
+type Work = std::pin::Pin<Box<dyn std::future::Future<Output = Result<ImportReport, ApiError>>>>;
+
+/// The import's progress as JSON lines, then its report or problem. The
+/// work runs on the blocking pool; this only reads the bar it moves. A
+/// client that goes away does not stop an import already writing (its
+/// transaction commits or rolls back whole).
+fn progress_lines(
+    work: Work,
+    bar: ProgressBar,
+) -> impl futures_util::Stream<Item = Result<web::Bytes, actix_web::Error>> {
+    use futures_util::future::{Either, select};
+    futures_util::stream::unfold(
+        (Some(work), bar, None::<(&'static str, u64, u64)>),
+        |(work, bar, last)| async move {
+            let mut work = work?;
+            loop {
+                let tick = Box::pin(actix_web::rt::time::sleep(PROGRESS_EVERY));
+                match select(work, tick).await {
+                    Either::Left((done, _)) => {
+                        let end = match done {
+                            Ok(report) => ImportLine::Report(report),
+                            Err(e) => ImportLine::Problem(e.problem().clone()),
+                        };
+                        return Some((Ok(line(&end)), (None, bar, last)));
+                    }
+                    Either::Right(((), pending)) => {
+                        work = pending;
+                        let Some(phase) = Phase::of_message(&bar.message()) else {
+                            continue;
+                        };
+                        let now = (
+                            phase.as_str(),
+                            bar.position(),
+                            bar.length().unwrap_or_default(),
+                        );
+                        if last == Some(now) {
+                            continue;
+                        }
+                        let l = ImportLine::Progress {
+                            phase: now.0,
+                            done: now.1,
+                            total: now.2,
+                        };
+                        return Some((Ok(line(&l)), (Some(work), bar, Some(now))));
+                    }
+                }
+            }
+        },
+    )
 }

@@ -80,6 +80,15 @@ impl ApiError {
         );
         e.problem.field = Some(field.to_owned());
         e.problem.rule = Some(rule.to_owned());
+        // The one field again in `errors`, with a Chinese sentence for the
+        // rule beside the English detail: what a form shows next to the
+        // field.
+        e.problem.errors = vec![FieldProblem {
+            field: field.to_owned(),
+            rule: rule.to_owned(),
+            message: rule_zh(rule).to_owned(),
+            message_en: e.problem.detail.clone(),
+        }];
         e
     }
 
@@ -207,11 +216,51 @@ impl ApiError {
 
     pub fn with_field(mut self, field: &str) -> Self {
         self.problem.field = Some(field.to_owned());
+        if let [one] = self.problem.errors.as_mut_slice() {
+            one.field = field.to_owned();
+        }
         self
     }
 
     pub fn problem(&self) -> &Problem {
         &self.problem
+    }
+}
+
+/// What a single-field rule means, in Chinese (the English `detail` says
+/// exactly what failed; this is the sentence a form shows next to the
+/// field).
+fn rule_zh(rule: &str) -> &'static str {
+    match rule {
+        "required" | "missing_field" => "此项必填。",
+        "range" => "数值超出允许范围。",
+        "length" | "too_long" => "长度不符合要求。",
+        "past" => "不能是已经过去的时间。",
+        "future" | "in_future" => "不能晚于今天。",
+        "before_from" => "不能早于起始日期。",
+        "before_evaluation_end" => "评标尚未结束。",
+        "unknown_region" => "地区代码不存在。",
+        "unknown_specialty" => "专业代码不存在。",
+        "unknown_draw" => "抽取记录不存在。",
+        "not_a_panel" => "不是评标委员会的抽取编号。",
+        "unknown_field" => "不认识的字段。",
+        "invalid_type" => "类型或格式有误。",
+        "malformed_json" => "请求体不是合法的 JSON。",
+        "trailing_characters" => "JSON 之后有多余内容。",
+        "unreadable" => "请求体无法读取。",
+        "invalid_base64" => "文件内容不是有效的 Base64。",
+        "invalid_cursor" => "翻页位置无效，请从第一页开始。",
+        "invalid_query" | "invalid_path" => "参数有误。",
+        "duplicate" => "有重复的值。",
+        "exclusive" => "不能与其他参数同时使用。",
+        "empty_change" => "没有要修改的内容。",
+        "binding" => "角色与地区不匹配。",
+        "not_with_proposal" => "依处理建议立案时不填此项。",
+        "one_of" | "unknown_format" | "unknown_mode" | "unknown_stage" | "unknown_status"
+        | "invalid_decision" | "invalid_answer" | "invalid_term" | "invalid_code" => {
+            "不是允许的取值。"
+        }
+        _ => "此项有误。",
     }
 }
 

@@ -194,6 +194,49 @@ pub fn read_table(
     Ok((format, table))
 }
 
+/// The stages of an import, as its progress bar's message (the CLI prints
+/// it) and as the `phase` of the HTTP import's progress lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Reading,
+    Parsing,
+    Checking,
+    Writing,
+}
+
+impl Phase {
+    const ALL: [Phase; 4] = [
+        Phase::Reading,
+        Phase::Parsing,
+        Phase::Checking,
+        Phase::Writing,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Reading => "reading",
+            Phase::Parsing => "parsing",
+            Phase::Checking => "checking",
+            Phase::Writing => "writing",
+        }
+    }
+
+    /// The bar's message: the English name, then the Chinese.
+    pub fn message(self) -> &'static str {
+        match self {
+            Phase::Reading => "reading 读取",
+            Phase::Parsing => "parsing 解析",
+            Phase::Checking => "checking 校验",
+            Phase::Writing => "writing 写入",
+        }
+    }
+
+    /// The phase a bar's message names (`None` before the first phase).
+    pub fn of_message(message: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|p| p.message() == message)
+    }
+}
+
 /// A row that passed parsing, waiting for the pool checks.
 #[derive(Debug)]
 struct Candidate {
@@ -270,7 +313,7 @@ impl Prepared {
 /// Read and parse `opts.file`; touches no database, so an unusable file is
 /// reported even when the database is down.
 pub fn prepare(opts: &Options, progress: &ProgressBar) -> Result<Prepared, Unusable> {
-    progress.set_message("reading 读取");
+    progress.set_message(Phase::Reading.message());
     let (format, table) = read_table(&opts.file, opts.format, opts.sheet.as_deref())?;
     prepare_table(opts, format, &table, progress)
 }
@@ -295,7 +338,7 @@ pub fn prepare_table(
     progress: &ProgressBar,
 ) -> Result<Prepared, Unusable> {
     progress.set_length(u64::try_from(table.rows.len()).unwrap_or(u64::MAX));
-    progress.set_message("parsing 解析");
+    progress.set_message(Phase::Parsing.message());
     let (map, candidates, errors) = parse_rows(table, opts.today, &opts.policy, progress)?;
     Ok(Prepared {
         outcome: Outcome {
@@ -332,7 +375,7 @@ pub fn execute(
     }
     // Read-only checks against the pool, so that all-or-nothing can refuse
     // before taking the write lock.
-    progress.set_message("checking 校验");
+    progress.set_message(Phase::Checking.message());
     progress.set_position(0);
     progress.set_length(u64::try_from(candidates.len()).unwrap_or(u64::MAX));
     let mut valid = Vec::with_capacity(candidates.len());
@@ -356,7 +399,7 @@ pub fn execute(
         return Ok(outcome);
     }
 
-    progress.set_message("writing 写入");
+    progress.set_message(Phase::Writing.message());
     progress.set_position(0);
     progress.set_length(u64::try_from(valid.len()).unwrap_or(u64::MAX));
     let mut written = Written::default();
