@@ -33,7 +33,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::{employment_history, expert_leaves, experts, panel_members};
+use crate::db::schema::{draws, employment_history, expert_leaves, experts, panel_members};
 use crate::draws::filter::{china_date, leave_overlaps, term_covers};
 use crate::draws::{ExpertFacts, FilterContext, Seat, assess};
 use crate::store::pool::{CandidatePool, Held, Matching, others_by_reason};
@@ -212,17 +212,29 @@ fn read_update(conn: &mut DbConn, current: Option<u64>) -> Result<Update, StoreE
 }
 
 /// The panels an entry subject names: the panel itself, or the panel of a
-/// draw (a supplementary draw's members belong to the first draw's panel).
+/// draw (a supplementary draw's members belong to the first draw's panel),
+/// each only if it has members.
+///
+/// A member's `panel_id` is its draw's `panel_id` (`draws::insert_member`),
+/// so the draws named are looked up by primary key and their panels' members
+/// by the members' key: `panel_id IN (…) OR draw_id IN (…)` on the members
+/// was a scan of every member ever seated, under the log-head lock.
 pub fn panels_named(conn: &mut DbConn, subjects: &[String]) -> Result<Vec<String>, StoreError> {
-    let mut panels = BTreeSet::new();
+    let mut named: BTreeSet<String> = subjects.iter().cloned().collect();
     for chunk in subjects.chunks(IDS_PER_QUERY) {
+        named.extend(
+            draws::table
+                .filter(draws::id.eq_any(chunk))
+                .select(draws::panel_id)
+                .load::<String>(conn)?,
+        );
+    }
+    let named: Vec<String> = named.into_iter().collect();
+    let mut panels = BTreeSet::new();
+    for chunk in named.chunks(IDS_PER_QUERY) {
         panels.extend(
             panel_members::table
-                .filter(
-                    panel_members::panel_id
-                        .eq_any(chunk)
-                        .or(panel_members::draw_id.eq_any(chunk)),
-                )
+                .filter(panel_members::panel_id.eq_any(chunk))
                 .select(panel_members::panel_id)
                 .distinct()
                 .load::<String>(conn)?,

@@ -9,6 +9,7 @@
 //! worker's sweep reveals any left committed by a crash).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -118,8 +119,10 @@ impl DrawRow {
     /// The statement as validated for the algorithm, read and parsed from
     /// its stored text (`validate_text`: the candidates as typed records,
     /// no JSON value).
-    pub fn parsed_statement(&self, conn: &mut DbConn) -> Result<DrawStatement, StoreError> {
-        parse_statement(&self.id, &statement(conn, &self.id)?)
+    pub fn parsed_statement(&self, conn: &mut DbConn) -> Result<Arc<DrawStatement>, StoreError> {
+        let text = statement(conn, &self.id)?;
+        let hash: [u8; 32] = Sha256::digest(text.as_bytes()).into();
+        parse_statement(&self.id, &text, &hash)
     }
 
     pub fn parsed_result(&self) -> Result<DrawResult, StoreError> {
@@ -163,10 +166,62 @@ pub fn statement(conn: &mut DbConn, id: &str) -> Result<String, StoreError> {
         })
 }
 
-fn parse_statement(id: &str, text: &str) -> Result<DrawStatement, StoreError> {
-    validate_text(text)
-        .map(|v| v.statement)
-        .map_err(|e| StoreError::Corrupt(format!("draw {id}: statement: {e}")))
+/// The statement of draw `id` from its stored text, whose SHA-256 is
+/// `hash`: from the memo of validated statements, else validated now.
+fn parse_statement(
+    id: &str,
+    text: &str,
+    hash: &[u8; 32],
+) -> Result<Arc<DrawStatement>, StoreError> {
+    if let Some(known) = validated::recall(hash) {
+        return Ok(known);
+    }
+    let statement = validate_text(text)
+        .map(|v| Arc::new(v.statement))
+        .map_err(|e| StoreError::Corrupt(format!("draw {id}: statement: {e}")))?;
+    validated::remember(*hash, Arc::clone(&statement));
+    Ok(statement)
+}
+
+/// Statements already validated, by the SHA-256 of their canonical text.
+///
+/// Content-addressed, so never stale: a text with that hash is that
+/// statement, whichever draw or database it came from. The commit
+/// validates its statement; the reveal, sign-ins and substitutions read
+/// the same text again, and a 6,000-candidate statement takes
+/// milliseconds to validate but a fraction of one to hash. A few recent
+/// ones are kept (each about 100 bytes per candidate).
+mod validated {
+    use std::collections::VecDeque;
+    use std::sync::{Arc, Mutex};
+
+    use expert_core::draw::DrawStatement;
+
+    const KEEP: usize = 16;
+
+    type Memo = VecDeque<([u8; 32], Arc<DrawStatement>)>;
+
+    static MEMO: Mutex<Memo> = Mutex::new(VecDeque::new());
+
+    pub(super) fn recall(hash: &[u8; 32]) -> Option<Arc<DrawStatement>> {
+        let memo = MEMO.lock().ok()?;
+        memo.iter()
+            .find(|(h, _)| h == hash)
+            .map(|(_, s)| Arc::clone(s))
+    }
+
+    pub(super) fn remember(hash: [u8; 32], statement: Arc<DrawStatement>) {
+        // A poisoned memo is only a memo: the statement is validated again.
+        if let Ok(mut memo) = MEMO.lock() {
+            if memo.iter().any(|(h, _)| *h == hash) {
+                return;
+            }
+            if memo.len() == KEEP {
+                memo.pop_front();
+            }
+            memo.push_back((hash, statement));
+        }
+    }
 }
 
 pub fn get(conn: &mut DbConn, id: &str) -> Result<DrawRow, StoreError> {
@@ -328,7 +383,7 @@ pub fn commit(
     // The statement must be one the algorithm accepts before it is logged:
     // checked on the very text stored and hashed (`validate_text` gives
     // the verdict `validate` gives on its parsed value).
-    validate_text(&canonical).map_err(|e| {
+    let validated = validate_text(&canonical).map_err(|e| {
         StoreError::Invalid(vec![expert_core::expert::FieldError::new(
             "panel",
             expert_core::expert::Rule::OutOfRange,
@@ -337,6 +392,7 @@ pub fn commit(
         )])
     })?;
     let statement_hash: [u8; 32] = Sha256::digest(canonical.as_bytes()).into();
+    validated::remember(statement_hash, Arc::new(validated.statement));
     let nonce =
         crate::auth::random_bytes::<32>().map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let commitment = nonce_commitment(&nonce);
@@ -465,8 +521,8 @@ pub fn reveal(
         });
     }
     let statement_text = statement(tx.conn, draw_id)?;
-    let statement = parse_statement(draw_id, &statement_text)?;
     let statement_hash: [u8; 32] = Sha256::digest(statement_text.as_bytes()).into();
+    let statement = parse_statement(draw_id, &statement_text, &statement_hash)?;
     let nonce: [u8; 32] = draw
         .nonce
         .as_slice()
@@ -1097,11 +1153,11 @@ type ChangeRow = (String, i32, Option<String>, Option<String>, String);
 /// the recorded changes.
 pub struct PanelState {
     pub panel: Panel,
-    pub root_statement: DrawStatement,
+    pub root_statement: Arc<DrawStatement>,
     pub root_result: DrawResult,
     root_id: String,
     /// Supplementary draws by id.
-    others: BTreeMap<String, (DrawStatement, DrawResult)>,
+    others: BTreeMap<String, (Arc<DrawStatement>, DrawResult)>,
 }
 
 impl std::fmt::Debug for PanelState {

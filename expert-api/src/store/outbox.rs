@@ -107,13 +107,25 @@ pub fn cancel(
 }
 
 /// Undo [`cancel`] for the undelivered messages to these recipients.
+///
+/// The messages are found by recipient alone, then updated by id: with
+/// `delivered_at IS NULL` beside a list of recipients, SQLite's planner
+/// took the due index and walked every undelivered message, the whole
+/// outbox when no sender delivers (a scan that grew with every draw).
 pub fn restore(conn: &mut DbConn, recipient_refs: &[String]) -> Result<usize, StoreError> {
     if recipient_refs.is_empty() {
         return Ok(0);
     }
+    let ids: Vec<String> = outbox::table
+        .filter(outbox::recipient_ref.eq_any(recipient_refs))
+        .select(outbox::id)
+        .load(conn)?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
     Ok(diesel::update(
         outbox::table
-            .filter(outbox::recipient_ref.eq_any(recipient_refs))
+            .filter(outbox::id.eq_any(&ids))
             .filter(outbox::delivered_at.is_null())
             .filter(outbox::cancelled_at.is_not_null()),
     )

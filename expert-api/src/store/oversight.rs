@@ -95,7 +95,7 @@ fn read(conn: &mut DbConn, scope: &Scope, now: DateTime<Utc>) -> Result<PeriodRe
         if row.id == row.panel_id && row.result.is_some() && unsealed {
             out.chances.push(PanelChances::of(
                 row.id.clone(),
-                &row.parsed_statement(conn)?,
+                &*row.parsed_statement(conn)?,
             ));
         }
     }
