@@ -12,7 +12,7 @@ use expert_draw_tests::backend::postgres_unavailable;
 use expert_draw_tests::fixtures::application_in;
 use expert_draw_tests::{Backend, TestDb, both_backends, cli_ok};
 
-const TABLES: [&str; 26] = [
+const TABLES: [&str; 27] = [
     "api_tokens",
     "assessment_links",
     "assessment_sheets",
@@ -25,6 +25,7 @@ const TABLES: [&str; 26] = [
     "cases",
     "checkpoints",
     "counters",
+    "draw_statements",
     "draws",
     "employer_letters",
     "employment_history",

@@ -143,7 +143,6 @@ diesel::table! {
         representatives -> Integer,
         request -> Text,
         state -> Text,
-        statement -> Text,
         statement_hash -> Text,
         nonce -> Binary,
         nonce_commitment -> Text,
@@ -157,6 +156,13 @@ diesel::table! {
         created_at -> Timestamp,
         revealed_at -> Nullable<Timestamp>,
         unsealed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    draw_statements (draw_id) {
+        draw_id -> Text,
+        statement -> Text,
     }
 }
 
@@ -373,6 +379,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     expert_declines,
     bans,
     draws,
+    draw_statements,
     panel_members,
     panel_changes,
     invitations,

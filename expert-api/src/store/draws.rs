@@ -26,7 +26,8 @@ use super::{StoreError, db_time, from_db_time};
 use crate::config::DrawPolicy;
 use crate::db::DbConn;
 use crate::db::schema::{
-    checkpoints, draws, expert_declines, experts, invitations, panel_changes, panel_members,
+    checkpoints, draw_statements, draws, expert_declines, experts, invitations, panel_changes,
+    panel_members,
 };
 use crate::draws::request::EffectivePolicy;
 use crate::draws::{DrawRequest, FilterContext};
@@ -155,9 +156,9 @@ pub struct MemberRow {
 
 /// The canonical JSON of a draw's statement, as committed and hashed.
 pub fn statement(conn: &mut DbConn, id: &str) -> Result<String, StoreError> {
-    draws::table
+    draw_statements::table
         .find(id)
-        .select(draws::statement)
+        .select(draw_statements::statement)
         .first::<String>(conn)
         .optional()?
         .ok_or_else(|| StoreError::NotFound {
@@ -421,7 +422,6 @@ pub fn commit(
             draws::representatives.eq(i32::try_from(req.representatives).unwrap_or(i32::MAX)),
             draws::request.eq(stored_request(req)?),
             draws::state.eq(state::COMMITTED),
-            draws::statement.eq(&canonical),
             draws::statement_hash.eq(hex::encode(statement_hash)),
             draws::nonce.eq(nonce.to_vec()),
             draws::nonce_commitment.eq(hex::encode(commitment)),
@@ -429,6 +429,12 @@ pub fn commit(
             draws::excluded.eq(Value::Object(excluded_json_clone(&excluded)).to_string()),
             draws::created_by.eq(actor),
             draws::created_at.eq(db_time(now)),
+        ))
+        .execute(tx.conn)?;
+    diesel::insert_into(draw_statements::table)
+        .values((
+            draw_statements::draw_id.eq(&id),
+            draw_statements::statement.eq(&canonical),
         ))
         .execute(tx.conn)?;
     tx.append(

@@ -2,7 +2,7 @@
 //! the change that causes them, delivered later by the worker with retries.
 //! Each row carries an idempotency key the receiver can deduplicate on.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::{StoreError, db_time, from_db_time};
@@ -108,29 +108,29 @@ pub fn cancel(
 
 /// Undo [`cancel`] for the undelivered messages to these recipients.
 ///
-/// The messages are found by recipient alone, then updated by id: with
-/// `delivered_at IS NULL` beside a list of recipients, SQLite's planner
-/// took the due index and walked every undelivered message, the whole
-/// outbox when no sender delivers (a scan that grew with every draw).
+/// The messages are read by recipient alone and updated one by one by
+/// primary key, with no other condition in either statement: with
+/// `delivered_at IS NULL` in the same `WHERE`, SQLite's planner took the
+/// due index and walked every undelivered message, the whole outbox when
+/// no sender delivers (a scan that grew with every draw, under the
+/// log-head lock).
 pub fn restore(conn: &mut DbConn, recipient_refs: &[String]) -> Result<usize, StoreError> {
     if recipient_refs.is_empty() {
         return Ok(0);
     }
-    let ids: Vec<String> = outbox::table
+    let held: Vec<(String, Option<NaiveDateTime>, Option<NaiveDateTime>)> = outbox::table
         .filter(outbox::recipient_ref.eq_any(recipient_refs))
-        .select(outbox::id)
+        .select((outbox::id, outbox::delivered_at, outbox::cancelled_at))
         .load(conn)?;
-    if ids.is_empty() {
-        return Ok(0);
+    let mut restored = 0;
+    for (id, delivered, cancelled) in held {
+        if delivered.is_none() && cancelled.is_some() {
+            restored += diesel::update(outbox::table.find(&id))
+                .set(outbox::cancelled_at.eq(None::<NaiveDateTime>))
+                .execute(conn)?;
+        }
     }
-    Ok(diesel::update(
-        outbox::table
-            .filter(outbox::id.eq_any(&ids))
-            .filter(outbox::delivered_at.is_null())
-            .filter(outbox::cancelled_at.is_not_null()),
-    )
-    .set(outbox::cancelled_at.eq(None::<chrono::NaiveDateTime>))
-    .execute(conn)?)
+    Ok(restored)
 }
 
 pub fn mark_delivered(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
