@@ -56,8 +56,8 @@ fn contexts(window: (DateTime<Utc>, DateTime<Utc>)) -> Vec<FilterContext> {
 /// The pool's exclusion counts and candidates' text.
 fn reading(pool: CandidatePool) -> (String, usize, String) {
     let excluded = format!("{:?}", pool.excluded());
-    let (count, text) = pool.into_candidates().unwrap();
-    (excluded, count, text)
+    let prepared = pool.into_candidates().unwrap();
+    (excluded, prepared.count, prepared.text)
 }
 
 /// At each step: the model caught up and read whole, and each pool built at

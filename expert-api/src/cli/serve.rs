@@ -11,7 +11,7 @@ use clap::Args;
 
 use super::{DbArg, KeyArgs};
 use crate::config::{self, Settings};
-use crate::db::open_pool;
+use crate::db::open_serving_pool;
 use crate::http::{self, AppState};
 use crate::notify::{Sender, Worker};
 use crate::store::tokens;
@@ -56,7 +56,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         policy.notify.webhook = None;
     }
     let url = args.db.url()?;
-    let pool = open_pool(&url, args.pool_size.max(1))
+    let pool = open_serving_pool(&url, args.pool_size.max(1))
         .with_context(|| format!("opening {}", url.redacted()))?;
     let (ring, vkeys, has_admin) = {
         let mut conn = pool.get()?;

@@ -85,6 +85,8 @@ pub enum DbError {
     Pool(#[from] r2d2::Error),
     #[error("migration failed: {0}")]
     Migration(String),
+    #[error("cannot start the write-ahead log checkpoint thread: {0}")]
+    Thread(std::io::Error),
 }
 
 impl DbUrl {
@@ -118,6 +120,12 @@ impl DbUrl {
 
     /// Open one connection, set up as every pooled connection is.
     pub fn connect(&self) -> Result<DbConn, DbError> {
+        self.connect_with(Checkpoints::OnCommit)
+    }
+
+    /// Open one connection; on SQLite, `checkpoints` says who copies the
+    /// write-ahead log back into the database file.
+    pub fn connect_with(&self, checkpoints: Checkpoints) -> Result<DbConn, DbError> {
         match self {
             DbUrl::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -146,6 +154,9 @@ impl DbUrl {
                      PRAGMA foreign_keys = ON;
                      PRAGMA mmap_size = 1073741824;",
                 )?;
+                if checkpoints == Checkpoints::Background {
+                    conn.batch_execute("PRAGMA wal_autocheckpoint = 0;")?;
+                }
                 Ok(DbConn::Sqlite(conn))
             }
             DbUrl::Postgres(url) => {
@@ -193,11 +204,24 @@ fn redact_url(url: &str) -> String {
     }
 }
 
+/// Who copies SQLite's write-ahead log back into the database file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checkpoints {
+    /// The connection whose commit finds the log past 1,000 pages (SQLite's
+    /// default): fine for the CLI's one connection.
+    OnCommit,
+    /// A thread of the server's own ([`open_serving_pool`]): a commit
+    /// never copies pages, so a write holding the log head is not made to
+    /// wait for a checkpoint of everyone's writes.
+    Background,
+}
+
 /// The r2d2 manager: picks the backend from the URL and applies the
 /// per-connection settings (WAL, foreign keys, busy timeout on SQLite).
 #[derive(Debug)]
 pub struct Manager {
     url: DbUrl,
+    checkpoints: Checkpoints,
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -205,7 +229,7 @@ impl r2d2::ManageConnection for Manager {
     type Error = DbError;
 
     fn connect(&self) -> Result<DbConn, DbError> {
-        self.url.connect()
+        self.url.connect_with(self.checkpoints)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), DbError> {
@@ -219,6 +243,37 @@ impl r2d2::ManageConnection for Manager {
 
 /// Build the pool and bring the schema up to date.
 pub fn open_pool(url: &DbUrl, size: u32) -> Result<Pool, DbError> {
+    build_pool(url, size, Checkpoints::OnCommit)
+}
+
+/// The server's pool: as [`open_pool`], and on SQLite a thread that
+/// checkpoints the write-ahead log every [`CHECKPOINT_EVERY`] (`PASSIVE`:
+/// it never waits for, nor blocks, a reader or a writer), so no request's
+/// commit copies the log into the database file under the log head's lock.
+pub fn open_serving_pool(url: &DbUrl, size: u32) -> Result<Pool, DbError> {
+    let DbUrl::Sqlite(_) = url else {
+        return open_pool(url, size);
+    };
+    let pool = build_pool(url, size, Checkpoints::Background)?;
+    let mut conn = url.connect()?;
+    std::thread::Builder::new()
+        .name("wal-checkpoint".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(CHECKPOINT_EVERY);
+                if let Err(error) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
+                    tracing::warn!(%error, "write-ahead log checkpoint failed; retrying");
+                }
+            }
+        })
+        .map_err(DbError::Thread)?;
+    Ok(pool)
+}
+
+/// How often the server checkpoints SQLite's write-ahead log.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+
+fn build_pool(url: &DbUrl, size: u32, checkpoints: Checkpoints) -> Result<Pool, DbError> {
     {
         let mut conn = url.connect()?;
         run_migrations(&mut conn)?;
@@ -230,7 +285,10 @@ pub fn open_pool(url: &DbUrl, size: u32) -> Result<Pool, DbError> {
         // restart, so it is probed on checkout; an SQLite file cannot, and
         // the probe was a query on every request.
         .test_on_check_out(matches!(url, DbUrl::Postgres(_)))
-        .build(Manager { url: url.clone() })?;
+        .build(Manager {
+            url: url.clone(),
+            checkpoints,
+        })?;
     Ok(pool)
 }
 

@@ -15,7 +15,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use expert_core::draw::{
     DrawResult, DrawStatement, Member, Panel, PreparedPool, SupplementaryDraw, nonce_commitment,
-    seed, validate_text,
+    seed, validate_scanned, validate_text,
 };
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -342,7 +342,11 @@ pub fn commit(
     pool.refresh(tx.conn, ctx, tx.head().size, fresh)?;
     let id = next_draw_id(tx.conn, now.year())?;
     let excluded = pool.excluded();
-    let (candidate_count, candidates_canonical) = pool.into_candidates()?;
+    let super::pool::Prepared {
+        count: candidate_count,
+        text: candidates_canonical,
+        scanned,
+    } = pool.into_candidates()?;
     let excluded_json: Map<String, Value> = excluded_json_clone(&excluded);
     let mut statement = json!({
         "spec": expert_core::draw::statement::SPEC_NAME,
@@ -381,10 +385,22 @@ pub fn commit(
     }
     // The candidates were encoded once, when the pool was prepared.
     let canonical = super::pool::statement_with_candidates(&candidates_canonical, &statement)?;
-    // The statement must be one the algorithm accepts before it is logged:
-    // checked on the very text stored and hashed (`validate_text` gives
-    // the verdict `validate` gives on its parsed value).
-    let validated = validate_text(&canonical).map_err(|e| {
+    // The statement must be one the algorithm accepts before it is logged.
+    // Its candidates' text was read back by the scanner when the pool was
+    // prepared (outside the lock, unless this refresh changed them); the
+    // rest is the value the canonical text was written from. Together they
+    // are `validate_text`'s own fast path on that text; when the scanner
+    // could not vouch, the whole text is validated here (`validate_text`
+    // gives the verdict `validate` gives on its parsed value).
+    let fast = scanned.and_then(|scanned| {
+        let fields = statement.as_object()?.clone();
+        validate_scanned(fields, scanned)
+    });
+    let validated = match fast {
+        Some(v) => Ok(v),
+        None => validate_text(&canonical),
+    }
+    .map_err(|e| {
         StoreError::Invalid(vec![expert_core::expert::FieldError::new(
             "panel",
             expert_core::expert::Rule::OutOfRange,

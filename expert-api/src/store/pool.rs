@@ -23,6 +23,7 @@ use crate::db::schema::{
 use crate::draws::filter::{china_date, term_covers};
 use crate::draws::{Exclusion, ExpertFacts, FilterContext, Seat, assess};
 use crate::facts::DrawFacts;
+use expert_core::draw::statement::{ScannedCandidates, scan_candidates};
 
 const IN_POOL: [&str; 2] = ["active", "on_leave"];
 
@@ -67,6 +68,19 @@ impl std::ops::Deref for Held {
     }
 }
 
+/// A pool's candidates as the statement will hold them: how many, their
+/// canonical JSON, and that text read back by the verifier's scanner
+/// (`scan_candidates`: rules 4 and 5 checked, typed), so the commit can
+/// validate its statement without reading the candidates again under the
+/// lock. `None` when the scanner cannot vouch for the text (it only ever
+/// accepts); the commit then validates the whole statement.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub count: usize,
+    pub text: String,
+    pub scanned: Option<ScannedCandidates>,
+}
+
 /// The candidates and exclusion counts of one request, as of log size `seq`.
 #[derive(Debug, Clone)]
 pub struct CandidatePool {
@@ -75,7 +89,7 @@ pub struct CandidatePool {
     /// The rest of the registry by reason (never a zero count).
     others: BTreeMap<&'static str, u64>,
     /// How many candidates, and their canonical JSON, built once.
-    prepared: Option<(usize, String)>,
+    prepared: Option<Prepared>,
     /// The read model the pool came from (`None`: read from the database).
     model: Option<Arc<DrawFacts>>,
 }
@@ -243,7 +257,14 @@ impl CandidatePool {
                 }
             }
             out.push(']');
-            self.prepared = Some((count, out));
+            let scanned = scan_candidates(&out, 0)
+                .filter(|(_, end)| *end == out.len())
+                .map(|(scanned, _)| scanned);
+            self.prepared = Some(Prepared {
+                count,
+                text: out,
+                scanned,
+            });
         }
         Ok(())
     }
@@ -259,8 +280,8 @@ impl CandidatePool {
         out
     }
 
-    /// How many candidates, and their canonical JSON (in id order).
-    pub fn into_candidates(mut self) -> Result<(usize, String), StoreError> {
+    /// The candidates as the statement holds them (in id order).
+    pub fn into_candidates(mut self) -> Result<Prepared, StoreError> {
         self.prepare()?;
         self.prepared
             .ok_or_else(|| StoreError::Corrupt("candidates not prepared".into()))
@@ -675,14 +696,65 @@ mod tests {
             prepared: None,
             model: None,
         };
-        let (count, text) = pool.clone().into_candidates().unwrap();
-        assert_eq!(count, expected.len());
+        let prepared = pool.clone().into_candidates().unwrap();
+        assert_eq!(prepared.count, expected.len());
         assert_eq!(
-            text,
+            prepared.text,
             draw_audit::jcs::canonical_string(&Value::Array(expected)).unwrap()
         );
+        // The scanner reads back what was rendered, or declines.
+        if let Some(s) = &prepared.scanned {
+            assert_eq!(s.candidates().len(), prepared.count);
+        }
         pool.matching.clear();
-        assert_eq!(pool.into_candidates().unwrap(), (0, "[]".to_owned()));
+        let empty = pool.into_candidates().unwrap();
+        assert_eq!((empty.count, empty.text.as_str()), (0, "[]"));
+    }
+
+    /// What the commit validates: the rest of a statement as a value and
+    /// its candidates' text as the scanner read it give the very statement
+    /// `validate_text` gives on the spliced canonical text, for every valid
+    /// conformance vector whose candidates the scanner reads.
+    #[test]
+    fn scanned_commit_validation_is_validate_text() {
+        use expert_core::draw::{validate_scanned, validate_text};
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../expert-core/vectors/expert-draw-1.json"
+        );
+        let vectors: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut compared = 0;
+        for case in vectors["valid"].as_array().unwrap() {
+            let mut rest = case["statement"].clone();
+            let Some(list) = rest.as_object_mut().and_then(|o| o.remove("candidates")) else {
+                continue;
+            };
+            // The five fields a service writes.
+            let list: Vec<Value> = list
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    json!({"id": c["id"], "region": c["region"], "employer": c["employer"],
+                        "specialties": c["specialties"], "recent": c["recent"]})
+                })
+                .collect();
+            let text = draw_audit::jcs::canonical_string(&Value::Array(list)).unwrap();
+            let Ok(spliced) = statement_with_candidates(&text, &rest) else {
+                continue;
+            };
+            let Some((scanned, end)) = scan_candidates(&text, 0) else {
+                continue;
+            };
+            assert_eq!(end, text.len());
+            let whole = validate_text(&spliced).unwrap().statement;
+            let parts = validate_scanned(rest.as_object().unwrap().clone(), scanned)
+                .expect("the scanned parts of a valid statement")
+                .statement;
+            assert_eq!(parts, whole, "{}", case["name"]);
+            compared += 1;
+        }
+        assert!(compared >= 5, "vectors compared: {compared}");
     }
 
     #[test]
