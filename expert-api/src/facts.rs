@@ -34,8 +34,10 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::schema::{draws, employment_history, expert_leaves, experts, panel_members};
-use crate::draws::filter::{china_date, leave_overlaps, term_covers};
-use crate::draws::{ExpertFacts, FilterContext, Seat, assess};
+use crate::draws::filter::{
+    Specialties, Window, assess_in, china_date, leave_overlaps, term_covers,
+};
+use crate::draws::{ExpertFacts, FilterContext, Seat};
 use crate::store::pool::{CandidatePool, Held, Matching, others_by_reason};
 use crate::store::{StoreError, audit, from_db_time};
 
@@ -128,10 +130,13 @@ impl DrawFacts {
             covered,
             leave_covered,
         } = gathered;
+        // Every expert gathered holds a code under a group's (the index's
+        // range is a prefix match), so the specialty check is skipped.
+        let window = Window::of(ctx);
         let matching: Matching = held
             .into_iter()
             .map(|h| {
-                let outcome = assess(&h, ctx);
+                let outcome = assess_in(&h, ctx, &window, Specialties::Matched);
                 (h.id.clone(), (h, outcome))
             })
             .collect();

@@ -122,34 +122,83 @@ pub fn leave_overlaps(from: NaiveDate, to: NaiveDate, ctx: &FilterContext) -> bo
 
 /// `Ok(recent)` for a candidate, else the first reason that excludes them.
 pub fn assess(f: &ExpertFacts, ctx: &FilterContext) -> Result<u32, Exclusion> {
-    let first_day = china_date(ctx.start);
-    if !term_covers(f.term, ctx) {
+    assess_in(f, ctx, &Window::of(ctx), Specialties::Check)
+}
+
+/// The dates every expert of a pool is compared with, worked out once per
+/// pool rather than once per expert.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    first_day: NaiveDate,
+    last_day: NaiveDate,
+    /// Employments ended before this day are too old to conflict.
+    since: NaiveDate,
+    year_ago: DateTime<Utc>,
+    lookback: DateTime<Utc>,
+}
+
+impl Window {
+    pub fn of(ctx: &FilterContext) -> Window {
+        let first_day = china_date(ctx.start);
+        Window {
+            first_day,
+            last_day: china_date(ctx.end),
+            since: first_day
+                .checked_sub_months(Months::new(36))
+                .unwrap_or(first_day),
+            year_ago: ctx.start - Duration::days(365),
+            lookback: ctx.start - Duration::days(i64::from(ctx.lookback_days)),
+        }
+    }
+}
+
+/// Whether [`assess_in`] checks that the expert holds a requested
+/// specialty, or the caller found them by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Specialties {
+    Check,
+    /// Found under a group's specialty code (the draw facts' index): a
+    /// match by construction.
+    Matched,
+}
+
+/// [`assess`] with the window's dates at hand.
+pub fn assess_in(
+    f: &ExpertFacts,
+    ctx: &FilterContext,
+    w: &Window,
+    specialties: Specialties,
+) -> Result<u32, Exclusion> {
+    let covered = f.term.is_some_and(|(start, end)| {
+        start <= w.first_day && w.first_day < end && start <= w.last_day && w.last_day < end
+    });
+    if !covered {
         return Err(Exclusion::NotActive);
     }
-    let overlaps = |(from, to): (NaiveDate, NaiveDate)| leave_overlaps(from, to, ctx);
+    let overlaps = |(from, to): (NaiveDate, NaiveDate)| from <= w.last_day && to >= w.first_day;
     if f.status_leave.is_some_and(overlaps) || f.leaves.iter().copied().any(overlaps) {
         return Err(Exclusion::OnLeave);
     }
-    let matches = ctx
-        .group_specialties
-        .iter()
-        .any(|g| f.specialties.iter().any(|s| s.starts_with(g.as_str())));
-    if !matches {
-        return Err(Exclusion::NoMatchingSpecialty);
+    if specialties == Specialties::Check {
+        let matches = ctx
+            .group_specialties
+            .iter()
+            .any(|g| f.specialties.iter().any(|s| s.starts_with(g.as_str())));
+        if !matches {
+            return Err(Exclusion::NoMatchingSpecialty);
+        }
     }
-    let since = first_day
-        .checked_sub_months(Months::new(36))
-        .unwrap_or(first_day);
+    // The dates first: most past employments are too old to look up.
     let conflict = ctx.avoided_organisations.contains(&f.employer)
         || f.employments.iter().any(|(code, from, to)| {
-            ctx.avoided_organisations.contains(code)
-                && *from <= first_day
-                && to.is_none_or(|t| t >= since)
+            *from <= w.first_day
+                && to.is_none_or(|t| t >= w.since)
+                && ctx.avoided_organisations.contains(code)
         });
     if conflict {
         return Err(Exclusion::ConflictOfInterest);
     }
-    if ctx.avoided_experts.contains(&f.id) {
+    if !ctx.avoided_experts.is_empty() && ctx.avoided_experts.contains(&f.id) {
         return Err(Exclusion::AvoidedByName);
     }
     if f.seats
@@ -158,23 +207,20 @@ pub fn assess(f: &ExpertFacts, ctx: &FilterContext) -> Result<u32, Exclusion> {
     {
         return Err(Exclusion::Booked);
     }
-    let year_ago = ctx.start - Duration::days(365);
-    let same_tenderer = f
-        .seats
-        .iter()
-        .filter(|s| s.tenderer == ctx.tenderer && s.start >= year_ago && s.start < ctx.start)
-        .count();
-    if ctx
-        .max_seats_same_tenderer_12m
-        .is_some_and(|cap| same_tenderer >= cap as usize)
-    {
-        return Err(Exclusion::SameTenderer12m);
+    if let Some(cap) = ctx.max_seats_same_tenderer_12m {
+        let same_tenderer = f
+            .seats
+            .iter()
+            .filter(|s| s.start >= w.year_ago && s.start < ctx.start && s.tenderer == ctx.tenderer)
+            .count();
+        if same_tenderer >= cap as usize {
+            return Err(Exclusion::SameTenderer12m);
+        }
     }
-    let lookback = ctx.start - Duration::days(i64::from(ctx.lookback_days));
     let recent = f
         .seats
         .iter()
-        .filter(|s| s.start >= lookback && s.start < ctx.start)
+        .filter(|s| s.start >= w.lookback && s.start < ctx.start)
         .count();
     if ctx
         .max_seats_lookback
@@ -182,10 +228,10 @@ pub fn assess(f: &ExpertFacts, ctx: &FilterContext) -> Result<u32, Exclusion> {
     {
         return Err(Exclusion::SeatsLookback);
     }
-    if ctx.excluded_ids.contains(&f.id) {
+    if !ctx.excluded_ids.is_empty() && ctx.excluded_ids.contains(&f.id) {
         return Err(Exclusion::EarlierDraw);
     }
-    if ctx.excluded_employers.contains(&f.employer) {
+    if !ctx.excluded_employers.is_empty() && ctx.excluded_employers.contains(&f.employer) {
         return Err(Exclusion::EmployerFull);
     }
     Ok(u32::try_from(recent).unwrap_or(u32::MAX).min(1_000_000))
