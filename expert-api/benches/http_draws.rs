@@ -287,7 +287,8 @@ fn durability(db: &str, backend: &str) -> String {
             )
         )
     } else {
-        "SQLite journal_mode=WAL, synchronous=FULL (set on every pooled connection by expert-api)"
+        "SQLite journal_mode=WAL, synchronous=FULL (set on every pooled connection by expert-api; \
+         the server's own thread checkpoints the WAL, PASSIVE, every 200 ms)"
             .into()
     }
 }

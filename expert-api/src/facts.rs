@@ -62,7 +62,7 @@ pub struct DrawFacts {
 #[derive(Debug, Default)]
 struct Index {
     seq: u64,
-    experts: HashMap<String, Arc<Held>>,
+    experts: HashMap<String, Arc<Held>, IdHash>,
     /// Specialty code → experts holding it.
     by_specialty: BTreeMap<String, BTreeSet<String>>,
     /// Panel id → the seats on it (expert id, seat).
@@ -73,6 +73,46 @@ struct Index {
     /// Experts in the pool whose term covers a window's China days, by
     /// (first, last) day; emptied whenever an expert changes.
     covered: Mutex<HashMap<(NaiveDate, NaiveDate), u64>>,
+}
+
+/// Hashing of the model's keys (expert ids, which the service mints, so no
+/// caller chooses them): a word at a time, multiply and rotate (the FxHash
+/// of rustc). A pool looks up every matching expert by id; SipHash, the
+/// default, made that a sixth of building a pool.
+type IdHash = std::hash::BuildHasherDefault<IdHasher>;
+
+#[derive(Debug, Default, Clone, Copy)]
+struct IdHasher(u64);
+
+impl IdHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(w);
+            self.add(u64::from_le_bytes(b));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// A pool's share of the model, taken under the read lock.
@@ -515,12 +555,13 @@ impl Index {
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
+        let window = Window::of(ctx);
         let leave_covered = self
             .with_leave
             .iter()
             .filter(|id| ids.binary_search(&id.as_str()).is_err())
             .filter_map(|id| self.experts.get(id))
-            .filter(|f| term_covers(f.term, ctx) && on_leave(f, ctx))
+            .filter(|f| window.covers(f.term) && on_leave(f, ctx))
             .count() as u64;
         Ok(Gathered {
             seq: self.seq,

@@ -108,10 +108,7 @@ pub fn china_date(t: DateTime<Utc>) -> NaiveDate {
 /// Whether a term `[start, end)` covers every China day of the evaluation
 /// (`Term::contains` of its first and last day).
 pub fn term_covers(term: Option<(NaiveDate, NaiveDate)>, ctx: &FilterContext) -> bool {
-    let (first_day, last_day) = (china_date(ctx.start), china_date(ctx.end));
-    term.is_some_and(|(start, end)| {
-        start <= first_day && first_day < end && start <= last_day && last_day < end
-    })
+    Window::of(ctx).covers(term)
 }
 
 /// Whether a leave `[from, to]` (both days included) touches a China day of
@@ -150,6 +147,16 @@ impl Window {
             lookback: ctx.start - Duration::days(i64::from(ctx.lookback_days)),
         }
     }
+
+    /// [`term_covers`] with these dates.
+    pub fn covers(&self, term: Option<(NaiveDate, NaiveDate)>) -> bool {
+        term.is_some_and(|(start, end)| {
+            start <= self.first_day
+                && self.first_day < end
+                && start <= self.last_day
+                && self.last_day < end
+        })
+    }
 }
 
 /// Whether [`assess_in`] checks that the expert holds a requested
@@ -169,10 +176,7 @@ pub fn assess_in(
     w: &Window,
     specialties: Specialties,
 ) -> Result<u32, Exclusion> {
-    let covered = f.term.is_some_and(|(start, end)| {
-        start <= w.first_day && w.first_day < end && start <= w.last_day && w.last_day < end
-    });
-    if !covered {
+    if !w.covers(f.term) {
         return Err(Exclusion::NotActive);
     }
     let overlaps = |(from, to): (NaiveDate, NaiveDate)| from <= w.last_day && to >= w.first_day;

@@ -570,9 +570,10 @@ pub fn others_by_reason(
     covered: u64,
     leave_covered: u64,
 ) -> Result<BTreeMap<&'static str, u64>, StoreError> {
+    let window = crate::draws::filter::Window::of(ctx);
     let matching_covered = matching
         .values()
-        .filter(|(f, _)| term_covers(f.term, ctx))
+        .filter(|(f, _)| window.covers(f.term))
         .count() as u64;
     let bad = || StoreError::Corrupt("the pool's counts do not add up".into());
     let others = all.checked_sub(matching.len() as u64).ok_or_else(bad)?;
