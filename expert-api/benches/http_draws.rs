@@ -7,8 +7,13 @@
 //! the stored panel with its invitations, each a durable transaction.
 //!
 //! `cargo bench -p expert-api --bench http_draws -- --backend sqlite|postgres
-//! [--pool realistic|uniform] [--clients 8] [--draws 400] [--experts 100000]
+//! [--pool realistic|uniform] [--clients 2] [--draws 400] [--experts 100000]
 //! [--template PATH|NAME]`
+//!
+//! Two clients by default: in a closed loop the mean latency is clients ÷
+//! throughput (Little's law), so 8 clients at 50 draws/s would wait 160 ms
+//! on average whatever the server did, and the draws serialise on the log
+//! head, so more clients add queueing, not throughput.
 //!
 //! `--template` keeps the seeded pool and reuses it: an SQLite file path or
 //! a PostgreSQL database name, seeded on first use (when it does not exist
@@ -62,7 +67,7 @@ fn args() -> Args {
     let mut a = Args {
         backend: "sqlite".into(),
         pool: "realistic".into(),
-        clients: 8,
+        clients: 2,
         draws: 400,
         experts: 100_000,
         template: None,
