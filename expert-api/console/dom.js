@@ -1,6 +1,7 @@
 // Small DOM helpers: elements are built with text nodes, never from HTML
 // strings, so data from the API cannot become markup.
-import { t } from './i18n.js';
+import { t, lang } from './i18n.js';
+import { ApiProblem } from './api.js';
 
 /** h('p', {class: 'x'}, 'text', child, ...) */
 export function h(tag, attrs = {}, ...children) {
@@ -104,4 +105,26 @@ export function pager(page, next, load, nextId = null) {
   return h('div', { class: 'actions' },
     page > 0 ? h('button', { type: 'button', onclick: () => load(page - 1) }, t('prev')) : null,
     next ? h('button', { type: 'button', id: nextId, onclick: () => load(page + 1) }, t('next')) : null);
+}
+
+/** A form's slot for errors that name no field of it. */
+export function formError() {
+  return h('p', { class: 'error form-error', tabindex: '-1', 'aria-live': 'polite' });
+}
+
+/** Submit `form` through `run(v)`, `v(name)` being a control's trimmed
+ * value: earlier errors cleared, required controls checked first, and an
+ * API problem shown next to the fields it names. */
+export function onSubmit(form, run) {
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    if (!checkRequired(form)) return;
+    const v = (name) => form.elements[name].value.trim();
+    try {
+      await run(v);
+    } catch (e) {
+      if (e instanceof ApiProblem) showProblem(form, e, lang); else throw e;
+    }
+  });
 }

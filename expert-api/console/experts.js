@@ -4,14 +4,10 @@
 // the API's: the form sends what was typed and places the problem+json
 // next to the fields it names.
 import { api, ApiProblem } from './api.js';
-import { h, put, field, table, status, clearErrors, showProblem, checkRequired } from './dom.js';
+import { h, put, field, table, status, clearErrors, showProblem, formError, onSubmit } from './dom.js';
 import { t, lang, showTime } from './i18n.js';
 
 const TITLES = ['none', 'junior', 'intermediate', 'associate_senior', 'senior'];
-
-function formError() {
-  return h('p', { class: 'error form-error', tabindex: '-1', 'aria-live': 'polite' });
-}
 
 function checkbox(label, name) {
   return h('div', { class: 'field' }, h('label', {}, h('input', { type: 'checkbox', name }), ` ${label}`));
@@ -68,11 +64,7 @@ export async function addExpert(main, ctx) {
     field(t('noCriminalRecord'), 'documents/no_criminal_record', 'input', { autocomplete: 'off' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'expert-submit' }, t('submitApplication'))),
     formError());
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    clearErrors(form);
-    if (!checkRequired(form)) return;
-    const v = (name) => form.elements[name].value.trim();
+  onSubmit(form, async (v) => {
     const chosen = [...form.elements.specialties.selectedOptions].map((o) => o.value);
     const years = v('years_in_field');
     const body = {
@@ -102,12 +94,8 @@ export async function addExpert(main, ctx) {
       showProblem(form, new ApiProblem(400, { errors: [{ field: 'years_in_field', message: t('wholeNumber'), message_en: t('wholeNumber') }] }), lang);
       return;
     }
-    try {
-      const created = await api('POST', '/api/v1/experts', { body });
-      location.hash = `#/experts/${encodeURIComponent(created.id)}`;
-    } catch (e) {
-      if (e instanceof ApiProblem) showProblem(form, e, lang); else throw e;
-    }
+    const created = await api('POST', '/api/v1/experts', { body });
+    location.hash = `#/experts/${encodeURIComponent(created.id)}`;
   });
   put(main, h('h2', {}, t('addExpertTitle')), h('p', { class: 'muted' }, t('addExpertHint')), form);
   form.elements.name.focus();

@@ -1,14 +1,10 @@
 // Operator pages: the pool, draws, requesting a draw, commit → reveal,
 // the panel by pseudonym and sign-in at the venue.
 import { api, token, ApiProblem } from './api.js';
-import { h, put, field, table, status, pager, clearErrors, showProblem, checkRequired } from './dom.js';
+import { h, put, field, table, status, pager, clearErrors, showProblem, checkRequired, formError, onSubmit } from './dom.js';
 import { t, lang, state, showTime, beijingToUtc } from './i18n.js';
 
 const STATUSES = ['', 'applicant', 'rejected', 'active', 'on_leave', 'suspended', 'retired', 'removed'];
-
-function formError() {
-  return h('p', { class: 'error form-error', tabindex: '-1', 'aria-live': 'polite' });
-}
 
 /** The pool, filtered as the API filters it; `preset` a status to start
  * with (the admissions queue is the applicants). */
@@ -234,11 +230,7 @@ export async function newDraw(main, ctx) {
     field(t('approvalReason'), 'approval/reason', 'input', { autocomplete: 'off' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'draw-submit' }, t('submitDraw'))),
     formError());
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    clearErrors(form);
-    if (!checkRequired(form)) return;
-    const v = (name) => form.elements[name].value.trim();
+  onSubmit(form, async (v) => {
     const body = {
       project: { id: v('project/id'), name: v('project/name'), region: v('project/region'), tenderer: v('project/tenderer'), bid_section: v('project/bid_section') },
       evaluation: { start: beijingToUtc(v('evaluation/start')), end: beijingToUtc(v('evaluation/end')), venue: v('evaluation/venue') },
@@ -266,12 +258,8 @@ export async function newDraw(main, ctx) {
     if (v('approval/supervisor_token') || v('approval/reason')) {
       body.approval = { supervisor_token: v('approval/supervisor_token'), reason: v('approval/reason') };
     }
-    try {
-      const d = await api('POST', '/api/v1/draws', { body });
-      location.hash = `#/draws/${encodeURIComponent(d.id)}`;
-    } catch (e) {
-      if (e instanceof ApiProblem) showProblem(form, e, lang); else throw e;
-    }
+    const d = await api('POST', '/api/v1/draws', { body });
+    location.hash = `#/draws/${encodeURIComponent(d.id)}`;
   });
   put(main, h('h2', {}, t('newDraw')), form);
 }

@@ -3,7 +3,7 @@
 // its deadlines and the baseline's range beside the decision. Every step
 // is the API's own (POST /cases/{id}/<step>); the page never decides.
 import { api, ApiProblem } from './api.js';
-import { h, put, field, table, status, pager, clearErrors, showProblem, checkRequired } from './dom.js';
+import { h, put, field, table, status, pager, clearErrors, showProblem, checkRequired, formError } from './dom.js';
 import { t, lang, showTime } from './i18n.js';
 
 const STAGES = ['', 'opened', 'notice_served', 'decided', 'effective', 'published', 'closed', 'withdrawn'];
@@ -15,10 +15,6 @@ const CODES = ['accept_property', 'leak_evaluation_information', 'conceal_confli
 /** Today in China (the API's dates are China dates). */
 function chinaToday() {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-}
-
-function formError() {
-  return h('p', { class: 'error form-error', tabindex: '-1', 'aria-live': 'polite' });
 }
 
 const lines = (s) => s.split('\n').map((l) => l.trim()).filter(Boolean);

@@ -29,25 +29,68 @@ pub fn enqueue(
     payload: &serde_json::Value,
     idempotency_key: &str,
 ) -> Result<String, StoreError> {
-    let id = format!(
-        "M{}",
-        hex::encode(
-            crate::auth::random_bytes::<8>().map_err(|e| StoreError::Corrupt(e.to_string()))?
-        )
-    );
-    diesel::insert_into(outbox::table)
-        .values((
-            outbox::id.eq(&id),
-            outbox::channel.eq(channel),
-            outbox::recipient_ref.eq(recipient_ref),
-            outbox::payload.eq(payload.to_string()),
-            outbox::idempotency_key.eq(idempotency_key),
-            outbox::attempts.eq(0),
-            outbox::next_attempt_at.eq(db_time(now)),
-            outbox::created_at.eq(db_time(now)),
-        ))
-        .execute(conn)?;
-    Ok(id)
+    let message = NewMessage {
+        channel: channel.to_owned(),
+        recipient_ref: recipient_ref.to_owned(),
+        payload: payload.clone(),
+        idempotency_key: idempotency_key.to_owned(),
+    };
+    enqueue_all(conn, now, &[message])?
+        .pop()
+        .ok_or_else(|| StoreError::Corrupt("no message id".into()))
+}
+
+/// A message for [`enqueue_all`].
+#[derive(Debug)]
+pub struct NewMessage {
+    pub channel: String,
+    pub recipient_ref: String,
+    pub payload: serde_json::Value,
+    pub idempotency_key: String,
+}
+
+/// Queue messages in one statement (inside the caller's transaction), as
+/// [`enqueue`] would one by one; returns their ids in order.
+pub fn enqueue_all(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    messages: &[NewMessage],
+) -> Result<Vec<String>, StoreError> {
+    if messages.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids = Vec::with_capacity(messages.len());
+    for _ in messages {
+        ids.push(format!(
+            "M{}",
+            hex::encode(
+                crate::auth::random_bytes::<8>().map_err(|e| StoreError::Corrupt(e.to_string()))?
+            )
+        ));
+    }
+    let payloads: Vec<String> = messages.iter().map(|m| m.payload.to_string()).collect();
+    let at = db_time(now);
+    let values: Vec<_> = messages
+        .iter()
+        .zip(&ids)
+        .zip(&payloads)
+        .map(|((m, id), payload)| {
+            (
+                outbox::id.eq(id),
+                outbox::channel.eq(&m.channel),
+                outbox::recipient_ref.eq(&m.recipient_ref),
+                outbox::payload.eq(payload),
+                outbox::idempotency_key.eq(&m.idempotency_key),
+                outbox::attempts.eq(0),
+                outbox::next_attempt_at.eq(at),
+                outbox::created_at.eq(at),
+            )
+        })
+        .collect();
+    crate::db::with_backend!(&mut *conn, c => {
+        diesel::insert_into(outbox::table).values(&values).execute(c)
+    })?;
+    Ok(ids)
 }
 
 /// Undelivered messages whose next attempt is due, oldest first.
