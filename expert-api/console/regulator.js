@@ -3,7 +3,7 @@
 // its deadlines and the baseline's range beside the decision. Every step
 // is the API's own (POST /cases/{id}/<step>); the page never decides.
 import { api, ApiProblem } from './api.js';
-import { h, put, field, table, status, pager, clearErrors, showProblem, checkRequired, formError } from './dom.js';
+import { h, put, field, table, status, pager, clearErrors, showProblem, checkRequired, formError, onSubmit } from './dom.js';
 import { t, lang, showTime } from './i18n.js';
 
 const STAGES = ['', 'opened', 'notice_served', 'decided', 'effective', 'published', 'closed', 'withdrawn'];
@@ -160,18 +160,10 @@ function stepForm(c, step, titleKey, fields, body, onDone, extra = {}) {
   const form = h('form', { class: 'grid step', novalidate: true, id: `step-${step.replace('/', '-')}` },
     h('div', { class: 'actions' }, h('h4', {}, t(titleKey))), ...fields,
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, extra.submitLabel ?? t('submitStep'))), formError());
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    clearErrors(form);
-    if (!checkRequired(form)) return;
-    const v = (n) => form.elements[n].value.trim();
-    try {
-      if (extra.before && !(await extra.before(form))) return;
-      await api('POST', `/api/v1/cases/${encodeURIComponent(c.case_no)}/${step}`, { body: body(v, form) });
-      await onDone();
-    } catch (e) {
-      if (e instanceof ApiProblem) showProblem(form, e, lang); else throw e;
-    }
+  onSubmit(form, async (v) => {
+    if (extra.before && !(await extra.before(form))) return;
+    await api('POST', `/api/v1/cases/${encodeURIComponent(c.case_no)}/${step}`, { body: body(v, form) });
+    await onDone();
   });
   return form;
 }
