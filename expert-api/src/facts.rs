@@ -34,9 +34,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::schema::{draws, employment_history, expert_leaves, experts, panel_members};
-use crate::draws::filter::{
-    Specialties, Window, assess_in, china_date, leave_overlaps, term_covers,
-};
+use crate::draws::filter::{Specialties, Window, assess_in, china_date, leave_overlaps};
 use crate::draws::{ExpertFacts, FilterContext, Seat};
 use crate::store::pool::{CandidatePool, Held, Matching, others_by_reason};
 use crate::store::{StoreError, audit, from_db_time};
@@ -590,10 +588,11 @@ impl Index {
         {
             return n;
         }
+        let dates = Window::of(ctx);
         let n = self
             .experts
             .values()
-            .filter(|f| term_covers(f.term, ctx))
+            .filter(|f| dates.covers(f.term))
             .count() as u64;
         if let Ok(mut covered) = self.covered.lock() {
             if covered.len() >= 4_096 {

@@ -105,12 +105,6 @@ pub fn china_date(t: DateTime<Utc>) -> NaiveDate {
     (t + Duration::hours(8)).date_naive()
 }
 
-/// Whether a term `[start, end)` covers every China day of the evaluation
-/// (`Term::contains` of its first and last day).
-pub fn term_covers(term: Option<(NaiveDate, NaiveDate)>, ctx: &FilterContext) -> bool {
-    Window::of(ctx).covers(term)
-}
-
 /// Whether a leave `[from, to]` (both days included) touches a China day of
 /// the evaluation.
 pub fn leave_overlaps(from: NaiveDate, to: NaiveDate, ctx: &FilterContext) -> bool {
@@ -148,7 +142,8 @@ impl Window {
         }
     }
 
-    /// [`term_covers`] with these dates.
+    /// Whether a term `[start, end)` covers every China day of the
+    /// evaluation (`Term::contains` of its first and last day).
     pub fn covers(&self, term: Option<(NaiveDate, NaiveDate)>) -> bool {
         term.is_some_and(|(start, end)| {
             start <= self.first_day

@@ -20,7 +20,7 @@ use crate::db::DbConn;
 use crate::db::schema::{
     employment_history, expert_leaves, expert_specialties, experts, panel_members,
 };
-use crate::draws::filter::{china_date, term_covers};
+use crate::draws::filter::{Window, china_date};
 use crate::draws::{Exclusion, ExpertFacts, FilterContext, Seat, assess};
 use crate::facts::DrawFacts;
 use expert_core::draw::statement::{ScannedCandidates, scan_candidates};
@@ -493,7 +493,7 @@ impl Totals {
         u64::try_from(all).map_err(|_| StoreError::Corrupt("negative count".into()))
     }
 
-    /// `term_covers` in SQL: start <= first day and last day < end.
+    /// `Window::covers` in SQL: start <= first day and last day < end.
     fn count_covered(
         conn: &mut DbConn,
         first_day: NaiveDate,
@@ -541,6 +541,7 @@ fn count_others(
         .into_iter()
         .filter(|id| !matching.contains_key(id))
         .collect();
+    let window = Window::of(ctx);
     let mut leave_covered: u64 = 0;
     for chunk in on_leave.chunks(1_000) {
         let terms: Vec<(String, Option<NaiveDate>, Option<NaiveDate>)> = experts::table
@@ -549,9 +550,7 @@ fn count_others(
             .load(conn)?;
         leave_covered += terms
             .into_iter()
-            .filter(|(status, s, e)| {
-                IN_POOL.contains(&status.as_str()) && term_covers(s.zip(*e), ctx)
-            })
+            .filter(|(status, s, e)| IN_POOL.contains(&status.as_str()) && window.covers(s.zip(*e)))
             .count() as u64;
     }
     others_by_reason(ctx, matching, all, covered, leave_covered)
@@ -570,7 +569,7 @@ pub fn others_by_reason(
     covered: u64,
     leave_covered: u64,
 ) -> Result<BTreeMap<&'static str, u64>, StoreError> {
-    let window = crate::draws::filter::Window::of(ctx);
+    let window = Window::of(ctx);
     let matching_covered = matching
         .values()
         .filter(|(f, _)| window.covers(f.term))
