@@ -81,17 +81,39 @@ struct Commit {
 pub struct DrawReplay {
     pending: HashMap<String, Commit>,
     revealed: HashSet<String>,
-    panels: HashMap<String, Panel>,
-    /// Per panel, what its supplementary draws are checked against.
-    first_draws: HashMap<String, FirstDraw>,
-    /// Per panel, the departures no reserve could fill, not yet filled.
-    gaps: HashMap<String, Vec<Gap>>,
-    /// Reserve lists, as members, of every draw that fed a panel.
-    reserves: HashMap<String, Vec<Vec<Member>>>,
-    /// (panel, member) → the draw that drew the member.
-    source: HashMap<(String, String), String>,
+    /// Per panel (by its first draw's id), all later entries can refer to.
+    panels: HashMap<String, PanelState>,
     draws_replayed: u64,
     substitutions_checked: u64,
+}
+
+/// What a panel's substitutions and supplementary draws are checked
+/// against: one map entry per panel, so a reveal inserts once and a
+/// substitution looks up once (a panel has a dozen members, searched in
+/// place).
+#[derive(Debug)]
+struct PanelState {
+    panel: Panel,
+    /// What its supplementary draws are checked against.
+    first: FirstDraw,
+    /// The departures no reserve could fill, not yet filled.
+    gaps: Vec<Gap>,
+    /// The reserve lists, as members, of every draw that fed the panel:
+    /// the first draw, then its supplementary draws in order.
+    feeds: Vec<Vec<Vec<Member>>>,
+    /// Member id → the index in `feeds` of the draw that drew the member;
+    /// the latest entry of an id holds.
+    source: Vec<(String, usize)>,
+}
+
+impl PanelState {
+    fn source_of(&self, member: &str) -> Option<usize> {
+        self.source
+            .iter()
+            .rev()
+            .find(|(id, _)| id == member)
+            .map(|&(_, feed)| feed)
+    }
 }
 
 impl DrawReplay {
@@ -295,22 +317,18 @@ impl DrawReplay {
                     .as_u64()
                     .and_then(|g| usize::try_from(g).ok())
                     .ok_or("parent_group is not a group number")?;
-                let panel = self
+                let state = self
                     .panels
                     .get_mut(parent)
                     .ok_or_else(|| format!("parent {parent:?} is not a revealed panel"))?;
-                let gap = self
+                let gap = state
                     .gaps
-                    .get_mut(parent)
-                    .and_then(|gaps| {
-                        let at = gaps
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, g)| g.group == group && g.seq < commit_seq)
-                            .max_by_key(|(_, g)| g.seq)
-                            .map(|(i, _)| i)?;
-                        Some(gaps.swap_remove(at))
-                    })
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, g)| g.group == group && g.seq < commit_seq)
+                    .max_by_key(|(_, g)| g.seq)
+                    .map(|(i, _)| i)
+                    .map(|at| state.gaps.swap_remove(at))
                     .ok_or_else(|| {
                         format!(
                             "supplementary draw for group {group} of {parent:?} fills no gap: \
@@ -323,13 +341,13 @@ impl DrawReplay {
                 })?;
                 if let Some(pick) = result.primaries.first().and_then(|p| p.first()) {
                     let member = Member::of(st, pick).map_err(|e| e.to_string())?;
-                    panel
+                    state
+                        .panel
                         .join(group, member)
                         .map_err(|e| format!("the supplementary pick cannot join: {e}"))?;
-                    self.source
-                        .insert((parent.to_owned(), pick.clone()), draw_id.to_owned());
+                    state.source.push((pick.clone(), state.feeds.len()));
                 }
-                self.reserves.insert(draw_id.to_owned(), reserves);
+                state.feeds.push(reserves);
             }
             _ => {
                 if result.shortfall(st.panel()).iter().any(|&s| s > 0) {
@@ -337,13 +355,22 @@ impl DrawReplay {
                 }
                 let panel = Panel::new(st, result).map_err(|e| e.to_string())?;
                 let first = FirstDraw::of(st, result).map_err(|e| e.to_string())?;
-                self.first_draws.insert(draw_id.to_owned(), first);
-                for id in result.primaries.iter().flatten() {
-                    self.source
-                        .insert((draw_id.to_owned(), id.clone()), draw_id.to_owned());
-                }
-                self.panels.insert(draw_id.to_owned(), panel);
-                self.reserves.insert(draw_id.to_owned(), reserves);
+                let source = result
+                    .primaries
+                    .iter()
+                    .flatten()
+                    .map(|id| (id.clone(), 0))
+                    .collect();
+                self.panels.insert(
+                    draw_id.to_owned(),
+                    PanelState {
+                        panel,
+                        first,
+                        gaps: Vec::new(),
+                        feeds: vec![reserves],
+                        source,
+                    },
+                );
             }
         }
         Ok(())
@@ -368,25 +395,23 @@ impl DrawReplay {
         if !data.get("reason").is_some_and(Value::is_string) {
             return Err("reason is not a string".into());
         }
-        let panel = self
+        let state = self
             .panels
             .get_mut(panel_id)
             .ok_or_else(|| format!("{panel_id:?} is not a revealed panel"))?;
-        let key = (panel_id.to_owned(), out.to_owned());
-        let src = self
-            .source
-            .get(&key)
-            .ok_or_else(|| format!("{out} is not on the panel of {panel_id:?}"))?
-            .clone();
+        let feed = state
+            .source_of(out)
+            .ok_or_else(|| format!("{out} is not on the panel of {panel_id:?}"))?;
         // A supplementary draw has one group: its pick's replacements come
         // from that group's reserves, whatever group the pick joined.
-        let list = if src == panel_id { group } else { 0 };
-        let reserves = self
-            .reserves
-            .get(&src)
+        let list = if feed == 0 { group } else { 0 };
+        let reserves = state
+            .feeds
+            .get(feed)
             .and_then(|r| r.get(list))
             .map_or(&[][..], Vec::as_slice);
-        let want = panel
+        let want = state
+            .panel
             .substitute_among(group, out, reserves)
             .map_err(|e| e.to_string())?;
         if want.as_deref() != logged_in {
@@ -397,22 +422,14 @@ impl DrawReplay {
             ));
         }
         match want {
-            Some(new) => {
-                self.source.insert((panel_id.to_owned(), new), src);
-            }
+            Some(new) => state.source.push((new, feed)),
             None => {
                 // A gap: what the supplementary draw filling it must say.
-                let first = self
-                    .first_draws
-                    .get(panel_id)
-                    .ok_or_else(|| format!("{panel_id:?} has no first draw"))?;
-                let want = panel
-                    .supplementary_of(first, group)
+                let want = state
+                    .panel
+                    .supplementary_of(&state.first, group)
                     .map_err(|e| e.to_string())?;
-                self.gaps
-                    .entry(panel_id.to_owned())
-                    .or_default()
-                    .push(Gap { group, seq, want });
+                state.gaps.push(Gap { group, seq, want });
             }
         }
         self.substitutions_checked += 1;
