@@ -1,6 +1,6 @@
 //! SQLite connections are set up for durability and integrity on every
 //! pooled connection, and the database file (with its directory) is created
-//! on first use.
+//! on first use; PostgreSQL connections plan every statement afresh.
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
@@ -74,6 +74,37 @@ fn every_pooled_sqlite_connection_is_set_up() {
         )
         .execute(c);
         assert!(r.is_err(), "a specialty of a missing expert was accepted");
+    }
+}
+
+#[derive(QueryableByName)]
+struct PlanCacheMode {
+    #[diesel(sql_type = Text)]
+    plan_cache_mode: String,
+}
+
+/// Every pooled PostgreSQL connection plans each statement for its
+/// parameters: a generic plan cached while a table was small would keep
+/// scanning it whole as it grows (docs/PERFORMANCE.md, draws over HTTP).
+#[test]
+fn every_pooled_postgres_connection_plans_per_statement() {
+    if let Some(skip) = expert_draw_tests::backend::postgres_unavailable() {
+        eprintln!("SKIPPED every_pooled_postgres_connection_plans_per_statement: {skip}");
+        return;
+    }
+    let db = TestDb::new(Backend::Postgres);
+    let url = DbUrl::parse(&db.url).expect("url");
+    let pool = open_pool(&url, 3).expect("pool");
+    let mut conns: Vec<_> = (0..3).map(|_| pool.get().expect("connection")).collect();
+    for conn in &mut conns {
+        let conn: &mut DbConn = conn;
+        let DbConn::Postgres(c) = &mut *conn else {
+            panic!("postgres:// must give a PostgreSQL connection")
+        };
+        let mode = diesel::sql_query("SHOW plan_cache_mode")
+            .get_result::<PlanCacheMode>(c)
+            .expect("plan_cache_mode");
+        assert_eq!(mode.plan_cache_mode, "force_custom_plan");
     }
 }
 

@@ -160,11 +160,19 @@ impl DbUrl {
                 Ok(DbConn::Sqlite(conn))
             }
             DbUrl::Postgres(url) => {
-                let conn =
+                let mut conn =
                     diesel::PgConnection::establish(url).map_err(|source| DbError::Connect {
                         url: self.redacted(),
                         source,
                     })?;
+                // Plan every statement for its parameters and the tables as
+                // they are now. Diesel keeps its prepared statements for the
+                // connection's life, and PostgreSQL's generic plan for one is
+                // made once, after five executions: a plan made while the
+                // outbox or the panels were nearly empty kept scanning them
+                // whole as they grew, until an ANALYZE that autovacuum may
+                // never run (off on CI machines, late on busy ones).
+                conn.batch_execute("SET plan_cache_mode = force_custom_plan")?;
                 Ok(DbConn::Postgres(conn))
             }
         }
