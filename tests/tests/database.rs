@@ -4,7 +4,8 @@
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
-use expert_api::db::{DbConn, DbUrl, open_pool};
+use diesel::connection::SimpleConnection;
+use expert_api::db::{Checkpoints, DbConn, DbUrl, checkpoint, open_pool};
 use expert_draw_tests::{Backend, TestDb, cli_ok};
 
 #[derive(QueryableByName)]
@@ -106,6 +107,71 @@ fn every_pooled_postgres_connection_plans_per_statement() {
             .expect("plan_cache_mode");
         assert_eq!(mode.plan_cache_mode, "force_custom_plan");
     }
+}
+
+/// SQLite's checkpoint starvation, and the server's checkpointer out of it.
+/// A writer starts the write-ahead log over only if, when it begins, every
+/// frame has been copied and no reader is inside the log; under steady
+/// load some reader always is, and a `PASSIVE` checkpoint (which never
+/// waits) leaves the log growing for ever. Past its threshold,
+/// [`checkpoint`] waits for those readers, and the next write starts the
+/// log over.
+#[test]
+fn the_checkpointer_starts_a_busy_write_ahead_log_over() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = DbUrl::parse(&format!("sqlite://{}", dir.path().join("wal.db").display()))
+        .expect("url");
+    let open = || url.connect_with(Checkpoints::Background).expect("connect");
+    let (mut writer, mut reader, mut checkpointer) = (open(), open(), open());
+    writer
+        .batch_execute("CREATE TABLE scratch (id INTEGER PRIMARY KEY, b BLOB)")
+        .expect("table");
+    let mut write = |n: usize| {
+        for _ in 0..n {
+            writer
+                .batch_execute("INSERT INTO scratch (b) VALUES (randomblob(65536))")
+                .expect("write");
+        }
+    };
+    let frames = |c: &mut DbConn| checkpoint(c, i64::MAX).expect("checkpoint").frames;
+    let begin_read = |r: &mut DbConn| {
+        r.batch_execute("BEGIN; SELECT count(*) FROM scratch;")
+            .expect("read");
+    };
+
+    // Starvation: a reader inside the log while the writers go on; the
+    // passive checkpoint copies what it may, and the log only grows.
+    write(10);
+    begin_read(&mut reader);
+    write(10);
+    let passive = checkpoint(&mut checkpointer, i64::MAX).expect("checkpoint");
+    assert!(!passive.restarted);
+    assert!(passive.copied < passive.frames, "{passive:?}");
+    reader.batch_execute("COMMIT").expect("end read");
+    write(1);
+    let grown = frames(&mut checkpointer);
+    assert!(grown > passive.frames, "{grown} after {passive:?}");
+
+    // Past the threshold the checkpointer waits for the reader (which ends
+    // a moment later, on its own thread) and the next write starts over.
+    begin_read(&mut reader);
+    write(10);
+    let restart = std::thread::scope(|s| {
+        s.spawn(|| {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            reader.batch_execute("COMMIT").expect("end read");
+        });
+        checkpoint(&mut checkpointer, 64).expect("checkpoint")
+    });
+    assert!(restart.restarted, "{restart:?}");
+    assert_eq!(restart.copied, restart.frames, "{restart:?}");
+    write(1);
+    let after = frames(&mut checkpointer);
+    assert!(
+        after < 64 && after < restart.frames,
+        "the log went on from frame {} to {after}",
+        restart.frames
+    );
 }
 
 #[test]
