@@ -126,15 +126,21 @@ impl PreparedPool {
                 .iter()
                 .map(|code| code.starts_with(&*group.specialty))
                 .collect();
-            let matching: Vec<u32> = candidates
-                .iter()
-                .filter(|c| {
-                    c.specialty_codes()
-                        .iter()
-                        .any(|&k| code_matches.get(k as usize).copied().unwrap_or(false))
-                })
-                .filter_map(|c| u32::try_from(c.index()).ok())
-                .collect();
+            // Straight over the code columns: a candidate's row of codes
+            // runs from the previous one's end to its own.
+            let (codes, ends) = candidates.specialty_columns();
+            let mut matching: Vec<u32> = Vec::with_capacity(n);
+            let mut start = 0;
+            for (i, &end) in (0u32..).zip(ends) {
+                let row = codes.get(start..end).ok_or(DrawError::Inconsistent)?;
+                if row
+                    .iter()
+                    .any(|&k| code_matches.get(k as usize).copied().unwrap_or(false))
+                {
+                    matching.push(i);
+                }
+                start = end;
+            }
             let mut prefix_all = Vec::with_capacity(matching.len());
             let mut prefix_remote = Vec::with_capacity(matching.len());
             let (mut all, mut remote) = (0u64, 0u64);

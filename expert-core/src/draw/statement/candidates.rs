@@ -172,6 +172,11 @@ impl Candidates {
         (&self.id_text, &self.id_ends)
     }
 
+    /// All specialty codes back to back and where each candidate's end.
+    pub(crate) fn specialty_columns(&self) -> (&[u32], &[usize]) {
+        (&self.specialty, &self.specialty_ends)
+    }
+
     pub(crate) fn employer_codes(&self) -> &[u32] {
         &self.employer
     }
