@@ -172,6 +172,19 @@ fn the_checkpointer_starts_a_busy_write_ahead_log_over() {
         "the log went on from frame {} to {after}",
         restart.frames
     );
+
+    // A reader that outlasts the checkpointer's wait: the round gives up
+    // (no error, nothing restarted) and lets the writers go on.
+    checkpointer
+        .batch_execute("PRAGMA busy_timeout = 50;")
+        .expect("short wait");
+    begin_read(&mut reader);
+    write(10);
+    let gave_up = checkpoint(&mut checkpointer, 64).expect("checkpoint");
+    assert!(!gave_up.restarted, "{gave_up:?}");
+    write(1);
+    reader.batch_execute("COMMIT").expect("end read");
+    assert!(frames(&mut checkpointer) > gave_up.frames);
 }
 
 #[test]

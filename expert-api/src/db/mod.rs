@@ -267,6 +267,12 @@ pub fn open_serving_pool(url: &DbUrl, size: u32) -> Result<Pool, DbError> {
     };
     let pool = build_pool(url, size, Checkpoints::Background)?;
     let mut conn = url.connect()?;
+    // How long a `RESTART` may hold the writers back waiting for readers:
+    // past it the round gives up and the next one tries again.
+    conn.batch_execute(&format!(
+        "PRAGMA busy_timeout = {};",
+        RESTART_WAIT.as_millis()
+    ))?;
     std::thread::Builder::new()
         .name("wal-checkpoint".into())
         .spawn(move || {
@@ -283,6 +289,10 @@ pub fn open_serving_pool(url: &DbUrl, size: u32) -> Result<Pool, DbError> {
 
 /// How often the server checkpoints SQLite's write-ahead log.
 pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+
+/// The longest the server's checkpointer waits for readers (and so holds
+/// writers back) in a `RESTART`.
+pub const RESTART_WAIT: Duration = Duration::from_millis(100);
 
 /// Bytes SQLite's write-ahead log file is cut back to when it starts over.
 pub const WAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
@@ -321,9 +331,11 @@ struct CheckpointRow {
 /// checkpoint starvation; the bench's log grew by 100 MB a second, and the
 /// writes into ever-new file pages slowed every commit). So once the log
 /// holds `restart_at` frames or more, `RESTART`: copy the rest and wait
-/// (by the busy timeout) for the readers still inside the log to finish;
-/// writers wait meanwhile, readers do not. The next writer then starts the
-/// log over and cuts the file back to [`WAL_SIZE_LIMIT`].
+/// (by the connection's busy timeout, [`RESTART_WAIT`] on the server's)
+/// for the readers still inside the log to finish; writers wait meanwhile,
+/// readers do not. The next writer then starts the log over and cuts the
+/// file back to [`WAL_SIZE_LIMIT`]. A round whose wait runs out restarts
+/// nothing (`restarted` false) and leaves the next round to try again.
 pub fn checkpoint(conn: &mut DbConn, restart_at: i64) -> Result<CheckpointOutcome, DbError> {
     let DbConn::Sqlite(c) = conn else {
         return Ok(CheckpointOutcome {
