@@ -2,9 +2,9 @@
 //! pooled connection, and the database file (with its directory) is created
 //! on first use; PostgreSQL connections plan every statement afresh.
 
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
-use diesel::connection::SimpleConnection;
 use expert_api::db::{Checkpoints, DbConn, DbUrl, checkpoint, open_pool};
 use expert_draw_tests::{Backend, TestDb, cli_ok};
 
@@ -119,8 +119,8 @@ fn every_pooled_postgres_connection_plans_per_statement() {
 #[test]
 fn the_checkpointer_starts_a_busy_write_ahead_log_over() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = DbUrl::parse(&format!("sqlite://{}", dir.path().join("wal.db").display()))
-        .expect("url");
+    let url =
+        DbUrl::parse(&format!("sqlite://{}", dir.path().join("wal.db").display())).expect("url");
     let open = || url.connect_with(Checkpoints::Background).expect("connect");
     let (mut writer, mut reader, mut checkpointer) = (open(), open(), open());
     writer

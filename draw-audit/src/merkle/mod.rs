@@ -159,7 +159,11 @@ mod tests {
         let data: Vec<u8> = (0..600u32).map(|i| (i * 7 + 3) as u8).collect();
         for len in 0..data.len() {
             let leaf = &data[..len];
-            let want: Hash = Sha256::new().chain_update([0x00]).chain_update(leaf).finalize().into();
+            let want: Hash = Sha256::new()
+                .chain_update([0x00])
+                .chain_update(leaf)
+                .finalize()
+                .into();
             assert_eq!(leaf_hash(leaf), want, "length {len}");
         }
         let (l, r) = (sha256(b"left"), sha256(b"right"));

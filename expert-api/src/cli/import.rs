@@ -105,11 +105,11 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         policy,
         today: Utc::now().date_naive(),
     };
-    let progress = progress_bar();
+    let progress = import::Progress::new(progress_bar());
     let prepared = match import::prepare(&opts, &progress) {
         Ok(p) => p,
         Err(e) => {
-            progress.finish_and_clear();
+            progress.bar().finish_and_clear();
             return unusable(e.0);
         }
     };
@@ -119,7 +119,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
             ImportError::Store(s) => Failure::Database(s.to_string()),
         })
     });
-    progress.finish_and_clear();
+    progress.bar().finish_and_clear();
     let outcome = match result {
         Ok(o) => o,
         Err(Failure::Unusable(msg)) => return unusable(msg),

@@ -177,7 +177,7 @@ pub async fn import_roster(
         }])
     };
     let streaming = wants_progress(&req);
-    let progress = ProgressBar::hidden();
+    let progress = import::Progress::new(ProgressBar::hidden());
     let bar = progress.clone();
     let db = state.clone();
     let work = async move {
@@ -250,9 +250,10 @@ fn wants_progress(req: &actix_web::HttpRequest) -> bool {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportLine {
-    /// While the import runs, at most every 200 ms when something moved:
-    /// the phase (`parsing`, `checking`, `writing`), rows done and rows in
-    /// the phase.
+    /// While the import runs, at most every 200 ms when something moved,
+    /// and when it ends: the phase (`parsing`, `checking`, `writing`), rows
+    /// done and rows in the phase. Every phase the import went through has
+    /// at least one line, the last with the phase's final counts.
     Progress {
         phase: &'static str,
         done: u64,
@@ -275,50 +276,66 @@ fn line(l: &ImportLine) -> web::Bytes {
 type Work = std::pin::Pin<Box<dyn std::future::Future<Output = Result<ImportReport, ApiError>>>>;
 
 /// The import's progress as JSON lines, then its report or problem. The
-/// work runs on the blocking pool; this only reads the bar it moves. A
-/// client that goes away does not stop an import already writing (its
-/// transaction commits or rolls back whole).
+/// work runs on the blocking pool; this only reads its progress, every
+/// [`PROGRESS_EVERY`] and when it ends, and writes a line for every phase
+/// whose counts moved since the last look: a phase that began and ended
+/// between two looks still has its line, with its last counts, so every
+/// phase the import went through is reported, in order, however fast it
+/// ran. A client that goes away does not stop an import already writing
+/// (its transaction commits or rolls back whole).
 fn progress_lines(
     work: Work,
-    bar: ProgressBar,
+    progress: import::Progress,
 ) -> impl futures_util::Stream<Item = Result<web::Bytes, actix_web::Error>> {
     use futures_util::future::{Either, select};
     futures_util::stream::unfold(
-        (Some(work), bar, None::<(&'static str, u64, u64)>),
-        |(work, bar, last)| async move {
+        (Some(work), progress, Vec::<import::PhaseCount>::new()),
+        |(work, progress, mut told)| async move {
             let mut work = work?;
             loop {
                 let tick = Box::pin(actix_web::rt::time::sleep(PROGRESS_EVERY));
                 match select(work, tick).await {
                     Either::Left((done, _)) => {
+                        let mut out = moved(&progress, &mut told);
                         let end = match done {
                             Ok(report) => ImportLine::Report(report),
                             Err(e) => ImportLine::Problem(e.problem().clone()),
                         };
-                        return Some((Ok(line(&end)), (None, bar, last)));
+                        out.extend_from_slice(&line(&end));
+                        return Some((Ok(web::Bytes::from(out)), (None, progress, told)));
                     }
                     Either::Right(((), pending)) => {
                         work = pending;
-                        let Some(phase) = Phase::of_message(&bar.message()) else {
-                            continue;
-                        };
-                        let now = (
-                            phase.as_str(),
-                            bar.position(),
-                            bar.length().unwrap_or_default(),
-                        );
-                        if last == Some(now) {
-                            continue;
+                        let out = moved(&progress, &mut told);
+                        if !out.is_empty() {
+                            let next = (Some(work), progress, told);
+                            return Some((Ok(web::Bytes::from(out)), next));
                         }
-                        let l = ImportLine::Progress {
-                            phase: now.0,
-                            done: now.1,
-                            total: now.2,
-                        };
-                        return Some((Ok(line(&l)), (Some(work), bar, Some(now))));
                     }
                 }
             }
         },
     )
+}
+
+/// The progress lines of the phases (reading aside: it has no rows) whose
+/// counts differ from what `told` holds, which is brought up to date.
+fn moved(progress: &import::Progress, told: &mut Vec<import::PhaseCount>) -> Vec<u8> {
+    let now: Vec<import::PhaseCount> = progress
+        .phases()
+        .into_iter()
+        .filter(|p| p.phase != Phase::Reading)
+        .collect();
+    let mut out = Vec::new();
+    for (i, p) in now.iter().enumerate() {
+        if told.get(i) != Some(p) {
+            out.extend_from_slice(&line(&ImportLine::Progress {
+                phase: p.phase.as_str(),
+                done: p.done,
+                total: p.total,
+            }));
+        }
+    }
+    *told = now;
+    out
 }

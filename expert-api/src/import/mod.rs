@@ -53,6 +53,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, Utc};
 use expert_core::admission::{AdmissionPolicy, Application, Decision};
+use std::sync::{Arc, Mutex};
+
 use indicatif::ProgressBar;
 
 use crate::db::DbConn;
@@ -237,6 +239,78 @@ impl Phase {
     }
 }
 
+/// An import's progress: the bar the CLI draws (and the HTTP stream reads),
+/// and the phases already ended with their last counts, so a reader that
+/// looks only now and then still learns every phase the import went
+/// through and how far each got.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    bar: ProgressBar,
+    ended: Arc<Mutex<Vec<PhaseCount>>>,
+}
+
+/// A phase with its rows done and rows in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhaseCount {
+    pub phase: Phase,
+    pub done: u64,
+    pub total: u64,
+}
+
+impl Progress {
+    pub fn new(bar: ProgressBar) -> Self {
+        Self {
+            bar,
+            ended: Arc::default(),
+        }
+    }
+
+    pub fn bar(&self) -> &ProgressBar {
+        &self.bar
+    }
+
+    /// Starts `phase` over `total` rows (unknown: `None`), ending the one
+    /// before.
+    fn enter(&self, phase: Phase, total: Option<u64>) {
+        if let Some(now) = self.current()
+            && let Ok(mut ended) = self.ended.lock()
+        {
+            ended.push(now);
+        }
+        self.bar.set_message(phase.message());
+        self.bar.set_position(0);
+        match total {
+            Some(total) => self.bar.set_length(total),
+            None => self.bar.unset_length(),
+        }
+    }
+
+    fn inc(&self, rows: usize) {
+        self.bar.inc(u64::try_from(rows).unwrap_or(u64::MAX));
+    }
+
+    fn current(&self) -> Option<PhaseCount> {
+        Some(PhaseCount {
+            phase: Phase::of_message(&self.bar.message())?,
+            done: self.bar.position(),
+            total: self.bar.length().unwrap_or_default(),
+        })
+    }
+
+    /// Every phase so far in order: those ended with their last counts,
+    /// then the one running.
+    pub fn phases(&self) -> Vec<PhaseCount> {
+        let mut all = self.ended.lock().map(|e| e.clone()).unwrap_or_default();
+        all.extend(self.current());
+        all
+    }
+}
+
+/// Rows as a progress length.
+fn rows(n: usize) -> Option<u64> {
+    Some(u64::try_from(n).unwrap_or(u64::MAX))
+}
+
 /// A row that passed parsing, waiting for the pool checks.
 #[derive(Debug)]
 struct Candidate {
@@ -249,7 +323,7 @@ fn parse_rows(
     table: &Table,
     today: NaiveDate,
     policy: &AdmissionPolicy,
-    progress: &ProgressBar,
+    progress: &Progress,
 ) -> Result<(ColumnMap, Vec<Candidate>, Vec<RowError>), Unusable> {
     let map = ColumnMap::from_headers(&table.headers).map_err(|e| Unusable(e.to_string()))?;
     if table.rows.is_empty() {
@@ -312,8 +386,8 @@ impl Prepared {
 
 /// Read and parse `opts.file`; touches no database, so an unusable file is
 /// reported even when the database is down.
-pub fn prepare(opts: &Options, progress: &ProgressBar) -> Result<Prepared, Unusable> {
-    progress.set_message(Phase::Reading.message());
+pub fn prepare(opts: &Options, progress: &Progress) -> Result<Prepared, Unusable> {
+    progress.enter(Phase::Reading, None);
     let (format, table) = read_table(&opts.file, opts.format, opts.sheet.as_deref())?;
     prepare_table(opts, format, &table, progress)
 }
@@ -335,10 +409,9 @@ pub fn prepare_table(
     opts: &Options,
     format: Format,
     table: &Table,
-    progress: &ProgressBar,
+    progress: &Progress,
 ) -> Result<Prepared, Unusable> {
-    progress.set_length(u64::try_from(table.rows.len()).unwrap_or(u64::MAX));
-    progress.set_message(Phase::Parsing.message());
+    progress.enter(Phase::Parsing, rows(table.rows.len()));
     let (map, candidates, errors) = parse_rows(table, opts.today, &opts.policy, progress)?;
     Ok(Prepared {
         outcome: Outcome {
@@ -358,26 +431,19 @@ pub fn execute(
     conn: &mut DbConn,
     prepared: Prepared,
     opts: &Options,
-    progress: &ProgressBar,
+    progress: &Progress,
 ) -> Result<Outcome, ImportError> {
     let Prepared {
         mut outcome,
         candidates,
     } = prepared;
-    if let DbConn::Postgres(pg) = conn {
-        // PostgreSQL switches a prepared statement to a generic plan after
-        // five runs; planned while `experts` was empty, the resident-ID
-        // lookup stays a sequential scan, and inside one long transaction
-        // no ANALYZE comes to fix it: every batch would scan all rows
-        // written so far (measured: quadratic, minutes for 100,000 rows).
-        use diesel::connection::SimpleConnection;
-        pg.batch_execute("SET plan_cache_mode = force_custom_plan")?;
-    }
+    // (Every PostgreSQL connection plans each statement afresh, see
+    // `db::DbUrl::connect_with`: with a generic plan made while `experts`
+    // was empty, the resident-ID lookup of each batch scanned every row
+    // written so far, quadratic over an import.)
     // Read-only checks against the pool, so that all-or-nothing can refuse
     // before taking the write lock.
-    progress.set_message(Phase::Checking.message());
-    progress.set_position(0);
-    progress.set_length(u64::try_from(candidates.len()).unwrap_or(u64::MAX));
+    progress.enter(Phase::Checking, rows(candidates.len()));
     let mut valid = Vec::with_capacity(candidates.len());
     for chunk in candidates.chunks(BATCH) {
         let apps: Vec<&Application> = chunk.iter().map(|c| &c.intake.application).collect();
@@ -388,7 +454,7 @@ pub fn execute(
                 Err(e) => outcome.errors.extend(RowError::from_store(c.row, e)?),
             }
         }
-        progress.inc(u64::try_from(chunk.len()).unwrap_or(0));
+        progress.inc(chunk.len());
     }
     outcome.errors.sort_by_key(|e| e.row);
     outcome.valid_rows = valid.len();
@@ -399,16 +465,14 @@ pub fn execute(
         return Ok(outcome);
     }
 
-    progress.set_message(Phase::Writing.message());
-    progress.set_position(0);
-    progress.set_length(u64::try_from(valid.len()).unwrap_or(u64::MAX));
+    progress.enter(Phase::Writing, rows(valid.len()));
     let mut written = Written::default();
     match opts.mode {
         Mode::AllOrNothing => {
             let result = audit::write(conn, Utc::now(), |tx| {
                 for chunk in valid.chunks(BATCH) {
                     write_chunk(tx, chunk, opts, &mut written)?;
-                    progress.inc(u64::try_from(chunk.len()).unwrap_or(0));
+                    progress.inc(chunk.len());
                 }
                 if written.refused.is_empty() {
                     Ok(())
@@ -437,7 +501,7 @@ pub fn execute(
                         ImportError::Store(StoreError::Corrupt("refusal without rows".into()))
                     }
                 })?;
-                progress.inc(u64::try_from(chunk.len()).unwrap_or(0));
+                progress.inc(chunk.len());
             }
         }
     }
