@@ -154,6 +154,8 @@ fn the_checkpointer_starts_a_busy_write_ahead_log_over() {
 
     // Past the threshold the checkpointer waits for the reader (which ends
     // a moment later, on its own thread) and the next write starts over.
+    // One write first, so that the reader's snapshot is inside the log.
+    write(1);
     begin_read(&mut reader);
     write(10);
     let restart = std::thread::scope(|s| {
@@ -178,6 +180,7 @@ fn the_checkpointer_starts_a_busy_write_ahead_log_over() {
     checkpointer
         .batch_execute("PRAGMA busy_timeout = 50;")
         .expect("short wait");
+    write(1);
     begin_read(&mut reader);
     write(10);
     let gave_up = checkpoint(&mut checkpointer, 64).expect("checkpoint");

@@ -32,6 +32,7 @@ pub fn leaf_hash(leaf: &[u8]) -> Hash {
     prefixed_sha256(0x00, leaf)
 }
 
+/// RFC 6962 interior node hash `H(0x01 || left || right)`.
 pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
     // `0x01 ‖ left ‖ right` is 65 bytes: two blocks, padded by hand.
     let mut blocks = [[0u8; 64]; 2];
@@ -102,6 +103,7 @@ fn prefixed_sha256(prefix: u8, data: &[u8]) -> Hash {
     digest_of(&state)
 }
 
+/// Root of the empty tree, `H("")`.
 pub fn empty_root() -> Hash {
     sha256(b"")
 }

@@ -276,10 +276,31 @@ pub fn open_serving_pool(url: &DbUrl, size: u32) -> Result<Pool, DbError> {
     std::thread::Builder::new()
         .name("wal-checkpoint".into())
         .spawn(move || {
+            // Rounds left before the next `RESTART` may be tried: a reader
+            // that outlasts the wait (a whole-log check, a report) would
+            // otherwise hold the writers back for it every round.
+            let (mut pause, mut backoff) = (0u32, 1u32);
             loop {
                 std::thread::sleep(CHECKPOINT_EVERY);
-                if let Err(error) = checkpoint(&mut conn, RESTART_AT_FRAMES) {
-                    tracing::warn!(%error, "write-ahead log checkpoint failed; retrying");
+                let restart_at = if pause == 0 {
+                    RESTART_AT_FRAMES
+                } else {
+                    pause -= 1;
+                    i64::MAX
+                };
+                match checkpoint(&mut conn, restart_at) {
+                    Ok(round) if round.frames >= restart_at && !round.restarted => {
+                        pause = backoff;
+                        backoff = (backoff * 2).min(RESTART_BACKOFF_MAX);
+                    }
+                    Ok(round) => {
+                        if round.restarted {
+                            backoff = 1;
+                        }
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "write-ahead log checkpoint failed; retrying");
+                    }
                 }
             }
         })
@@ -293,6 +314,11 @@ pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 /// The longest the server's checkpointer waits for readers (and so holds
 /// writers back) in a `RESTART`.
 pub const RESTART_WAIT: Duration = Duration::from_millis(100);
+
+/// The most rounds the checkpointer lets pass between two `RESTART`s that
+/// a reader kept from finishing (doubling from one): 5 s, so a long reader
+/// holds writers back at most [`RESTART_WAIT`] in 5 s.
+pub const RESTART_BACKOFF_MAX: u32 = 25;
 
 /// Bytes SQLite's write-ahead log file is cut back to when it starts over.
 pub const WAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;

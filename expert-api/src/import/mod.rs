@@ -53,7 +53,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, Utc};
 use expert_core::admission::{AdmissionPolicy, Application, Decision};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use indicatif::ProgressBar;
 
@@ -270,19 +270,19 @@ impl Progress {
     }
 
     /// Starts `phase` over `total` rows (unknown: `None`), ending the one
-    /// before.
+    /// before. Under the lock [`Progress::phases`] takes, so that no look
+    /// sees a phase change half made.
     fn enter(&self, phase: Phase, total: Option<u64>) {
-        if let Some(now) = self.current()
-            && let Ok(mut ended) = self.ended.lock()
-        {
+        let mut ended = self.ended.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(now) = self.current() {
             ended.push(now);
         }
-        self.bar.set_message(phase.message());
         self.bar.set_position(0);
         match total {
             Some(total) => self.bar.set_length(total),
             None => self.bar.unset_length(),
         }
+        self.bar.set_message(phase.message());
     }
 
     fn inc(&self, rows: usize) {
@@ -298,9 +298,10 @@ impl Progress {
     }
 
     /// Every phase so far in order: those ended with their last counts,
-    /// then the one running.
+    /// then the one running (its rows done only grow until it ends).
     pub fn phases(&self) -> Vec<PhaseCount> {
-        let mut all = self.ended.lock().map(|e| e.clone()).unwrap_or_default();
+        let ended = self.ended.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut all = ended.clone();
         all.extend(self.current());
         all
     }

@@ -192,11 +192,9 @@ fn stream(args: &VerifyArgs, marks: &[u64]) -> Result<ExportSummary, Failure> {
         verifier.push(buf.get(..filled).unwrap_or_default());
     }
     progress.finish_and_clear();
-    let summary = verifier.summarise();
-    // The command ends with the report: its memory goes back with the
-    // process, not panel by panel.
-    std::mem::forget(verifier);
-    Ok(summary)
+    // The command ends with the report: the replay's memory goes back with
+    // the process, not panel by panel.
+    Ok(verifier.finish_for_exit())
 }
 
 /// A byte-count bar on standard error, only when it is a terminal and the

@@ -129,7 +129,8 @@ impl PreparedPool {
             // Straight over the code columns: a candidate's row of codes
             // runs from the previous one's end to its own.
             let (codes, ends) = candidates.specialty_columns();
-            let mut matching: Vec<u32> = Vec::with_capacity(n);
+            // Grown as it fills: a group matching few keeps little.
+            let mut matching: Vec<u32> = Vec::new();
             let mut start = 0;
             for (i, &end) in (0u32..).zip(ends) {
                 let row = codes.get(start..end).ok_or(DrawError::Inconsistent)?;
