@@ -129,8 +129,7 @@ impl PreparedPool {
             // Straight over the code columns: a candidate's row of codes
             // runs from the previous one's end to its own.
             let (codes, ends) = candidates.specialty_columns();
-            // Grown as it fills: a group matching few keeps little.
-            let mut matching: Vec<u32> = Vec::new();
+            let mut matching: Vec<u32> = Vec::with_capacity(n);
             let mut start = 0;
             for (i, &end) in (0u32..).zip(ends) {
                 let row = codes.get(start..end).ok_or(DrawError::Inconsistent)?;
@@ -141,6 +140,10 @@ impl PreparedPool {
                     matching.push(i);
                 }
                 start = end;
+            }
+            // Kept with the pool: a group matching few keeps little.
+            if matching.len() < matching.capacity() / 2 {
+                matching.shrink_to_fit();
             }
             let mut prefix_all = Vec::with_capacity(matching.len());
             let mut prefix_remote = Vec::with_capacity(matching.len());
