@@ -262,9 +262,11 @@ fn read_update(conn: &mut DbConn, current: Option<u64>) -> Result<Update, StoreE
     })
 }
 
-/// The panels an entry subject names: the panel itself, or the panel of a
-/// draw (a supplementary draw's members belong to the first draw's panel),
-/// each only if it has members.
+/// The panel ids entry subjects may name: each subject itself (a panel's
+/// id), and the panel of each draw named (a supplementary draw's members
+/// belong to the first draw's panel). Subjects that name no panel stay in
+/// the list: they have no members, so the callers' reads of members by
+/// `panel_id` find nothing for them, and no query is spent sorting them out.
 ///
 /// A member's `panel_id` is its draw's `panel_id` (`draws::insert_member`),
 /// so the draws named are looked up by primary key and their panels' members
@@ -280,18 +282,7 @@ pub fn panels_named(conn: &mut DbConn, subjects: &[String]) -> Result<Vec<String
                 .load::<String>(conn)?,
         );
     }
-    let named: Vec<String> = named.into_iter().collect();
-    let mut panels = BTreeSet::new();
-    for chunk in named.chunks(IDS_PER_QUERY) {
-        panels.extend(
-            panel_members::table
-                .filter(panel_members::panel_id.eq_any(chunk))
-                .select(panel_members::panel_id)
-                .distinct()
-                .load::<String>(conn)?,
-        );
-    }
-    Ok(panels.into_iter().collect())
+    Ok(named.into_iter().collect())
 }
 
 /// Id, region, employer, specialties, status, term start and end, leave
