@@ -100,12 +100,23 @@ pub fn check_canonical_visit<'a, V: CanonicalVisitor<'a>>(
         second_key: 0..0,
         visit,
     };
-    s.value(0)?;
+    let at = |s: &Scanner<'_, '_, V>, reason| NotCanonical {
+        offset: s.i,
+        reason,
+    };
+    if let Err(reason) = s.value(0) {
+        return Err(at(&s, reason));
+    }
     if s.i != bytes.len() {
-        return Err(s.fail("bytes after the value"));
+        return Err(at(&s, "bytes after the value"));
     }
     Ok(text)
 }
+
+/// Why the bytes are not canonical; where is the scanner's position when it
+/// is returned. A bare reason fits in the two return registers, which a
+/// whole [`NotCanonical`] did not.
+type Fail = &'static str;
 
 /// A string's content span and whether it holds escapes.
 #[derive(Debug, Clone)]
@@ -126,27 +137,20 @@ struct Scanner<'a, 'v, V> {
 }
 
 impl<'a, V: CanonicalVisitor<'a>> Scanner<'a, '_, V> {
-    fn fail(&self, reason: &'static str) -> NotCanonical {
-        NotCanonical {
-            offset: self.i,
-            reason,
-        }
-    }
-
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
 
-    fn expect(&mut self, byte: u8, reason: &'static str) -> Result<(), NotCanonical> {
+    fn expect(&mut self, byte: u8, reason: Fail) -> Result<(), Fail> {
         if self.peek() == Some(byte) {
             self.i += 1;
             Ok(())
         } else {
-            Err(self.fail(reason))
+            Err(reason)
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<(), NotCanonical> {
+    fn value(&mut self, depth: usize) -> Result<(), Fail> {
         match self.peek() {
             Some(b'{') => self.object(depth + 1),
             Some(b'[') => self.array(depth + 1),
@@ -155,21 +159,21 @@ impl<'a, V: CanonicalVisitor<'a>> Scanner<'a, '_, V> {
             Some(b'f') => self.literal(b"false"),
             Some(b'n') => self.literal(b"null"),
             Some(b'-' | b'0'..=b'9') => self.number(),
-            _ => Err(self.fail("expected a JSON value (no whitespace)")),
+            _ => Err("expected a JSON value (no whitespace)"),
         }
     }
 
-    fn literal(&mut self, word: &[u8]) -> Result<(), NotCanonical> {
+    fn literal(&mut self, word: &[u8]) -> Result<(), Fail> {
         if self.b.get(self.i..self.i + word.len()) == Some(word) {
             self.i += word.len();
             Ok(())
         } else {
-            Err(self.fail("invalid literal"))
+            Err("invalid literal")
         }
     }
 
     /// `0` or `-?[1-9][0-9]*` within ±(2^53 − 1); no `-0`, fraction or exponent.
-    fn number(&mut self) -> Result<(), NotCanonical> {
+    fn number(&mut self) -> Result<(), Fail> {
         let start = self.i;
         if self.peek() == Some(b'-') {
             self.i += 1;
@@ -179,7 +183,7 @@ impl<'a, V: CanonicalVisitor<'a>> Scanner<'a, '_, V> {
         while let Some(d @ b'0'..=b'9') = self.peek() {
             if self.i - digits >= 16 {
                 self.i = start;
-                return Err(self.fail("integer is outside ±(2^53−1)"));
+                return Err("integer is outside ±(2^53−1)");
             }
             value = value * 10 + u64::from(d - b'0');
             self.i += 1;
@@ -187,50 +191,52 @@ impl<'a, V: CanonicalVisitor<'a>> Scanner<'a, '_, V> {
         let len = self.i - digits;
         let first = self.b.get(digits).copied();
         if len == 0 {
-            return Err(self.fail("invalid number"));
+            return Err("invalid number");
         }
         if first == Some(b'0') && (len > 1 || digits > start) {
             self.i = start;
-            return Err(self.fail("number is not in canonical form (leading zero or -0)"));
+            return Err("number is not in canonical form (leading zero or -0)");
         }
         if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
             self.i = start;
-            return Err(self.fail("number is not a plain integer"));
+            return Err("number is not a plain integer");
         }
         if value > super::MAX_SAFE_INTEGER {
             self.i = start;
-            return Err(self.fail("integer is outside ±(2^53−1)"));
+            return Err("integer is outside ±(2^53−1)");
         }
         Ok(())
     }
 
     /// A string in `JSON.stringify` form; `self.i` is on the opening quote.
-    fn string(&mut self) -> Result<Str, NotCanonical> {
+    /// Whether it holds escapes; its content is `start + 1..self.i - 1`
+    /// afterwards. Inlined, and the answer a single flag: a returned span
+    /// went through memory, where its reload stalled the object loop.
+    #[inline(always)]
+    fn string(&mut self) -> Result<bool, Fail> {
         self.i += 1;
-        let start = self.i;
         let mut escaped = false;
         loop {
             // Run over the plain bytes first: most strings have no escapes.
             self.i += plain_run(self.b.get(self.i..).unwrap_or_default());
             match self.peek() {
                 Some(b'"') => {
-                    let span = start..self.i;
                     self.i += 1;
-                    return Ok(Str { span, escaped });
+                    return Ok(escaped);
                 }
                 Some(b'\\') => {
                     escaped = true;
                     self.escape()?;
                 }
-                Some(_) => return Err(self.fail("control character not escaped")),
-                None => return Err(self.fail("unterminated string")),
+                Some(_) => return Err("control character not escaped"),
+                None => return Err("unterminated string"),
             }
         }
     }
 
     /// One escape as `JSON.stringify` writes it: the short forms, and
     /// `\u00xx` (lowercase) only for the other control characters.
-    fn escape(&mut self) -> Result<(), NotCanonical> {
+    fn escape(&mut self) -> Result<(), Fail> {
         match self.b.get(self.i + 1).copied() {
             Some(b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't') => {
                 self.i += 2;
@@ -246,7 +252,7 @@ impl<'a, V: CanonicalVisitor<'a>> Scanner<'a, '_, V> {
                 };
                 match control {
                     Some(0x08 | 0x09 | 0x0a | 0x0c | 0x0d) | None => {
-                        Err(self.fail("escape is not in canonical form"))
+                        Err("escape is not in canonical form")
                     }
                     Some(_) => {
                         self.i += 6;
@@ -254,13 +260,13 @@ impl<'a, V: CanonicalVisitor<'a>> Scanner<'a, '_, V> {
                     }
                 }
             }
-            _ => Err(self.fail("escape is not in canonical form")),
+            _ => Err("escape is not in canonical form"),
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<(), NotCanonical> {
+    fn array(&mut self, depth: usize) -> Result<(), Fail> {
         if depth > MAX_NESTING {
-            return Err(self.fail("nested too deeply"));
+            return Err("nested too deeply");
         }
         self.i += 1;
         if self.peek() == Some(b']') {
@@ -275,14 +281,14 @@ impl<'a, V: CanonicalVisitor<'a>> Scanner<'a, '_, V> {
                     self.i += 1;
                     return Ok(());
                 }
-                _ => return Err(self.fail("expected ',' or ']' (no whitespace)")),
+                _ => return Err("expected ',' or ']' (no whitespace)"),
             }
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<(), NotCanonical> {
+    fn object(&mut self, depth: usize) -> Result<(), Fail> {
         if depth > MAX_NESTING {
-            return Err(self.fail("nested too deeply"));
+            return Err("nested too deeply");
         }
         self.i += 1;
         if self.peek() == Some(b'}') {
@@ -292,16 +298,20 @@ impl<'a, V: CanonicalVisitor<'a>> Scanner<'a, '_, V> {
         let mut previous: Option<Str> = None;
         loop {
             if self.peek() != Some(b'"') {
-                return Err(self.fail("expected a key (no whitespace)"));
+                return Err("expected a key (no whitespace)");
             }
             let key_at = self.i;
-            let key = self.string()?;
+            let escaped = self.string()?;
+            let key = Str {
+                span: key_at + 1..self.i - 1,
+                escaped,
+            };
             if let Some(p) = &previous
                 && !first_byte_precedes(self.b, p, &key)
                     .unwrap_or_else(|| key_precedes(self.b, p, &key))
             {
                 self.i = key_at;
-                return Err(self.fail("keys not sorted by UTF-16 code units, or repeated"));
+                return Err("keys not sorted by UTF-16 code units, or repeated");
             }
             self.expect(b':', "expected ':' (no whitespace)")?;
             if depth == 1 {
@@ -350,7 +360,7 @@ impl<'a, V: CanonicalVisitor<'a>> Scanner<'a, '_, V> {
                     self.i += 1;
                     return Ok(());
                 }
-                _ => return Err(self.fail("expected ',' or '}' (no whitespace)")),
+                _ => return Err("expected ',' or '}' (no whitespace)"),
             }
         }
     }

@@ -4,6 +4,8 @@
 //! A million candidates then take tens of megabytes in a handful of
 //! allocations, and a pass over them reads memory in order.
 
+use std::ops::Range;
+
 /// The candidates of a valid statement, in statement (= ascending id) order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Candidates {
@@ -49,7 +51,7 @@ impl Names {
         (0..self.len()).map(|k| self.get(k).unwrap_or(""))
     }
 
-    fn push(&mut self, name: &str) {
+    pub(super) fn push(&mut self, name: &str) {
         self.text.push_str(name);
         self.ends.push(self.text.len());
     }
@@ -194,6 +196,160 @@ impl Candidates {
         let k = self.region_names.iter().position(|r| r == region)?;
         u32::try_from(k).ok()
     }
+}
+
+/// Rows with codes of the caller's choosing (the scan's memo-wide codes)
+/// and no name tables: what a scan appends to, and what its memo keeps.
+/// [`Candidates::renumbered`] makes of them the statement's own list.
+impl Candidates {
+    /// Empties the columns, keeping their room.
+    pub(super) fn clear_rows(&mut self) {
+        self.id_text.clear();
+        self.id_ends.clear();
+        self.region.clear();
+        self.employer.clear();
+        self.specialty.clear();
+        self.specialty_ends.clear();
+        self.recent.clear();
+    }
+
+    /// Room for `n` more rows, with `id_bytes` more bytes of ids.
+    pub(super) fn reserve_rows(&mut self, n: usize, id_bytes: usize) {
+        self.id_ends.reserve(n);
+        self.region.reserve(n);
+        self.employer.reserve(n);
+        self.specialty_ends.reserve(n);
+        self.recent.reserve(n);
+        self.specialty.reserve(2 * n);
+        self.id_text.reserve(id_bytes);
+    }
+
+    /// The id of the last row.
+    pub(super) fn last_id(&self) -> Option<&str> {
+        self.len().checked_sub(1).and_then(|i| self.id(i))
+    }
+
+    /// Appends one row (its specialty codes in order).
+    pub(super) fn push_row(
+        &mut self,
+        id: &str,
+        region: u32,
+        employer: u32,
+        specialties: &[u32],
+        recent: u32,
+    ) -> Result<(), TooLarge> {
+        if u32::try_from(self.id_ends.len()).is_err() {
+            return Err(TooLarge);
+        }
+        self.id_text.push_str(id);
+        self.id_ends.push(self.id_text.len());
+        self.region.push(region);
+        self.employer.push(employer);
+        self.specialty.extend_from_slice(specialties);
+        self.specialty_ends.push(self.specialty.len());
+        self.recent.push(recent);
+        Ok(())
+    }
+
+    /// Appends rows `rows` of `from`, codes as they are: a few copies of
+    /// whole runs, where row by row cost a call and a check per field.
+    pub(super) fn extend_rows(&mut self, from: &Self, rows: Range<usize>) -> Result<(), TooLarge> {
+        let len = self.id_ends.len().checked_add(rows.len()).ok_or(TooLarge)?;
+        if u32::try_from(len).is_err() {
+            return Err(TooLarge);
+        }
+        let before = |ends: &[usize]| {
+            rows.start
+                .checked_sub(1)
+                .map_or(Some(0), |p| ends.get(p).copied())
+        };
+        let slice = |ends: &[usize]| -> Option<Range<usize>> {
+            let start = before(ends)?;
+            let end = *ends.get(rows.end.checked_sub(1)?)?;
+            (start <= end).then_some(start..end)
+        };
+        let (Some(ids), Some(specs)) = (slice(&from.id_ends), slice(&from.specialty_ends)) else {
+            return Err(TooLarge);
+        };
+        let (Some(text), Some(codes), Some(id_ends), Some(spec_ends)) = (
+            from.id_text.get(ids.clone()),
+            from.specialty.get(specs.clone()),
+            from.id_ends.get(rows.clone()),
+            from.specialty_ends.get(rows.clone()),
+        ) else {
+            return Err(TooLarge);
+        };
+        let (Some(region), Some(employer), Some(recent)) = (
+            from.region.get(rows.clone()),
+            from.employer.get(rows.clone()),
+            from.recent.get(rows.clone()),
+        ) else {
+            return Err(TooLarge);
+        };
+        // Ends move by where the copied text lands against where it was.
+        let (id_base, spec_base) = (self.id_text.len(), self.specialty.len());
+        self.id_text.push_str(text);
+        self.id_ends
+            .extend(id_ends.iter().map(|&e| e - ids.start + id_base));
+        self.specialty.extend_from_slice(codes);
+        self.specialty_ends
+            .extend(spec_ends.iter().map(|&e| e - specs.start + spec_base));
+        self.region.extend_from_slice(region);
+        self.employer.extend_from_slice(employer);
+        self.recent.extend_from_slice(recent);
+        Ok(())
+    }
+
+    /// The statement's own list from these rows: each column's codes
+    /// renumbered in order of first appearance and its names gathered in
+    /// that order, which is exactly what [`CandidatesBuilder`] gives for
+    /// the same rows. `names` holds the rows' names by their codes;
+    /// `tables[column][code]` is scratch, `(stamp, new code)`, at least as
+    /// long as `names` and never holding `stamp` on entry.
+    pub(super) fn renumbered(
+        &self,
+        names: &Interner,
+        tables: &mut [Vec<(u32, u32)>; 3],
+        stamp: u32,
+    ) -> Option<Self> {
+        let [regions, employers, specialties] = tables;
+        let (region, region_names) = renumber(&self.region, names, regions, stamp)?;
+        let (employer, employer_names) = renumber(&self.employer, names, employers, stamp)?;
+        let (specialty, specialty_names) = renumber(&self.specialty, names, specialties, stamp)?;
+        Some(Self {
+            id_text: self.id_text.clone(),
+            id_ends: self.id_ends.clone(),
+            region,
+            employer,
+            specialty,
+            specialty_ends: self.specialty_ends.clone(),
+            recent: self.recent.clone(),
+            region_names,
+            employer_names,
+            specialty_names,
+        })
+    }
+}
+
+/// One column renumbered by first appearance (see [`Candidates::renumbered`]).
+fn renumber(
+    codes: &[u32],
+    names: &Interner,
+    table: &mut [(u32, u32)],
+    stamp: u32,
+) -> Option<(Vec<u32>, Names)> {
+    let mut out = Vec::with_capacity(codes.len());
+    let mut found = Names::default();
+    for &g in codes {
+        let slot = table.get_mut(g as usize)?;
+        if slot.0 != stamp {
+            let code = u32::try_from(found.len()).ok()?;
+            found.push(names.name(g)?);
+            *slot = (stamp, code);
+        }
+        out.push(slot.1);
+    }
+    Some((out, found))
 }
 
 /// Too many distinct values (or candidates) for 32-bit codes.
@@ -348,18 +504,6 @@ impl CandidatesBuilder {
         b
     }
 
-    /// Room for `n` more candidates.
-    pub(super) fn reserve(&mut self, n: usize) {
-        let b = &mut self.built;
-        b.id_ends.reserve(n);
-        b.region.reserve(n);
-        b.employer.reserve(n);
-        b.specialty_ends.reserve(n);
-        b.recent.reserve(n);
-        b.specialty.reserve(2 * n);
-        b.id_text.reserve(n * 8);
-    }
-
     pub(super) fn push<'a>(
         &mut self,
         id: &str,
@@ -377,41 +521,7 @@ impl CandidatesBuilder {
             let k = self.specialties.intern(s)?;
             self.built.specialty.push(k);
         }
-        self.push_coded(id, region, employer, recent)
-    }
-
-    /// Gives `name` the next code of a column (0 regions, 1 employers, 2
-    /// specialties) for a caller that interns names itself (the scan's
-    /// memo), which must then add candidates only by [`Self::push_coded`].
-    pub(super) fn add_name(&mut self, column: usize, name: &str) -> Result<u32, TooLarge> {
-        let names = match column {
-            0 => &mut self.regions.names,
-            1 => &mut self.employers.names,
-            _ => &mut self.specialties.names,
-        };
-        let code = u32::try_from(names.len()).map_err(|_| TooLarge)?;
-        names.push(name);
-        Ok(code)
-    }
-
-    /// One specialty code of the candidate that [`Self::push_coded`] adds next.
-    pub(super) fn push_specialty(&mut self, code: u32) {
-        self.built.specialty.push(code);
-    }
-
-    /// Appends a candidate by the codes [`Self::add_name`] gave, after its
-    /// specialties ([`Self::push_specialty`]).
-    pub(super) fn push_coded(
-        &mut self,
-        id: &str,
-        region: u32,
-        employer: u32,
-        recent: u32,
-    ) -> Result<(), TooLarge> {
         let b = &mut self.built;
-        if u32::try_from(b.id_ends.len()).is_err() {
-            return Err(TooLarge);
-        }
         b.id_text.push_str(id);
         b.id_ends.push(b.id_text.len());
         b.region.push(region);

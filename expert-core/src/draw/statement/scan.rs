@@ -20,7 +20,7 @@
 //! only ever accepts.
 
 use super::Candidates;
-use super::candidates::{CandidatesBuilder, Interner};
+use super::candidates::Interner;
 use super::rules::MAX_RECENT;
 
 /// Candidates read by [`scan_candidates`]: they passed rules 4 and 5 and are
@@ -43,10 +43,10 @@ pub fn scan_candidates(text: &str, at: usize) -> Option<(ScannedCandidates, usiz
     scan_candidates_with(text, at, &mut ScanMemo::default())
 }
 
-/// What earlier scans learnt, for [`scan_candidates_with`]: the records of
-/// the last list read, and the names met so far. Successive statements of
-/// one pool list mostly the same candidates with the very same bytes; a
-/// record equal byte for byte to one the memo holds is taken from it, not
+/// What earlier scans learnt, for [`scan_candidates_with`]: the last list
+/// read, and the names met so far. Successive statements of one pool list
+/// mostly the same candidates with the very same bytes; a run of records
+/// equal byte for byte to a run of the memo's is taken from it whole, not
 /// read again. Equal bytes read the same way, so the result is exactly what
 /// a fresh scan gives.
 ///
@@ -54,8 +54,8 @@ pub fn scan_candidates(text: &str, at: usize) -> Option<(ScannedCandidates, usiz
 /// records and forgets every name after [`MEMO_NAMES`] distinct ones.
 #[derive(Debug, Default)]
 pub struct ScanMemo {
-    last: Records,
-    next: Records,
+    last: Kept,
+    next: Kept,
     /// Every name met, in any column, to a memo-wide code.
     names: Interner,
     /// Per column (region, employer, specialty), for each memo-wide code:
@@ -70,89 +70,78 @@ pub const MEMO_RECORDS: usize = 100_000;
 /// How many distinct names a [`ScanMemo`] keeps before it starts afresh.
 pub const MEMO_NAMES: usize = 1 << 20;
 
-/// Records of one list, back to back.
+/// One list as read: its records' bytes and its rows in memo-wide codes.
 #[derive(Debug, Default)]
-struct Records {
-    /// Each record's bytes, from its `{` to its `}`.
+struct Kept {
+    /// The array's bytes between `[` and `]`: records and the commas
+    /// between them.
     text: Vec<u8>,
-    rows: Vec<Record>,
-    /// Memo-wide codes of the specialties of every record, in order.
-    specialties: Vec<u32>,
-    /// More records than [`MEMO_RECORDS`] came: the list is not kept.
-    overflow: bool,
+    /// Where each record's bytes end in `text`; the next starts one comma on.
+    ends: Vec<usize>,
+    /// Row `k` is record `k`, its names in memo-wide codes.
+    rows: Candidates,
 }
 
-/// One record of [`Records`], as memo-wide codes.
-#[derive(Debug, Clone, Copy)]
-struct Record {
-    /// Where the record's bytes end in `text` (they start where the one
-    /// before ends).
-    end: usize,
-    /// The id's bytes in the record: `[start, start + len)` from its `{`.
-    id_start: u32,
-    id_len: u32,
-    region: u32,
-    employer: u32,
-    /// Where its specialties end in `specialties`.
-    specialties_end: usize,
-    recent: u32,
-}
-
-impl Records {
+impl Kept {
     fn clear(&mut self) {
         self.text.clear();
-        self.rows.clear();
-        self.specialties.clear();
-        self.overflow = false;
+        self.ends.clear();
+        self.rows.clear_rows();
     }
 
-    fn start(&self, k: usize) -> usize {
-        k.checked_sub(1)
-            .and_then(|p| self.rows.get(p))
-            .map_or(0, |r| r.end)
-    }
-
-    fn bytes(&self, k: usize) -> &[u8] {
-        let end = self.rows.get(k).map_or(0, |r| r.end);
-        self.text.get(self.start(k)..end).unwrap_or_default()
-    }
-
-    fn id(&self, k: usize) -> &[u8] {
-        let Some(r) = self.rows.get(k) else {
-            return &[];
-        };
-        let at = self.start(k) + r.id_start as usize;
-        self.text
-            .get(at..at + r.id_len as usize)
-            .unwrap_or_default()
-    }
-
-    fn specialties(&self, k: usize) -> &[u32] {
-        let end = self.rows.get(k).map_or(0, |r| r.specialties_end);
-        let start = k
-            .checked_sub(1)
-            .and_then(|p| self.rows.get(p))
-            .map_or(0, |r| r.specialties_end);
-        self.specialties.get(start..end).unwrap_or_default()
-    }
-
-    fn push(&mut self, bytes: &[u8], mut row: Record, specialties: &[u32]) {
-        if self.overflow || self.rows.len() >= MEMO_RECORDS {
-            self.overflow = true;
-            return;
+    /// Where record `k` starts in `text`.
+    fn start(&self, k: usize) -> Option<usize> {
+        match k.checked_sub(1) {
+            None => Some(0),
+            Some(p) => self.ends.get(p).map(|e| e + 1),
         }
-        self.text.extend_from_slice(bytes);
-        self.specialties.extend_from_slice(specialties);
-        row.end = self.text.len();
-        row.specialties_end = self.specialties.len();
-        self.rows.push(row);
+    }
+
+    /// How many records from `k` on, and how many of `bytes`, are equal to
+    /// the start of `bytes`: whole records only.
+    fn run_at(&self, k: usize, bytes: &[u8]) -> (usize, usize) {
+        let Some(base) = self.start(k).filter(|_| k < self.ends.len()) else {
+            return (0, 0);
+        };
+        let kept = self.text.get(base..).unwrap_or_default();
+        let same = common_prefix(kept, bytes);
+        let whole = self
+            .ends
+            .get(k..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&e| e - base <= same)
+            .count();
+        match whole.checked_sub(1).and_then(|w| self.ends.get(k + w)) {
+            Some(&end) => (whole, end - base),
+            None => (0, 0),
+        }
     }
 }
 
-/// The columns a name can be in.
-const REGION: usize = 0;
-const EMPLOYER: usize = 1;
-const SPECIALTY: usize = 2;
+/// The length of the longest common prefix of `a` and `b`, 32 bytes to a
+/// step.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let (a, b) = (
+        a.get(..n).unwrap_or_default(),
+        b.get(..n).unwrap_or_default(),
+    );
+    let mut i = 0;
+    for (x, y) in a.chunks_exact(32).zip(b.chunks_exact(32)) {
+        // Folded in place, the chunk compares as a few vector operations,
+        // with no call and no copy.
+        if x.iter().zip(y).fold(0, |d, (p, q)| d | (p ^ q)) != 0 {
+            break;
+        }
+        i += 32;
+    }
+    let (a, b) = (
+        a.get(i..).unwrap_or_default(),
+        b.get(i..).unwrap_or_default(),
+    );
+    i + a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
 
 impl ScanMemo {
     /// Starts a scan: a new stamp, and a fresh memo when it grew too large.
@@ -166,34 +155,8 @@ impl ScanMemo {
 
     /// The memo-wide code of a name met in a record being read.
     fn intern(&mut self, name: &str) -> Option<u32> {
-        let g = self.names.intern(name).ok()?;
-        let n = self.names.len();
-        for column in &mut self.local {
-            if column.len() < n {
-                column.resize(n, (0, 0));
-            }
-        }
-        Some(g)
+        self.names.intern(name).ok()
     }
-}
-
-/// The code in this scan's list of the name with memo-wide code `g` in
-/// `column`, giving it the next code when it is new to the list.
-fn local_code(
-    local: &mut [Vec<(u32, u32)>; 3],
-    names: &Interner,
-    stamp: u32,
-    out: &mut CandidatesBuilder,
-    column: usize,
-    g: u32,
-) -> Option<u32> {
-    let slot = local.get_mut(column)?.get_mut(g as usize)?;
-    if slot.0 == stamp {
-        return Some(slot.1);
-    }
-    let code = out.add_name(column, names.name(g)?).ok()?;
-    *slot = (stamp, code);
-    Some(code)
 }
 
 /// [`scan_candidates`], taking the records it has seen before from `memo`
@@ -210,87 +173,107 @@ pub fn scan_candidates_with(
         i: at,
     };
     c.byte(b'[')?;
-    let mut out = CandidatesBuilder::with_capacity(0);
     if c.peek() == Some(b']') {
-        return Some((ScannedCandidates(out.finish()), c.i + 1));
+        return Some((ScannedCandidates(Candidates::default()), c.i + 1));
     }
-    // Candidates take some 50 to 100 bytes of text: reserve for the
-    // shorter, so that the columns rarely grow while they are filled.
-    out.reserve(text.len().saturating_sub(at) / 48);
     memo.begin();
-    let mut previous: Option<&str> = None;
+    let first = c.i;
+    // Candidates take some 50 to 100 bytes of text and ids some 8: reserve
+    // for the shorter, so that the columns rarely grow while they are filled.
+    let room = text.len().saturating_sub(at) / 48;
+    memo.next.rows.reserve_rows(room, room * 8);
+    memo.next.ends.reserve(room);
     let mut specialties: Vec<u32> = Vec::with_capacity(4);
     // The memo's next record to try: both lists ascend by id.
     let mut j = 0;
     loop {
         let start = c.i;
-        let seen = memo.last.bytes(j);
-        let row = if !seen.is_empty() && c.b.get(start..start + seen.len()) == Some(seen) {
-            c.i = start + seen.len();
-            let row = *memo.last.rows.get(j)?;
-            specialties.clear();
-            specialties.extend_from_slice(memo.last.specialties(j));
-            j += 1;
-            row
+        let (whole, len) = memo.last.run_at(j, c.b.get(start..)?);
+        let ScanMemo { last, next, .. } = &mut *memo;
+        if whole > 0 {
+            // Rule 4 holds inside the run (the memo's list passed it); at
+            // its start it is checked here.
+            let id = last.rows.id(j)?;
+            if next.rows.last_id().is_some_and(|p| p >= id) {
+                return None;
+            }
+            next.rows.extend_rows(&last.rows, j..j + whole).ok()?;
+            let base = last.start(j)?;
+            let offset = start - first;
+            next.ends.extend(
+                last.ends
+                    .get(j..j + whole)?
+                    .iter()
+                    .map(|&e| e - base + offset),
+            );
+            c.i = start + len;
+            j += whole;
         } else {
             let row = record(&mut c, memo, &mut specialties)?;
-            let id =
-                c.b.get(start + row.id_start as usize..)?
-                    .get(..row.id_len as usize)?;
-            while j < memo.last.rows.len() && memo.last.id(j) < id {
+            let ScanMemo { last, next, .. } = &mut *memo;
+            // Both ends are next to an ASCII quote, so on character boundaries.
+            let id = text.get(row.id.clone())?;
+            // Rule 4: ids non-empty and strictly ascending as UTF-8 bytes
+            // (how `str` orders); the specialty list is non-empty by the shape.
+            if id.is_empty() || next.rows.last_id().is_some_and(|p| p >= id) {
+                return None;
+            }
+            next.rows
+                .push_row(id, row.region, row.employer, &specialties, row.recent)
+                .ok()?;
+            next.ends.push(c.i - first);
+            while last.rows.id(j).is_some_and(|k| k < id) {
                 j += 1;
             }
-            if memo.last.id(j) == id {
+            if last.rows.id(j) == Some(id) {
                 j += 1;
             }
-            row
-        };
-        let id_at = start + row.id_start as usize;
-        // Both ends are next to an ASCII quote, so on character boundaries.
-        let id = text.get(id_at..id_at + row.id_len as usize)?;
-        // Rule 4: ids non-empty and strictly ascending as UTF-8 bytes (how
-        // `str` orders); the specialty list is non-empty by the shape.
-        if id.is_empty() || previous.is_some_and(|p| p >= id) {
-            return None;
         }
-        previous = Some(id);
-        let ScanMemo {
-            names,
-            local,
-            stamp,
-            next,
-            ..
-        } = &mut *memo;
-        let region = local_code(local, names, *stamp, &mut out, REGION, row.region)?;
-        let employer = local_code(local, names, *stamp, &mut out, EMPLOYER, row.employer)?;
-        for &g in &specialties {
-            let k = local_code(local, names, *stamp, &mut out, SPECIALTY, g)?;
-            out.push_specialty(k);
-        }
-        out.push_coded(id, region, employer, row.recent).ok()?;
-        next.push(c.b.get(start..c.i)?, row, &specialties);
         match c.next()? {
             b',' => {}
-            b']' => {
-                std::mem::swap(&mut memo.last, &mut memo.next);
-                if memo.last.overflow {
-                    memo.last.clear();
-                }
-                return Some((ScannedCandidates(out.finish()), c.i));
-            }
+            b']' => break,
             _ => return None,
         }
     }
+    let ScanMemo {
+        last,
+        next,
+        names,
+        local,
+        stamp,
+    } = &mut *memo;
+    for column in local.iter_mut() {
+        if column.len() < names.len() {
+            column.resize(names.len(), (0, 0));
+        }
+    }
+    let candidates = next.rows.renumbered(names, local, *stamp)?;
+    if next.ends.len() <= MEMO_RECORDS {
+        next.text.extend_from_slice(c.b.get(first..c.i - 1)?);
+        std::mem::swap(last, next);
+    } else {
+        last.clear();
+    }
+    Some((ScannedCandidates(candidates), c.i))
+}
+
+/// A record read from its bytes.
+struct Record {
+    /// Where its id lies in the text.
+    id: std::ops::Range<usize>,
+    /// Memo-wide codes.
+    region: u32,
+    employer: u32,
+    recent: u32,
 }
 
 /// One record read from its bytes (the cursor on its `{`), its names given
 /// memo-wide codes; its specialties' codes go to `specialties`.
 fn record(c: &mut Cursor<'_>, memo: &mut ScanMemo, specialties: &mut Vec<u32>) -> Option<Record> {
-    let start = c.i;
     c.bytes(b"{\"employer\":")?;
     let employer = c.string()?;
     c.bytes(b",\"id\":")?;
-    let id_start = u32::try_from(c.i + 1 - start).ok()?;
+    let id_start = c.i + 1;
     let id = c.string()?;
     c.bytes(b",\"recent\":")?;
     let recent = c.recent()?;
@@ -309,12 +292,9 @@ fn record(c: &mut Cursor<'_>, memo: &mut ScanMemo, specialties: &mut Vec<u32>) -
     }
     c.byte(b'}')?;
     Some(Record {
-        end: 0,
-        id_start,
-        id_len: u32::try_from(id.len()).ok()?,
+        id: id_start..id_start + id.len(),
         region: memo.intern(region)?,
         employer: memo.intern(employer)?,
-        specialties_end: 0,
         recent,
     })
 }
