@@ -194,7 +194,8 @@ impl ExportVerifier {
                 .map_err(|e| at(format!("data cannot be read: {e}")))?;
             // The candidates were read (and checked) during the canonical
             // check; the statement's other fields are parsed without them.
-            let scanned = fields.candidates.and_then(|(candidates, value)| {
+            let scanned = fields.candidates.and_then(|found| {
+                let (candidates, value) = *found;
                 let head = without_member(leaf, span, b"candidates", &value)?;
                 let head = serde_json::from_slice::<Map<String, Value>>(&head).ok()?;
                 Some((head, candidates))
@@ -309,8 +310,9 @@ struct LeafFields<'a> {
     /// `data.statement`, if any.
     statement: Option<Range<usize>>,
     /// `data.statement.candidates`, read and checked by the fast scan, and
-    /// where its value lies.
-    candidates: Option<(ScannedCandidates, Range<usize>)>,
+    /// where its value lies. Boxed: the fields of every entry are moved
+    /// about, and only a reveal has these.
+    candidates: Option<Box<(ScannedCandidates, Range<usize>)>>,
 }
 
 /// Collects a leaf's fields during the canonical check.
@@ -320,7 +322,7 @@ struct LeafVisitor<'m> {
     in_order: bool,
     spans: [Range<usize>; 5],
     statement: Option<Range<usize>>,
-    candidates: Option<(ScannedCandidates, Range<usize>)>,
+    candidates: Option<Box<(ScannedCandidates, Range<usize>)>>,
     memo: &'m mut ScanMemo,
 }
 
@@ -352,7 +354,7 @@ impl<'a> CanonicalVisitor<'a> for LeafVisitor<'_> {
             return None;
         }
         let (candidates, end) = scan_candidates_with(text, at, self.memo)?;
-        self.candidates = Some((candidates, at..end));
+        self.candidates = Some(Box::new((candidates, at..end)));
         Some(end)
     }
 }

@@ -6,7 +6,7 @@
 
 use super::fast;
 use super::{DrawError, DrawResult, PickStrategy};
-use crate::draw::statement::DrawStatement;
+use crate::draw::statement::{DrawStatement, PanelGroup};
 use crate::draw::stream::WordStream;
 
 /// A statement's candidates in the engine's in-memory form.
@@ -118,54 +118,42 @@ impl PreparedPool {
         }
 
         let mut groups = Vec::with_capacity(statement.panel().len());
-        for group in statement.panel() {
-            // Few distinct specialty codes: match each code once, then each
-            // candidate by table look-up.
-            let code_matches: Vec<bool> = candidates
+        // Up to 64 groups at a time, each a bit: a specialty code's bits are
+        // the groups it matches (few distinct codes, each matched once), a
+        // candidate's the union over its codes — one branch-free pass over
+        // the code columns for all the groups.
+        for chunk in statement.panel().chunks(64) {
+            let code_groups: Vec<u64> = candidates
                 .specialty_names()
                 .iter()
-                .map(|code| code.starts_with(&*group.specialty))
+                .map(|code| {
+                    chunk.iter().enumerate().fold(0u64, |m, (g, group)| {
+                        m | (u64::from(code.starts_with(&*group.specialty)) << g)
+                    })
+                })
                 .collect();
-            // Straight over the code columns: a candidate's row of codes
-            // runs from the previous one's end to its own.
+            // A candidate's row of codes runs from the previous one's end
+            // to its own.
             let (codes, ends) = candidates.specialty_columns();
-            let mut matching: Vec<u32> = Vec::with_capacity(n);
+            let mut candidate_groups: Vec<u64> = Vec::with_capacity(n);
             let mut start = 0;
-            for (i, &end) in (0u32..).zip(ends) {
+            for &end in ends {
                 let row = codes.get(start..end).ok_or(DrawError::Inconsistent)?;
-                if row
-                    .iter()
-                    .any(|&k| code_matches.get(k as usize).copied().unwrap_or(false))
-                {
-                    matching.push(i);
-                }
+                candidate_groups.push(row.iter().fold(0, |m, &k| {
+                    m | code_groups.get(k as usize).copied().unwrap_or(0)
+                }));
                 start = end;
             }
-            // Kept with the pool: a group matching few keeps little.
-            if matching.len() < matching.capacity() / 2 {
-                matching.shrink_to_fit();
+            for (g, group) in chunk.iter().enumerate() {
+                push_group(
+                    &mut groups,
+                    group,
+                    members_of(&candidate_groups, g),
+                    &weights,
+                    &local,
+                    n,
+                )?;
             }
-            let mut prefix_all = Vec::with_capacity(matching.len());
-            let mut prefix_remote = Vec::with_capacity(matching.len());
-            let (mut all, mut remote) = (0u64, 0u64);
-            for &c in &matching {
-                let c = c as usize;
-                let w = *weights.get(c).ok_or(DrawError::Inconsistent)?;
-                all = all.checked_add(w).ok_or(DrawError::WeightOverflow)?;
-                if !local.get(c).copied().unwrap_or(false) {
-                    remote += w; // ≤ all, which fitted
-                }
-                prefix_all.push(all);
-                prefix_remote.push(remote);
-            }
-            let members = (matching.len() != n).then_some(matching);
-            groups.push(GroupIndex {
-                count: group.count,
-                reserve: group.reserve,
-                members,
-                prefix_all,
-                prefix_remote,
-            });
         }
 
         Ok(Self {
@@ -254,4 +242,58 @@ impl PreparedPool {
             reserves: name(picks.reserves)?,
         })
     }
+}
+
+/// The candidates whose bit `g` is set, ascending; compacted without a
+/// branch per candidate (whether one matches is as good as random).
+fn members_of(candidate_groups: &[u64], g: usize) -> Vec<u32> {
+    let mut matching = vec![0u32; candidate_groups.len()];
+    let mut len = 0;
+    for (i, &m) in (0u32..).zip(candidate_groups) {
+        // `len` ≤ the candidate's index, so the slot is always there.
+        if let Some(slot) = matching.get_mut(len) {
+            *slot = i;
+        }
+        len += ((m >> g) & 1) as usize;
+    }
+    matching.truncate(len);
+    // Kept with the pool: a group matching few keeps little.
+    if matching.len() < matching.capacity() / 2 {
+        matching.shrink_to_fit();
+    }
+    matching
+}
+
+/// A group's index over its matching candidates: the prefix sums of their
+/// weights, with and without the locals.
+fn push_group(
+    groups: &mut Vec<GroupIndex>,
+    group: &PanelGroup,
+    matching: Vec<u32>,
+    weights: &[u64],
+    local: &[bool],
+    n: usize,
+) -> Result<(), DrawError> {
+    let mut prefix_all = Vec::with_capacity(matching.len());
+    let mut prefix_remote = Vec::with_capacity(matching.len());
+    let (mut all, mut remote) = (0u64, 0u64);
+    for &c in &matching {
+        let c = c as usize;
+        let w = *weights.get(c).ok_or(DrawError::Inconsistent)?;
+        all = all.checked_add(w).ok_or(DrawError::WeightOverflow)?;
+        if !local.get(c).copied().unwrap_or(false) {
+            remote += w; // ≤ all, which fitted
+        }
+        prefix_all.push(all);
+        prefix_remote.push(remote);
+    }
+    let members = (matching.len() != n).then_some(matching);
+    groups.push(GroupIndex {
+        count: group.count,
+        reserve: group.reserve,
+        members,
+        prefix_all,
+        prefix_remote,
+    });
+    Ok(())
 }
