@@ -328,3 +328,36 @@ fn the_same_candidates_whichever_way_they_are_built() {
     let regions: Vec<&str> = c.iter().map(|x| x.region()).collect();
     assert_eq!(regions, ["r2", "r1", "r2"]);
 }
+
+/// A list longer than a memo keeps is read as a fresh scan reads it, and
+/// the memo starts over after it: the list before it is not taken for the
+/// one after.
+#[test]
+fn a_list_longer_than_the_memo_keeps_is_read_and_not_kept() {
+    let small: Vec<Value> = (0..50)
+        .map(|i| row(&format!("E{i:07}"), "420100", "ORG1", &["A08"], i % 3))
+        .collect();
+    let big: Vec<Value> = (0..=expert_core::draw::statement::MEMO_RECORDS)
+        .map(|i| {
+            let employer = format!("ORG{}", i % 97);
+            row(
+                &format!("E{i:07}"),
+                "420200",
+                &employer,
+                &["A0801", "B01"],
+                0,
+            )
+        })
+        .collect();
+    let mut memo = ScanMemo::default();
+    for list in [&small, &big, &small, &big] {
+        let whole = format!(
+            "{{\"candidates\":{},\"z\":0}}",
+            text(&Value::Array(list.clone()))
+        );
+        let at = "{\"candidates\":".len();
+        let fresh = scan_candidates(&whole, at);
+        assert!(fresh.is_some());
+        assert_eq!(scan_candidates_with(&whole, at, &mut memo), fresh);
+    }
+}

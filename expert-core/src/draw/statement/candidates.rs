@@ -331,6 +331,29 @@ impl Candidates {
     }
 }
 
+impl Candidates {
+    /// [`Candidates::renumbered`], turning these rows into the list
+    /// rather than copying them.
+    pub(super) fn renumbered_into(
+        mut self,
+        names: &Interner,
+        tables: &mut [Vec<(u32, u32)>; 3],
+        stamp: u32,
+    ) -> Option<Self> {
+        let [regions, employers, specialties] = tables;
+        let (region, region_names) = renumber(&self.region, names, regions, stamp)?;
+        let (employer, employer_names) = renumber(&self.employer, names, employers, stamp)?;
+        let (specialty, specialty_names) = renumber(&self.specialty, names, specialties, stamp)?;
+        self.region = region;
+        self.employer = employer;
+        self.specialty = specialty;
+        self.region_names = region_names;
+        self.employer_names = employer_names;
+        self.specialty_names = specialty_names;
+        Some(self)
+    }
+}
+
 /// One column renumbered by first appearance (see [`Candidates::renumbered`]).
 fn renumber(
     codes: &[u32],

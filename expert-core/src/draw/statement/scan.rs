@@ -247,13 +247,18 @@ pub fn scan_candidates_with(
             column.resize(names.len(), (0, 0));
         }
     }
-    let candidates = next.rows.renumbered(names, local, *stamp)?;
     if next.ends.len() <= MEMO_RECORDS {
+        let candidates = next.rows.renumbered(names, local, *stamp)?;
         next.text.extend_from_slice(c.b.get(first..c.i - 1)?);
         std::mem::swap(last, next);
-    } else {
-        last.clear();
+        return Some((ScannedCandidates(candidates), c.i));
     }
+    // Too long to keep: the rows become the result without a copy, and
+    // the memo lets go of their room.
+    let rows = std::mem::take(&mut next.rows);
+    *next = Kept::default();
+    last.clear();
+    let candidates = rows.renumbered_into(names, local, *stamp)?;
     Some((ScannedCandidates(candidates), c.i))
 }
 
