@@ -312,26 +312,18 @@ impl Candidates {
         tables: &mut [Vec<(u32, u32)>; 3],
         stamp: u32,
     ) -> Option<Self> {
-        let [regions, employers, specialties] = tables;
-        let (region, region_names) = renumber(&self.region, names, regions, stamp)?;
-        let (employer, employer_names) = renumber(&self.employer, names, employers, stamp)?;
-        let (specialty, specialty_names) = renumber(&self.specialty, names, specialties, stamp)?;
-        Some(Self {
+        let codes = self.renumber_codes(names, tables, stamp)?;
+        let mut list = Self {
             id_text: self.id_text.clone(),
             id_ends: self.id_ends.clone(),
-            region,
-            employer,
-            specialty,
             specialty_ends: self.specialty_ends.clone(),
             recent: self.recent.clone(),
-            region_names,
-            employer_names,
-            specialty_names,
-        })
+            ..Self::default()
+        };
+        list.set_codes(codes);
+        Some(list)
     }
-}
 
-impl Candidates {
     /// [`Candidates::renumbered`], turning these rows into the list
     /// rather than copying them.
     pub(super) fn renumbered_into(
@@ -340,17 +332,31 @@ impl Candidates {
         tables: &mut [Vec<(u32, u32)>; 3],
         stamp: u32,
     ) -> Option<Self> {
-        let [regions, employers, specialties] = tables;
-        let (region, region_names) = renumber(&self.region, names, regions, stamp)?;
-        let (employer, employer_names) = renumber(&self.employer, names, employers, stamp)?;
-        let (specialty, specialty_names) = renumber(&self.specialty, names, specialties, stamp)?;
-        self.region = region;
-        self.employer = employer;
-        self.specialty = specialty;
-        self.region_names = region_names;
-        self.employer_names = employer_names;
-        self.specialty_names = specialty_names;
+        let codes = self.renumber_codes(names, tables, stamp)?;
+        self.set_codes(codes);
         Some(self)
+    }
+
+    /// The region, employer and specialty columns renumbered, with their
+    /// names.
+    fn renumber_codes(
+        &self,
+        names: &Interner,
+        tables: &mut [Vec<(u32, u32)>; 3],
+        stamp: u32,
+    ) -> Option<[(Vec<u32>, Names); 3]> {
+        let [regions, employers, specialties] = tables;
+        Some([
+            renumber(&self.region, names, regions, stamp)?,
+            renumber(&self.employer, names, employers, stamp)?,
+            renumber(&self.specialty, names, specialties, stamp)?,
+        ])
+    }
+
+    fn set_codes(&mut self, [region, employer, specialty]: [(Vec<u32>, Names); 3]) {
+        (self.region, self.region_names) = region;
+        (self.employer, self.employer_names) = employer;
+        (self.specialty, self.specialty_names) = specialty;
     }
 }
 
